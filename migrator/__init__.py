@@ -1,0 +1,10 @@
+"""migrator: move WordPress comment sections intact.
+
+read (streaming WXR) -> thread -> dedupe -> anonymise -> sinks.
+"""
+__version__ = "0.1.0"
+
+from .ledger import Ledger  # noqa: E402
+from .model import Comment, Post, Site  # noqa: E402
+
+__all__ = ["Comment", "Post", "Site", "Ledger", "__version__"]

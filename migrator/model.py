@@ -1,0 +1,203 @@
+"""The one model that flows through every stage: a Post and its Comments.
+
+Readers produce it, stages (thread, dedupe, anonymise) transform it, sinks
+consume it. Every stage works on one post at a time, so memory follows the
+largest thread, never the size of the export.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, Iterator
+
+#: ``comment_approved`` values as WordPress stores them -> our status names.
+STATUS_FROM_WP = {
+    "1": "approved",
+    "approve": "approved",
+    "approved": "approved",
+    "0": "pending",
+    "hold": "pending",
+    "pending": "pending",
+    "spam": "spam",
+    "trash": "trash",
+    "post-trashed": "post-trashed",
+}
+#: Our status names -> the ``comment_approved`` value WordPress writes.
+STATUS_TO_WP = {
+    "approved": "1",
+    "pending": "0",
+    "spam": "spam",
+    "trash": "trash",
+    "post-trashed": "post-trashed",
+}
+STATUSES = ("approved", "pending", "spam", "trash", "post-trashed")
+TYPES = ("comment", "pingback", "trackback", "note")
+
+
+def status_from_wp(value: str | None) -> str:
+    value = (value or "").strip()
+    return STATUS_FROM_WP.get(value.lower(), value or "approved")
+
+
+def type_from_wp(value: str | None) -> str:
+    value = (value or "").strip()
+    return value or "comment"
+
+
+@dataclass
+class Comment:
+    """One comment as WordPress stored it, plus what the pipeline learns.
+
+    ``date`` is the site's local time (naive); ``date_gmt`` is the truth
+    (timezone-aware UTC) or ``None`` when the export gave no usable GMT date
+    and the site's offset could not be learned (``date_note`` then says so).
+    ``content`` is kept verbatim, exactly as WordPress stored it.
+    """
+
+    id: int
+    post_id: int
+    author_name: str = ""
+    author_email: str = ""
+    author_url: str = ""
+    author_ip: str = ""
+    author_user_agent: str = ""
+    date: datetime | None = None
+    date_gmt: datetime | None = None
+    content: str = ""
+    status: str = "approved"
+    type: str = "comment"
+    parent_id: int | None = None
+    user_id: int = 0
+    meta: list[tuple[str, str]] = field(default_factory=list)
+    site: str = ""
+    # Provenance: where the comment was read, and the id it had there when
+    # an id collision made us give it a new one.
+    source_file: str = ""
+    source_line: int = 0
+    source_id: int | None = None
+    # Set by the thread stage.
+    depth: int = 0
+    #: The parent the export named, when the tree stage re-attached the comment.
+    original_parent_id: int | None = None
+    #: Why the comment's date_gmt is not the export's own, if it is not.
+    date_note: str = ""
+    notes: list[str] = field(default_factory=list)
+    #: Set by the reader when the comment cannot be used (cut off by a
+    #: truncated file, its post has no id): the pipeline ledgers it rejected.
+    reject_reason: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.site, self.id)
+
+    @property
+    def ledger_key(self) -> tuple:
+        """Identifies this physical input comment (two files can hold copies)."""
+        return (self.site, self.source_file, self.source_line, self.source_id or self.id)
+
+    @property
+    def sort_key(self) -> tuple:
+        """Siblings are ordered by date_gmt, then id (local date if no GMT)."""
+        when = self.date_gmt
+        if when is None and self.date is not None:
+            when = self.date.replace(tzinfo=timezone.utc)
+        return (when or datetime.min.replace(tzinfo=timezone.utc), self.id)
+
+
+@dataclass
+class Post:
+    """A post (any post type) and, after threading, its comments in tree
+    pre-order: every parent stands before its replies, siblings by date."""
+
+    id: int
+    title: str = ""
+    slug: str = ""
+    link: str = ""
+    guid: str = ""
+    type: str = "post"
+    status: str = "publish"
+    date: datetime | None = None
+    date_gmt: datetime | None = None
+    author: str = ""
+    content: str = ""
+    excerpt: str = ""
+    comment_status: str = ""
+    ping_status: str = ""
+    parent: int = 0
+    menu_order: int = 0
+    site: str = ""
+    source_file: str = ""
+    source_line: int = 0
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.site, self.id)
+
+
+@dataclass
+class Author:
+    """A ``wp:author`` block of the channel (the site's own users)."""
+
+    id: int = 0
+    login: str = ""
+    email: str = ""
+    display_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass
+class Site:
+    """What the channel header of one export says about its site."""
+
+    title: str = ""
+    link: str = ""
+    description: str = ""
+    language: str = ""
+    base_site_url: str = ""
+    base_blog_url: str = ""
+    wxr_version: str = ""
+    wp_namespace: str = ""
+    generator: str = ""
+    pub_date: str = ""
+    authors: list[Author] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The site key used to keep two sites apart in one database."""
+        return (self.base_blog_url or self.base_site_url or self.link or "").rstrip("/")
+
+
+@dataclass
+class Node:
+    """A comment with its replies, for sinks that write nested threads."""
+
+    comment: Comment
+    replies: list["Node"] = field(default_factory=list)
+
+
+def nest(comments: Iterable[Comment]) -> list[Node]:
+    """Nest comments (parents before replies, as the thread stage leaves
+    them) into a forest. Iterative: a chain 3000 deep is fine."""
+    roots: list[Node] = []
+    by_id: dict[int, Node] = {}
+    for c in comments:
+        node = Node(c)
+        by_id[c.id] = node
+        parent = by_id.get(c.parent_id) if c.parent_id is not None else None
+        (parent.replies if parent is not None else roots).append(node)
+    return roots
+
+
+def walk(nodes: list[Node]) -> Iterator[tuple[str, Node]]:
+    """Depth-first events ('enter', node) / ('leave', node) without recursion."""
+    stack: list[tuple[Node, int]] = [(n, 0) for n in reversed(nodes)]
+    while stack:
+        node, state = stack.pop()
+        if state == 0:
+            yield "enter", node
+            stack.append((node, 1))
+            stack.extend((r, 0) for r in reversed(node.replies))
+        else:
+            yield "leave", node

@@ -1,0 +1,295 @@
+"""The pipeline: read -> identity -> filter -> thread -> dedupe -> anonymise -> sinks.
+
+One post at a time flows through every stage. :class:`Pipeline` is what the
+CLI's ``convert`` (and ``push``) call; each stage is also usable alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Iterator, Protocol
+
+from .ledger import Ledger
+from .model import Comment, Post, Site
+from .reader import WXRError, WXRReader
+from .thread import select, thread
+
+DEFAULT_STATUSES = ("approved",)
+DEFAULT_TYPES = ("comment",)
+
+
+@dataclass
+class Options:
+    """Every pipeline option; the CLI maps its flags onto these."""
+
+    statuses: tuple[str, ...] | None = DEFAULT_STATUSES  # None = all
+    types: tuple[str, ...] | None = DEFAULT_TYPES  # None = all
+    orphans: str = "reattach"
+    dedupe: bool = True
+    dedupe_window: timedelta = timedelta(hours=24)
+    keep: str = "longest"
+    anonymise: bool = False
+    secret: bytes | None = None
+    keep_names: tuple[str, ...] = ()
+    keep_registered: bool = False
+    ip: str = "drop"
+    keep_meta: tuple[str, ...] = ()
+    strict: bool = False
+    dry_run: bool = False
+
+    def describe(self) -> dict:
+        d = asdict(self)
+        d["secret"] = "(set)" if self.secret else None
+        d["dedupe_window"] = self.dedupe_window.total_seconds()
+        return d
+
+
+class Sink(Protocol):
+    """What every output implements. ``write_post`` may ledger a comment as
+    ``rejected`` (the sink could not write it); every other comment of the
+    post counts as written once all sinks have taken the post."""
+
+    def open(self, run: "RunInfo") -> None: ...
+    def write_post(self, site: Site, post: Post, ledger: Ledger) -> None: ...
+    def close(self, ok: bool) -> None: ...
+
+
+@dataclass
+class RunInfo:
+    paths: list[str]
+    options: Options
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    sites: dict[str, Site] = field(default_factory=dict)
+
+    def input_files(self) -> list[dict]:
+        """Input files with size and sha256, for provenance."""
+        out = []
+        for p in self.paths:
+            h = hashlib.sha256()
+            with open(p, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            out.append({"path": os.path.abspath(p), "bytes": os.path.getsize(p),
+                        "sha256": h.hexdigest()})
+        return out
+
+
+class StrictError(Exception):
+    """--strict and the input is damaged."""
+
+
+class Identity:
+    """Keeps comment ids straight across several files of one run.
+
+    The same (site, comment id) seen again with the same post and content is
+    the same comment (overlapping exports): the copy is merged. The same id
+    with another post or other content is an id collision: both are kept,
+    the later under a new id that says which file it came from. Backed by a
+    temporary SQLite file, so memory does not grow with the export."""
+
+    def __init__(self) -> None:
+        fd, self._path = tempfile.mkstemp(prefix="migrator-ids-", suffix=".db")
+        os.close(fd)
+        self._db = sqlite3.connect(self._path)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE seen (site TEXT, id INTEGER, post_id INTEGER, digest BLOB,"
+                         " file TEXT, depth INTEGER, PRIMARY KEY (site, id))")
+        self._renames: dict[tuple[str, str, int], int] = {}
+        self._file_no: dict[str, int] = {}
+
+    @staticmethod
+    def digest(c: Comment) -> bytes:
+        return hashlib.blake2b(c.content.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+    def resolve(self, post: Post, ledger: Ledger) -> None:
+        """Merge repeats, rename collisions; every comment is ledgered received."""
+        file_no = self._file_no.setdefault(post.source_file, len(self._file_no) + 1)
+        seen_here: dict[int, tuple[int, bytes, str]] = {}
+        ids = [c.id for c in post.comments]
+        earlier: dict[int, tuple[int, bytes, str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = f"SELECT id, post_id, digest, file FROM seen WHERE site = ? AND id IN ({','.join('?' * len(chunk))})"
+            for cid, pid, dig, f in self._db.execute(q, [post.site, *chunk]):
+                earlier[cid] = (pid, dig, f)
+        keep: list[Comment] = []
+        for c in post.comments:
+            prev = seen_here.get(c.id) or earlier.get(c.id)
+            d = self.digest(c)
+            if prev is not None and prev[0] == c.post_id and prev[1] == d:
+                ledger.received(c)
+                ledger.merged(c, into=c.id, reason="same comment in two files"
+                              if prev[2] != c.source_file else "same comment twice in one file",
+                              similarity=1.0)
+                continue
+            if prev is not None:
+                new_id = file_no * 1_000_000_000 + c.id
+                ledger.problem(c.source_file, c.source_line,
+                               f"id collision: comment {c.id} (post {c.post_id}) differs from comment "
+                               f"{c.id} (post {prev[0]}) in {os.path.basename(prev[2])}; "
+                               f"kept as {new_id}", kind="collision")
+                self._renames[(c.site, c.source_file, c.id)] = new_id
+                c.source_id, c.id = c.id, new_id
+                c.notes.append(f"id {c.source_id} collided with another comment: renamed {new_id}")
+            seen_here[c.id] = (c.post_id, d, c.source_file)
+            ledger.received(c)
+            if c.source_id is not None:
+                ledger.note(c, c.notes[-1])
+            keep.append(c)
+        for c in keep:  # replies in the same file follow a renamed parent
+            if c.parent_id is not None:
+                c.parent_id = self._renames.get((c.site, c.source_file, c.parent_id), c.parent_id)
+        post.comments = keep
+        self._db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, NULL)",
+                             [(post.site, cid, v[0], v[1], v[2]) for cid, v in seen_here.items()])
+
+    def settle(self, post: Post) -> None:
+        """Remember the depth of written comments (a post split across files)."""
+        self._db.executemany("UPDATE seen SET depth = ? WHERE site = ? AND id = ?",
+                             [(c.depth, post.site, c.id) for c in post.comments])
+
+    def known(self, site: str, cid: int) -> tuple[int, int] | None:
+        row = self._db.execute("SELECT post_id, depth FROM seen WHERE site = ? AND id = ? "
+                               "AND depth IS NOT NULL", (site, cid)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def close(self) -> None:
+        self._db.close()
+        if os.path.exists(self._path):
+            os.unlink(self._path)
+
+
+Progress = Callable[[int], None]
+
+
+class Pipeline:
+    """Runs every stage over one or more exports, one post at a time.
+
+    >>> p = Pipeline(["export.xml"], Options())          # doctest: +SKIP
+    >>> for site, post in p.posts(): ...                 # doctest: +SKIP
+    """
+
+    def __init__(self, paths: Iterable[str], options: Options | None = None,
+                 ledger: Ledger | None = None, progress: Progress | None = None):
+        self.paths = [str(p) for p in paths]
+        self.options = options or Options()
+        self.ledger = ledger if ledger is not None else Ledger()
+        self.progress = progress
+        self.sites: dict[str, Site] = {}
+        self.deduper = None
+        self.anonymiser = None
+        o = self.options
+        if o.dedupe:
+            from .dedupe import Deduper
+
+            self.deduper = Deduper(window=o.dedupe_window, keep=o.keep)
+        if o.anonymise:
+            from .anonymise import Anonymiser
+
+            self.anonymiser = Anonymiser(
+                secret=o.secret, keep_names=o.keep_names, keep_registered=o.keep_registered,
+                ip=o.ip, keep_meta=o.keep_meta)
+
+    # -- reading ----------------------------------------------------------
+    def _read(self, ledger: Ledger) -> Iterator[tuple[Site, Post]]:
+        for path in self.paths:
+            reader = WXRReader(path, ledger, on_bytes=self.progress)
+            for post in reader.posts():
+                self.sites.setdefault(reader.site.key, reader.site)
+                yield reader.site, post
+
+    def check_strict(self) -> None:
+        """--strict: read everything once, fail on any damage before writing."""
+        probe = Ledger()
+        try:
+            for _ in self._read(probe):
+                pass
+        finally:
+            probe.close()
+        damage = [p for p in probe.problems if p.kind == "damage"]
+        if damage:
+            p = damage[0]
+            more = f" (and {len(damage) - 1} more)" if len(damage) > 1 else ""
+            raise StrictError(f"{p.file}:{p.line}: {p.message}{more}")
+
+    # -- processing ---------------------------------------------------------
+    def posts(self) -> Iterator[tuple[Site, Post]]:
+        """Processed posts. Comments that remain in ``post.comments`` have no
+        fate yet: the caller writes them and then calls :meth:`settle`."""
+        o = self.options
+        if o.strict:
+            self.check_strict()
+        if self.anonymiser is not None:
+            learn = Ledger()
+            try:
+                for _, post in self._read(learn):
+                    self.anonymiser.learn(post)
+            finally:
+                learn.close()
+        identity = Identity()
+        try:
+            for site, post in self._read(self.ledger):
+                yield site, self.process(post, identity)
+        finally:
+            identity.close()
+
+    def process(self, post: Post, identity: Identity | None = None) -> Post:
+        """Every stage between reading and the sinks, for one post."""
+        ledger, o = self.ledger, self.options
+        if identity is not None:
+            identity.resolve(post, ledger)
+        else:
+            for c in post.comments:
+                ledger.received(c)
+        usable = []
+        for c in post.comments:
+            if c.reject_reason:
+                ledger.rejected(c, c.reject_reason)
+            else:
+                usable.append(c)
+        post.comments = usable
+        removed = select(post, ledger, o.statuses, o.types)
+        thread(post, ledger, o.orphans, removed, identity.known if identity else None)
+        if self.deduper is not None:
+            self.deduper.apply(post, ledger)
+        if self.anonymiser is not None:
+            self.anonymiser.apply(post, ledger)
+        if identity is not None:
+            identity.settle(post)
+        return post
+
+    def settle(self, post: Post) -> None:
+        """After the sinks: what no sink rejected is written; flush the ledger."""
+        for c in post.comments:
+            if self.ledger.fate_of(c) is None:
+                self.ledger.written(c)
+        self.ledger.flush()
+
+    def run(self, sinks: list[Sink]) -> Ledger:
+        """Push every post through every sink. Returns the ledger."""
+        run = RunInfo(self.paths, self.options, sites=self.sites)
+        opened: list[Sink] = []
+        ok = False
+        try:
+            if not self.options.dry_run:
+                for s in sinks:
+                    s.open(run)
+                    opened.append(s)
+            for site, post in self.posts():
+                if not self.options.dry_run:
+                    for s in opened:
+                        s.write_post(site, post, self.ledger)
+                self.settle(post)
+            ok = True
+        finally:
+            for s in reversed(opened):
+                s.close(ok)
+        return self.ledger
+
+
+__all__ = ["Options", "Pipeline", "Sink", "RunInfo", "Identity", "StrictError", "WXRError"]

@@ -1,0 +1,438 @@
+"""Streaming WXR reader: one ``Post`` (with its comments) at a time.
+
+lxml's pull parser sees the export through :mod:`migrator.sanitise`, with
+entity expansion, DTD loading and network access all off. Each ``<item>`` is
+turned into a :class:`~migrator.model.Post` when it closes and is then
+cleared, so memory follows the largest item, not the file.
+"""
+from __future__ import annotations
+
+import os
+import re
+from bisect import bisect_left
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+from lxml import etree
+
+from .ledger import Ledger
+from .model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from .sanitise import NotXML, sanitised_chunks
+
+WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
+EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+
+
+class WXRError(Exception):
+    """The input cannot be read as WXR at all (one line, for the user)."""
+
+
+class _Tags:
+    """Maps lxml's ``{namespace}local`` tags to short keys like ``wp:post_id``."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+        self.wp_namespace = ""
+
+    def __call__(self, tag) -> str:
+        if not isinstance(tag, str):
+            return ""  # comments, processing instructions
+        key = self._cache.get(tag)
+        if key is None:
+            if tag.startswith("{"):
+                ns, local = tag[1:].split("}", 1)
+                if WP_NS.match(ns):
+                    key = "wp:" + local
+                    self.wp_namespace = self.wp_namespace or ns
+                elif EXCERPT_NS.match(ns):
+                    key = "excerpt:" + local
+                elif ns == CONTENT_NS:
+                    key = "content:" + local
+                elif ns == DC_NS:
+                    key = "dc:" + local
+                else:
+                    key = "?" + local
+            else:
+                key = tag
+            self._cache[tag] = key
+        return key
+
+
+class _Counting:
+    """File wrapper that reports bytes read (for progress bars)."""
+
+    def __init__(self, fh, on_bytes) -> None:
+        self._fh, self._on_bytes = fh, on_bytes
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._on_bytes(len(data))
+        return data
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int((value or "").strip() or default)
+    except ValueError:
+        return default
+
+
+def parse_wp_date(value: str | None) -> datetime | None:
+    """``2019-05-01 13:45:00`` -> naive datetime; zero or junk dates -> None."""
+    value = (value or "").strip()
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser as dateparser
+
+        d = dateparser.parse(value)
+        return d.replace(tzinfo=None) if d.tzinfo is None else \
+            d.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return None
+
+
+class _Offsets:
+    """Learns the site's UTC offset from records that carry both dates, so a
+    missing or zero GMT date can be derived from the local one."""
+
+    def __init__(self) -> None:
+        self._points: list[tuple[datetime, timedelta]] = []
+        self._seen: set[tuple[datetime, timedelta]] = set()
+
+    def learn(self, local: datetime | None, gmt: datetime | None) -> None:
+        if local is None or gmt is None:
+            return
+        off = local - gmt
+        minutes = round(off.total_seconds() / 900) * 15
+        if abs(minutes) > 14 * 60:
+            return
+        off = timedelta(minutes=minutes)
+        # Remember the first record of each offset per day: enough to follow DST.
+        point = (local.replace(hour=0, minute=0, second=0, microsecond=0), off)
+        if point not in self._seen:
+            self._seen.add(point)
+            self._points.insert(bisect_left(self._points, point), point)
+
+    def offset_near(self, local: datetime) -> timedelta | None:
+        if not self._points:
+            return None
+        i = bisect_left(self._points, (local, timedelta.min))
+        near = [self._points[j] for j in (i - 1, i) if 0 <= j < len(self._points)]
+        return min(near, key=lambda p: abs(p[0] - local))[1]
+
+
+class WXRReader:
+    """Reads one export file. ``site`` is filled in once the channel header
+    has been read (before the first post is yielded)."""
+
+    def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
+                 on_bytes=None):
+        self.path = path
+        self.on_bytes = on_bytes
+        self.ledger = ledger if ledger is not None else Ledger()
+        self.site = Site()
+        self.chunk_size = chunk_size
+        self.complete = False
+        self.stats = {"posts": 0, "comments": 0}
+        self._tags = _Tags()
+        self._offsets = _Offsets()
+        self._header_done = False
+
+    # -- problems ----------------------------------------------------------
+    def _problem(self, line: int | None, message: str, kind: str = "damage") -> None:
+        self.ledger.problem(self.path, line, message, kind)
+
+    # -- the stream --------------------------------------------------------
+    def posts(self) -> Iterator[Post]:
+        try:
+            fh = open(self.path, "rb")
+        except OSError as e:
+            raise WXRError(f"{self.path}: cannot open: {e.strerror}") from None
+        with fh:
+            yield from self._posts(_Counting(fh, self.on_bytes) if self.on_bytes else fh)
+
+    def _posts(self, fh) -> Iterator[Post]:
+        parser = etree.XMLPullParser(
+            events=("start", "end"), tag=("{*}item", "{*}channel", "rss"),
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+            remove_comments=True, remove_pis=True)
+        self._root_seen = False
+        self._current = None
+        try:
+            for chunk in sanitised_chunks(fh, lambda line, msg: self._problem(line, msg),
+                                          self.chunk_size):
+                try:
+                    parser.feed(chunk)
+                except etree.XMLSyntaxError as e:
+                    yield from self._events(parser)
+                    yield from self._broken(e, "unreadable XML")
+                    return
+                yield from self._events(parser)
+            try:
+                parser.close()
+            except etree.XMLSyntaxError as e:
+                yield from self._events(parser)
+                yield from self._broken(e, "truncated")
+                return
+            yield from self._events(parser)
+        except NotXML as e:
+            raise WXRError(f"{self.path}: not a WXR export: {e}") from None
+        if not self._tags.wp_namespace:
+            raise WXRError(f"{self.path}: not a WXR export: no WordPress export namespace "
+                           "(is it a plain RSS feed?)")
+
+    def _events(self, parser) -> Iterator[Post]:
+        try:
+            events = parser.read_events()
+            for event, el in events:
+                if event == "start":
+                    key = self._tags(el.tag)
+                    if key in ("rss", "channel"):
+                        self._root_seen = True
+                    elif key == "item":
+                        self._current = el
+                    continue
+                if el is self._current:
+                    self._current = None
+                post = self._on_end(el)
+                if post is not None:
+                    yield post
+        except etree.XMLSyntaxError:  # pragma: no cover - events already parsed
+            return
+
+    def _broken(self, e: etree.XMLSyntaxError, what: str) -> Iterator[Post]:
+        """The parser stopped: report it and salvage what is complete."""
+        if not self._root_seen or not self._tags.wp_namespace:
+            raise WXRError(f"{self.path}: not a WXR export ({_short(e)})")
+        line = e.lineno or None
+        if what == "truncated":
+            msg = f"file is truncated at line {line}"
+        else:
+            msg = f"unreadable XML at line {line} ({_short(e)}): the rest of the file is lost"
+        item = self._current
+        if item is None:
+            self._problem(line, msg)
+            return
+        if not self._header_done:
+            self._read_header(item.getparent())
+        fields = self._children(item)
+        comments = fields.get("wp:comment", [])
+        post = self._make_post(item, fields, comments=False)
+        if post.id < 0:
+            self._problem(line, msg + ": a post cut off before its id was read is lost")
+            return
+        # Every comment but the last one closed before the cut: keep them.
+        for cel in comments[:-1]:
+            post.comments.append(self._make_comment(cel, post))
+        what_lost = f": post {post.id} ({post.title[:40]!r}) cut off"
+        if comments:
+            cut = self._make_comment(comments[-1], post)
+            cut.reject_reason = f"cut off at line {line} ({what})"
+            cut.content = ""
+            post.comments.append(cut)
+            what_lost += f"; comment {cut.id} cut off (rejected)"
+        what_lost += f"; {max(0, len(comments) - 1)} complete comment(s) kept"
+        self._problem(line, msg + what_lost)
+        self._fix_dates(post)
+        yield post
+
+    # -- elements -> model -------------------------------------------------
+    def _on_end(self, el) -> Post | None:
+        key = self._tags(el.tag)
+        if key == "item":
+            if not self._header_done:
+                self._read_header(el.getparent())
+            post = self._item(el)
+            el.clear(keep_tail=True)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    parent.remove(el.getprevious())
+            return post
+        if key == "channel" and not self._header_done:
+            self._read_header(el)
+        if key == "rss" or key == "channel":
+            self.complete = True
+        return None
+
+    def _read_header(self, channel) -> None:
+        self._header_done = True
+        if channel is None:
+            return
+        s = self.site
+        for child in channel:
+            k = self._tags(child.tag)
+            text = child.text or ""
+            if k == "item":
+                break
+            if k == "title":
+                s.title = text
+            elif k == "link":
+                s.link = text.strip()
+            elif k == "description":
+                s.description = text
+            elif k == "language":
+                s.language = text.strip()
+            elif k == "pubDate":
+                s.pub_date = text.strip()
+            elif k == "generator":
+                s.generator = text.strip()
+            elif k == "wp:wxr_version":
+                s.wxr_version = text.strip()
+            elif k == "wp:base_site_url":
+                s.base_site_url = text.strip()
+            elif k == "wp:base_blog_url":
+                s.base_blog_url = text.strip()
+            elif k == "wp:author":
+                f = {self._tags(c.tag): (c.text or "") for c in child}
+                s.authors.append(Author(
+                    id=_int(f.get("wp:author_id")), login=f.get("wp:author_login", ""),
+                    email=f.get("wp:author_email", ""),
+                    display_name=f.get("wp:author_display_name", ""),
+                    first_name=f.get("wp:author_first_name", ""),
+                    last_name=f.get("wp:author_last_name", "")))
+        s.wp_namespace = self._tags.wp_namespace
+        if not s.wxr_version and s.wp_namespace:
+            m = WP_NS.match(s.wp_namespace)
+            s.wxr_version = m.group(1) if m else ""
+        # The header is read; drop it from the tree (authors can be many).
+        for child in list(channel):
+            if self._tags(child.tag) == "item":
+                break
+            channel.remove(child)
+
+    def _children(self, el) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for child in el:
+            k = self._tags(child.tag)
+            if k in ("wp:comment", "wp:postmeta", "category"):
+                out.setdefault(k, []).append(child)
+            else:
+                out.setdefault(k, [child.text or ""])
+        return out
+
+    def _item(self, el) -> Post | None:
+        fields = self._children(el)
+        post = self._make_post(el, fields)
+        cels = fields.get("wp:comment", [])
+        if post.id < 0 and not cels:
+            return None
+        for cel in cels:
+            c = self._make_comment(cel, post)
+            if post.id < 0:
+                c.reject_reason = "its post has no valid id"
+            post.comments.append(c)
+        self._fix_dates(post)
+        self.stats["posts"] += 1
+        self.stats["comments"] += len(post.comments)
+        return post
+
+    def _make_post(self, el, f: dict[str, list], comments: bool = True) -> Post:
+        def g(k: str) -> str:
+            v = f.get(k)
+            return v[0] if v else ""
+
+        raw_id = g("wp:post_id")
+        post_id = _int(raw_id, -1)
+        post = Post(
+            id=post_id, title=g("title"), slug=g("wp:post_name"), link=g("link").strip(),
+            guid=g("guid").strip(), type=g("wp:post_type") or "post", status=g("wp:status"),
+            date=parse_wp_date(g("wp:post_date")),
+            date_gmt=_utc(parse_wp_date(g("wp:post_date_gmt"))),
+            author=g("dc:creator"), content=g("content:encoded"), excerpt=g("excerpt:encoded"),
+            comment_status=g("wp:comment_status"), ping_status=g("wp:ping_status"),
+            parent=_int(g("wp:post_parent")), menu_order=_int(g("wp:menu_order")),
+            site=self.site.key, source_file=self.path, source_line=el.sourceline or 0)
+        if post_id < 0 and comments:
+            n = len(f.get("wp:comment", []))
+            post.id = -(el.sourceline or 1)
+            self._problem(el.sourceline, f"item without a valid wp:post_id ({raw_id!r})"
+                          + (f": its {n} comment(s) rejected" if n else " skipped"))
+        return post
+
+    def _make_comment(self, el, post: Post) -> Comment:
+        f: dict[str, str] = {}
+        meta: list[tuple[str, str]] = []
+        for child in el:
+            k = self._tags(child.tag)
+            if k == "wp:commentmeta":
+                m = {self._tags(x.tag): (x.text or "") for x in child}
+                meta.append((m.get("wp:meta_key", ""), m.get("wp:meta_value", "")))
+            else:
+                f[k] = child.text or ""
+        cid = _int(f.get("wp:comment_id"), -1)
+        if cid <= 0:
+            self._problem(el.sourceline, f"comment without a valid id in post {post.id} "
+                          f"({f.get('wp:comment_id', '')!r}): given id -{el.sourceline}")
+            cid = -(el.sourceline or 1)
+        parent = _int(f.get("wp:comment_parent"))
+        return Comment(
+            id=cid, post_id=post.id,
+            author_name=f.get("wp:comment_author", ""),
+            author_email=f.get("wp:comment_author_email", "").strip(),
+            author_url=f.get("wp:comment_author_url", "").strip(),
+            author_ip=f.get("wp:comment_author_IP", "").strip(),
+            author_user_agent=f.get("wp:comment_agent", ""),
+            date=parse_wp_date(f.get("wp:comment_date")),
+            date_gmt=_utc(parse_wp_date(f.get("wp:comment_date_gmt"))),
+            content=f.get("wp:comment_content", ""),
+            status=status_from_wp(f.get("wp:comment_approved")),
+            type=type_from_wp(f.get("wp:comment_type")),
+            parent_id=parent or None,
+            user_id=_int(f.get("wp:comment_user_id")),
+            meta=meta, site=self.site.key, source_file=self.path,
+            source_line=el.sourceline or 0)
+
+    def _fix_dates(self, post: Post) -> None:
+        """GMT is the truth: learn the site's offset, derive missing GMT dates."""
+        records = [post, *post.comments]
+        for r in records:
+            self._offsets.learn(r.date, r.date_gmt.replace(tzinfo=None) if r.date_gmt else None)
+        for r in post.comments:
+            if r.date_gmt is not None or r.date is None:
+                if r.date is None and r.date_gmt is None:
+                    r.date_note = "no date in export"
+                    self.ledger.count("dates", "missing")
+                continue
+            off = self._offsets.offset_near(r.date)
+            if off is not None:
+                r.date_gmt = (r.date - off).replace(tzinfo=timezone.utc)
+                r.date_note = f"date_gmt derived from local date with site offset {_fmt(off)}"
+                self.ledger.count("dates", "gmt derived")
+            else:
+                r.date_note = "no GMT date and site offset unknown: local date kept"
+                self.ledger.count("dates", "gmt unknown")
+        if post.date_gmt is None and post.date is not None:
+            off = self._offsets.offset_near(post.date)
+            if off is not None:
+                post.date_gmt = (post.date - off).replace(tzinfo=timezone.utc)
+
+
+def _utc(d: datetime | None) -> datetime | None:
+    return d.replace(tzinfo=timezone.utc) if d is not None else None
+
+
+def _fmt(off: timedelta) -> str:
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _short(e: Exception) -> str:
+    msg = str(e).split(", line ")[0]
+    return msg[:160]
+
+
+def read(paths: list[str] | str, ledger: Ledger | None = None) -> Iterator[tuple[Site, Post]]:
+    """Convenience: every post of every file, with the site it belongs to."""
+    for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
+        r = WXRReader(str(path), ledger)
+        for post in r.posts():
+            yield r.site, post

@@ -1,0 +1,206 @@
+"""Byte-level repair of damaged WXR, streamed in chunks before lxml sees it.
+
+Exports in the wild are damaged in a handful of recurring ways. Each repair
+here is reported as a problem with file and line, so nothing changes
+silently:
+
+* bytes that are not valid in the declared encoding -> U+FFFD;
+* C0 control characters (XML 1.0 forbids them) -> removed;
+* a raw ``]]>`` inside CDATA (pre-1.2 exporters did not split it) -> split
+  the way WordPress does it now, ``]]]]><![CDATA[>``;
+* a raw ``&`` or an HTML entity (``&nbsp;``) outside CDATA -> escaped, or
+  turned into the character reference it stands for;
+* a DOCTYPE (never present in a real export; the way in for entity bombs
+  and external entities) -> blanked out, so nothing is ever expanded.
+
+Line numbers survive every repair: no newline is ever added or removed.
+"""
+from __future__ import annotations
+
+import bisect
+import codecs
+import html.entities
+import re
+from typing import BinaryIO, Callable, Iterator
+
+CHUNK = 1 << 20
+HOLD = 64  # characters held back so no token is split between two chunks
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BAD_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+_ENTITY_NAME = re.compile(r"([A-Za-z][A-Za-z0-9]{1,31});")
+_RAW_CDATA_END = re.compile(r"\]\]>(?!\s*<)")
+_CDATA_MARK = re.compile(r"<!\[CDATA\[|\]\]>")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ENCODING = re.compile(r"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DOCTYPE = re.compile(r"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
+
+Report = Callable[[int, str], None]
+
+
+class NotXML(ValueError):
+    pass
+
+
+def _replace_counting(exc: UnicodeDecodeError):
+    _replace_counting.count += exc.end - exc.start  # type: ignore[attr-defined]
+    return ("\ufffd", exc.end)
+
+
+_replace_counting.count = 0  # type: ignore[attr-defined]
+codecs.register_error("migrator-replace", _replace_counting)
+
+
+def _lines_in(text: str, end: int) -> int:
+    return text.count("\n", 0, end)
+
+
+def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> Iterator[bytes]:
+    """Yield UTF-8 bytes of the repaired document, reporting each repair
+    as ``report(line, message)``."""
+    head = fh.read(chunk_size)
+    if not head.strip():
+        raise NotXML("the file is empty")
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    elif head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise NotXML("UTF-16 files are not supported: convert to UTF-8 first")
+    first = head.lstrip()[:1]
+    if first != b"<":
+        raise NotXML("not an XML file (it does not start with '<')")
+    if head.count(b"\x00") > 16:
+        raise NotXML("a binary file, not XML")
+    m = _ENCODING.search(head[:200].decode("ascii", "replace").split("?>")[0])
+    encoding = (m.group(1) if m else "utf-8").lower()
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="migrator-replace")
+    except LookupError:
+        report(1, f"unknown encoding {encoding!r}: read as UTF-8")
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="migrator-replace")
+
+    line = 1  # line number of the first character of ``carry``
+    carry = ""
+    in_cdata = False
+    started = False
+    eof = False
+    data = head
+    while not eof:
+        before = _replace_counting.count
+        text = decoder.decode(data, final=False)
+        if not data:
+            text += decoder.decode(b"", final=True)
+            eof = True
+        bad_bytes = _replace_counting.count - before
+        buf = carry + text
+        if bad_bytes:
+            pos = buf.find("\ufffd", len(carry))
+            report(line + _lines_in(buf, pos), f"{bad_bytes} byte(s) invalid in {encoding} replaced with U+FFFD")
+        if not started:
+            # Keep reading until the root element has started, then fix the prolog.
+            if "<rss" not in buf and "<channel" not in buf and not eof and len(buf) < 8 * chunk_size:
+                carry, data = buf, fh.read(chunk_size)
+                continue
+            buf = _fix_prolog(buf, report)
+            started = True
+        if eof:
+            cut = len(buf)
+        else:
+            cut = max(0, len(buf) - HOLD)
+            floor = max(0, cut - HOLD)
+            while cut > floor and buf[cut - 1] not in " \n\t>":
+                cut -= 1
+        out, in_cdata = _repair(buf, cut, in_cdata, line, report)
+        line += _lines_in(buf, cut)
+        carry = buf[cut:]
+        yield out.encode("utf-8")
+        if not eof:
+            data = fh.read(chunk_size)
+
+
+def _fix_prolog(buf: str, report: Report) -> str:
+    m = _XML_DECL.match(buf)
+    if m:
+        buf = '<?xml version="1.0" encoding="UTF-8"?>' + buf[m.end():]
+    root = buf.find("<rss")
+    d = _DOCTYPE.search(buf, 0, root if root >= 0 else len(buf))
+    if d:
+        dt = d.group(0)
+        kind = "with entity declarations " if "<!ENTITY" in dt else ""
+        report(_lines_in(buf, d.start()) + 1,
+               f"DOCTYPE {kind}ignored: entities are never expanded and nothing is loaded")
+        blank = "\n" * dt.count("\n")
+        buf = buf[:d.start()] + blank + buf[d.end():]
+    return buf
+
+
+def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tuple[str, bool]:
+    """Repair ``buf[:cut]``; return it and whether it ends inside CDATA."""
+    part = buf[:cut]
+    if _CONTROL.search(part):
+        first = _CONTROL.search(part).start()
+        n = len(_CONTROL.findall(part))
+        report(line + _lines_in(part, first), f"{n} control character(s) removed")
+        part = _CONTROL.sub("", part)
+        # Removal shifts positions; buf is only needed for look-ahead past cut.
+        buf = part + buf[cut:]
+        cut = len(part)
+    needs_cdata = _RAW_CDATA_END.search(buf, 0, cut) or _BAD_AMP.search(part)
+    if needs_cdata:
+        part = _repair_cdata_and_amps(buf, cut, in_cdata, line, report)
+    last_open = part.rfind("<![CDATA[")
+    last_close = part.rfind("]]>")
+    if last_open >= 0 or last_close >= 0:
+        in_cdata = last_open > last_close
+    return part, in_cdata
+
+
+def _repair_cdata_and_amps(buf: str, cut: int, in_cdata: bool, line: int,
+                           report: Report) -> str:
+    # Walk the CDATA marks of this part to know, for any position, whether
+    # it lies inside a CDATA section.
+    marks: list[int] = []  # positions where the state flips
+    state0 = in_cdata
+    inside = in_cdata
+    fixes: list[tuple[int, int, str]] = []
+    for m in _CDATA_MARK.finditer(buf, 0, cut):
+        if m.group(0) == "<![CDATA[":
+            if not inside:
+                inside = True
+                marks.append(m.start())
+        else:  # ]]>
+            follows = _RAW_CDATA_END.match(buf, m.start()) is not None
+            if inside and not follows:
+                inside = False
+                marks.append(m.start())
+            elif inside:
+                fixes.append((m.start(), m.end(), "]]]]><![CDATA[>"))
+                report(line + _lines_in(buf, m.start()), "raw ']]>' inside CDATA split the way WordPress splits it")
+            else:
+                fixes.append((m.start(), m.end(), "]]&gt;"))
+                report(line + _lines_in(buf, m.start()), "stray ']]>' outside CDATA escaped")
+
+    def inside_at(pos: int) -> bool:
+        flips = bisect.bisect_right(marks, pos)
+        return state0 if flips % 2 == 0 else not state0
+
+    for m in _BAD_AMP.finditer(buf, 0, cut):
+        if inside_at(m.start()):
+            continue
+        name = _ENTITY_NAME.match(buf, m.end())
+        if name and name.group(1) in html.entities.name2codepoint:
+            code = html.entities.name2codepoint[name.group(1)]
+            fixes.append((m.start(), name.end(), f"&#{code};"))
+            report(line + _lines_in(buf, m.start()), f"HTML entity &{name.group(1)}; outside CDATA turned into &#{code};")
+        else:
+            fixes.append((m.start(), m.end(), "&amp;"))
+            report(line + _lines_in(buf, m.start()), "raw '&' outside CDATA escaped")
+    if not fixes:
+        return buf[:cut]
+    fixes.sort()
+    out, pos = [], 0
+    for start, end, rep in fixes:
+        out.append(buf[pos:start])
+        out.append(rep)
+        pos = end
+    out.append(buf[pos:cut])
+    return "".join(out)
