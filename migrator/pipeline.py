@@ -285,6 +285,9 @@ class Pipeline:
                     for s in opened:
                         s.write_post(site, post, self.ledger)
                 self.settle(post)
+            for s in opened:
+                if hasattr(s, "record_counts"):
+                    s.record_counts(self.ledger.totals())
             ok = True
         finally:
             for s in reversed(opened):

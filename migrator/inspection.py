@@ -1,0 +1,123 @@
+"""``inspect``: what is in the exports, before touching them."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from .ledger import Ledger
+from .reader import WXRReader
+from .thread import thread
+
+
+def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) -> dict:
+    """Read every export once and describe it. Nothing is written."""
+    ledger = Ledger()
+    posts_by_type: Counter = Counter()
+    by_status: Counter = Counter()
+    by_type: Counter = Counter()
+    people: set[str] = set()
+    fields = Counter()
+    sites: dict[str, dict] = {}
+    replies = max_depth = 0
+    total = 0
+    clusters = dropped = 0
+    deduper = None
+    if dedupe:
+        try:
+            from .dedupe import Deduper
+            deduper = Deduper()
+        except ImportError:  # pragma: no cover - dedupe stage not installed
+            deduper = None
+    if True:
+        for path in paths:
+            reader = WXRReader(str(path), ledger, on_bytes=progress)
+            for post in reader.posts():
+                s = reader.site
+                info = sites.setdefault(s.key, {"key": s.key, "title": s.title, "link": s.link,
+                                                "wxr_version": s.wxr_version,
+                                                "wp_namespace": s.wp_namespace, "files": []})
+                if path not in info["files"]:
+                    info["files"].append(str(path))
+                posts_by_type[post.type] += 1
+                for c in post.comments:
+                    total += 1
+                    by_status[c.status] += 1
+                    by_type[c.type] += 1
+                    if c.parent_id:
+                        replies += 1
+                    people.add((c.author_email or "").strip().lower() or
+                               "name:" + (c.author_name or "").strip().casefold())
+                    for name in ("author_email", "author_ip", "author_url", "author_user_agent"):
+                        if getattr(c, name):
+                            fields[name] += 1
+                    if c.meta:
+                        fields["commentmeta"] += 1
+                # Thread with nothing filtered, to see the file's own tree.
+                tally = Ledger()
+                identity_ok = [c for c in post.comments if not c.reject_reason]
+                post.comments = identity_ok
+                thread(post, tally, "reattach")
+                for k, v in tally.stats.get("thread", {}).items():
+                    ledger.count("thread", k, v)
+                for p in tally.problems:
+                    ledger.problem(p.file, p.line, p.message, p.kind)
+                if post.comments:
+                    max_depth = max(max_depth, max(c.depth for c in post.comments))
+                if deduper is not None:
+                    found = deduper.clusters(post)
+                    clusters += len(found)
+                    dropped += sum(len(cl.dropped) for cl in found)
+            if not sites and reader.site.key:
+                s = reader.site
+                sites[s.key] = {"key": s.key, "title": s.title, "link": s.link,
+                                "wxr_version": s.wxr_version, "wp_namespace": s.wp_namespace,
+                                "files": [str(path)]}
+    thread_stats = ledger.stats.get("thread", Counter())
+    result = {
+        "sites": list(sites.values()),
+        "posts": {"total": sum(posts_by_type.values()), "by_type": dict(posts_by_type)},
+        "comments": {"total": total, "by_status": dict(by_status), "by_type": dict(by_type)},
+        "threads": {"replies": replies, "max_depth": max_depth,
+                    "orphans": thread_stats.get("orphans", 0),
+                    "cycles": thread_stats.get("cycles", 0)},
+        "people": {"distinct_commenters": len(people),
+                   "personal_fields": {k: fields.get(k, 0) for k in
+                                       ("author_email", "author_ip", "author_url",
+                                        "author_user_agent", "commentmeta")}},
+        "duplicates": {"clusters": clusters, "copies": dropped} if deduper else None,
+        "problems": [p.as_dict() for p in ledger.problems],
+    }
+    ledger.close()
+    return result
+
+
+def format_inspection(r: dict) -> str:
+    """The human-readable form of :func:`inspect_exports`."""
+    lines = []
+    for s in r["sites"]:
+        lines.append(f"site: {s['title'] or '(untitled)'} <{s['key']}>  WXR {s['wxr_version'] or '?'}"
+                     f"  ({', '.join(s['files'])})")
+    pt = r["posts"]
+    lines.append(f"posts: {pt['total']}  " + ", ".join(f"{k} {v}" for k, v in sorted(pt["by_type"].items())))
+    c = r["comments"]
+    lines.append(f"comments: {c['total']}")
+    lines.append("  by status: " + (", ".join(f"{k} {v}" for k, v in sorted(c["by_status"].items())) or "-"))
+    lines.append("  by type:   " + (", ".join(f"{k} {v}" for k, v in sorted(c["by_type"].items())) or "-"))
+    t = r["threads"]
+    lines.append(f"threads: {t['replies']} replies, max depth {t['max_depth']}, "
+                 f"{t['orphans']} orphans, {t['cycles']} cycles")
+    p = r["people"]
+    pf = p["personal_fields"]
+    lines.append(f"people: {p['distinct_commenters']} distinct commenters; personal fields present: "
+                 + ", ".join(f"{k.replace('author_', '')} {v}" for k, v in pf.items()))
+    if r.get("duplicates") is not None:
+        d = r["duplicates"]
+        lines.append(f"duplicates: {d['clusters']} clusters, {d['copies']} copies to merge "
+                     "(see `migrator dedupe`)")
+    if r["problems"]:
+        lines.append(f"problems: {len(r['problems'])}")
+        for pr in r["problems"][:20]:
+            lines.append(f"  {pr['file']}:{pr['line'] or '-'}: {pr['message']}")
+    else:
+        lines.append("problems: none")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""JSON and JSONL archives.
+
+* ``json:DIR/`` - one file per post, ``<post id>-<slug>.json``, plus ``index.json``;
+* ``json:FILE.json`` - one document with every post;
+* ``jsonl:FILE`` - one comment per line, flat.
+
+Comments are listed flat in thread pre-order (parents before replies) with
+``parent_id`` and ``depth``: any reader can nest them, and no JSON parser
+hits a recursion limit on a chain thousands deep. Public formats leave out
+e-mail, IP and user agent unless ``private_fields`` is set. The layout is
+described by the JSON Schemas shipped in ``migrator/schema/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+
+from .. import __version__
+from ..ledger import Ledger
+from ..model import Post, Site
+from .common import (FORMAT, AtomicFile, comment_record, inside, post_record, safe_name,
+                     site_record, write_atomic)
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)
+
+
+class JSONSink:
+    """``json:DIR/`` (a folder, written one file per post) or ``json:FILE.json``."""
+
+    def __init__(self, path: str, private_fields: bool = False):
+        self.path = path
+        self.private = private_fields
+        self.folder_mode = path.endswith(("/", os.sep)) or os.path.isdir(path) or \
+            not path.lower().endswith(".json")
+        self._index: list[dict] = []
+        self._sites: dict[str, dict] = {}
+        self._written: dict[str, str] = {}
+        self._doc: AtomicFile | None = None
+        self._first = True
+
+    @classmethod
+    def from_target(cls, kind: str, where: str, private_fields: bool = False, **_):
+        return cls(where, private_fields=private_fields)
+
+    def open(self, run) -> None:
+        if self.folder_mode:
+            os.makedirs(self.path, exist_ok=True)
+        else:
+            self._doc = AtomicFile(self.path)
+            self._doc.fh.write('{"format": "%s", "generator": "migrator %s", "posts": [' % (FORMAT, __version__))
+
+    def _document(self, site: Site, post: Post) -> dict:
+        return {"format": FORMAT, "site": site_record(site), "post": post_record(post),
+                "comments": [comment_record(c, self.private) for c in post.comments]}
+
+    def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
+        self._sites.setdefault(site.key, site_record(site))
+        if not self.folder_mode:
+            doc = self._document(site, post)
+            self._doc.fh.write(("\n" if self._first else ",\n") + json.dumps(doc, ensure_ascii=False))
+            self._first = False
+            return
+        name = safe_name(post, ".json")
+        if len(self._sites) > 1 and site.key != next(iter(self._sites)):
+            # Two sites in one folder: keep their files apart.
+            name = f"{_site_slug(site)}--{name}"
+        path = inside(self.path, name)
+        doc = self._document(site, post)
+        if path in self._written:
+            # The same post again (split or overlapping exports): add its new comments.
+            with open(path, encoding="utf-8") as fh:
+                old = json.load(fh)
+            old["comments"].extend(doc["comments"])
+            doc = old
+        write_atomic(path, _dump(doc))
+        if path not in self._written:
+            self._index.append({"id": post.id, "site": site.key, "title": post.title,
+                                "slug": post.slug, "type": post.type, "link": post.link,
+                                "file": name, "comments": len(post.comments)})
+        else:
+            for entry in self._index:
+                if entry["file"] == name:
+                    entry["comments"] = len(doc["comments"])
+        self._written[path] = name
+
+    def close(self, ok: bool) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self._doc is not None:
+            self._doc.fh.write('\n], "sites": %s, "generated": "%s"}\n'
+                               % (json.dumps(list(self._sites.values()), ensure_ascii=False), now))
+            self._doc.finish(ok)
+            return
+        if ok:
+            index = {"format": FORMAT, "generator": f"migrator {__version__}", "generated": now,
+                     "sites": list(self._sites.values()), "posts": self._index,
+                     "comments": sum(e["comments"] for e in self._index)}
+            write_atomic(inside(self.path, "index.json"), _dump(index))
+
+
+def _site_slug(site: Site) -> str:
+    from .common import _UNSAFE
+
+    return _UNSAFE.sub("-", site.key.split("://")[-1]).strip("-")[:60] or "site"
+
+
+class JSONLSink:
+    """``jsonl:FILE``: one comment per line, flat, with its site."""
+
+    def __init__(self, path: str, private_fields: bool = False):
+        self.path = path
+        self.private = private_fields
+        self._out: AtomicFile | None = None
+
+    @classmethod
+    def from_target(cls, kind: str, where: str, private_fields: bool = False, **_):
+        return cls(where, private_fields=private_fields)
+
+    def open(self, run) -> None:
+        self._out = AtomicFile(self.path)
+
+    def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
+        fh = self._out.fh
+        for c in post.comments:
+            fh.write(json.dumps(comment_record(c, self.private, flat=True), ensure_ascii=False))
+            fh.write("\n")
+
+    def close(self, ok: bool) -> None:
+        if self._out is not None:
+            self._out.finish(ok)

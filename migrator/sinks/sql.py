@@ -1,0 +1,237 @@
+"""SQLite, PostgreSQL or any SQLAlchemy database, through SQLAlchemy Core.
+
+One schema everywhere: ``sites``, ``posts``, ``comments``, ``comment_meta``
+and ``runs`` (provenance). Rows are keyed by (site, id), so two sites share a
+database without colliding, and writing the same export twice changes
+nothing: every write is an upsert. Posts are written in batches, each batch
+in one transaction, so an interrupted run never leaves half a batch behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+
+from sqlalchemy import (BigInteger, Column, DateTime, ForeignKeyConstraint, Index, Integer,
+                        MetaData, String, Table, Text, create_engine, event, insert, select,
+                        update)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import __version__
+from ..ledger import Ledger
+from ..model import Comment, Post, Site
+
+metadata = MetaData()
+
+sites = Table(
+    "sites", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("title", Text), Column("link", Text), Column("language", String(32)),
+    Column("wxr_version", String(8)),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("site", String(255), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("title", Text), Column("slug", Text), Column("link", Text), Column("guid", Text),
+    Column("type", String(64)), Column("status", String(32)), Column("author", Text),
+    Column("date", DateTime), Column("date_gmt", DateTime),
+    Column("comment_status", String(32)),
+    ForeignKeyConstraint(["site"], ["sites.key"]),
+)
+
+comments = Table(
+    "comments", metadata,
+    Column("site", String(255), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("post_id", BigInteger, nullable=False),
+    Column("parent_id", BigInteger),
+    Column("depth", Integer, nullable=False),
+    Column("author_name", Text), Column("author_email", Text), Column("author_url", Text),
+    Column("author_ip", String(64)), Column("author_user_agent", Text),
+    Column("date", DateTime), Column("date_gmt", DateTime),
+    Column("content", Text), Column("status", String(32)), Column("type", String(32)),
+    Column("user_id", BigInteger),
+    Column("source_id", BigInteger),
+    Column("notes", Text),
+    ForeignKeyConstraint(["site", "post_id"], ["posts.site", "posts.id"]),
+    ForeignKeyConstraint(["site", "parent_id"], ["comments.site", "comments.id"]),
+    Index("ix_comments_thread", "site", "post_id", "parent_id"),
+    Index("ix_comments_parent", "site", "parent_id"),
+    Index("ix_comments_date", "site", "post_id", "date_gmt"),
+)
+
+comment_meta = Table(
+    "comment_meta", metadata,
+    Column("site", String(255), primary_key=True),
+    Column("comment_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("key", Text), Column("value", Text),
+    ForeignKeyConstraint(["site", "comment_id"], ["comments.site", "comments.id"]),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started", DateTime), Column("finished", DateTime),
+    Column("status", String(16)),
+    Column("tool", String(64)),
+    Column("inputs", Text), Column("options", Text), Column("counts", Text),
+)
+
+BATCH_COMMENTS = 2000
+
+
+def engine_for(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _):  # pragma: no cover - exercised via sqlite tests
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+    return engine
+
+
+def _naive(d: datetime | None) -> datetime | None:
+    """UTC dates are stored naive (UTC by convention): SQLite has no zones."""
+    return d.astimezone(timezone.utc).replace(tzinfo=None) if d is not None and d.tzinfo else d
+
+
+def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
+    """Insert, or update when the key exists: the same export twice is a no-op."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dinsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dinsert
+        stmt = dinsert(table)
+        cols = [c.name for c in table.columns if c.name not in keys]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols})
+        conn.execute(stmt, rows)
+        return
+    # Any other database: find which keys exist, update those, insert the rest.
+    key_cols = [table.c[k] for k in keys]
+    existing = set()
+    for row in rows:
+        cond = [col == row[k] for col, k in zip(key_cols, keys)]
+        if conn.execute(select(*key_cols).where(*cond)).first():
+            existing.add(tuple(row[k] for k in keys))
+    new = [r for r in rows if tuple(r[k] for k in keys) not in existing]
+    if new:
+        conn.execute(insert(table), new)
+    for r in rows:
+        if tuple(r[k] for k in keys) in existing:
+            conn.execute(update(table).where(*[col == r[k] for col, k in zip(key_cols, keys)])
+                         .values(**{k: v for k, v in r.items() if k not in keys}))
+
+
+def comment_row(c: Comment) -> dict:
+    return {
+        "site": c.site, "id": c.id, "post_id": c.post_id, "parent_id": c.parent_id,
+        "depth": c.depth, "author_name": c.author_name, "author_email": c.author_email,
+        "author_url": c.author_url, "author_ip": c.author_ip,
+        "author_user_agent": c.author_user_agent, "date": c.date, "date_gmt": _naive(c.date_gmt),
+        "content": c.content, "status": c.status, "type": c.type, "user_id": c.user_id,
+        "source_id": c.source_id, "notes": json.dumps(c.notes) if c.notes else None,
+    }
+
+
+def post_row(p: Post) -> dict:
+    return {"site": p.site, "id": p.id, "title": p.title, "slug": p.slug, "link": p.link,
+            "guid": p.guid, "type": p.type, "status": p.status, "author": p.author,
+            "date": p.date, "date_gmt": _naive(p.date_gmt), "comment_status": p.comment_status}
+
+
+class SQLSink:
+    """Writes posts and comments into a database (created if needed)."""
+
+    def __init__(self, url: str, batch_comments: int = BATCH_COMMENTS):
+        self.url = url
+        self.batch_comments = batch_comments
+        self.engine: Engine | None = None
+        self._pending: list[tuple[Site, Post]] = []
+        self._pending_comments = 0
+        self._sites_done: set[str] = set()
+        self._run_id: int | None = None
+        self._run = None
+
+    @classmethod
+    def from_target(cls, kind: str, where: str, **_):
+        if kind == "sqlite":
+            where = "sqlite:///" + os.path.abspath(where)
+        return cls(where)
+
+    def open(self, run) -> None:
+        self._run = run
+        if self.url.startswith("sqlite:///"):
+            folder = os.path.dirname(self.url[len("sqlite:///"):])
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+        self.engine = engine_for(self.url)
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            res = conn.execute(insert(runs).values(
+                started=_naive(run.started), status="running", tool=f"migrator {__version__}",
+                inputs=json.dumps(run.input_files()), options=json.dumps(run.options.describe())))
+            self._run_id = res.inserted_primary_key[0]
+
+    def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
+        self._pending.append((site, post))
+        self._pending_comments += len(post.comments)
+        if self._pending_comments >= self.batch_comments:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        site_rows, post_rows, comment_rows, meta_rows = [], [], [], []
+        for site, post in self._pending:
+            if site.key not in self._sites_done:
+                site_rows.append({"key": site.key, "title": site.title, "link": site.link,
+                                  "language": site.language, "wxr_version": site.wxr_version})
+            post_rows.append(post_row(post))
+            for c in post.comments:
+                comment_rows.append(comment_row(c))
+                for seq, (k, v) in enumerate(c.meta):
+                    meta_rows.append({"site": c.site, "comment_id": c.id, "seq": seq,
+                                      "key": k, "value": v})
+        with self.engine.begin() as conn:  # one transaction per batch
+            _upsert(conn, sites, site_rows, ["key"])
+            _upsert(conn, posts, post_rows, ["site", "id"])
+            _upsert(conn, comments, comment_rows, ["site", "id"])
+            _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"])
+        self._sites_done.update(r["key"] for r in site_rows)
+        self._pending.clear()
+        self._pending_comments = 0
+
+    def close(self, ok: bool, counts: dict | None = None) -> None:
+        if self.engine is None:
+            return
+        try:
+            if ok:
+                self._flush()
+        finally:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(update(runs).where(runs.c.id == self._run_id).values(
+                        finished=_naive(datetime.now(timezone.utc)), status="done" if ok else "failed",
+                        counts=json.dumps(counts) if counts else None))
+            except SQLAlchemyError:  # pragma: no cover - the db went away
+                pass
+            self.engine.dispose()
+
+    def record_counts(self, counts: dict) -> None:
+        """Store the ledger totals with the run (called by the pipeline)."""
+        if self.engine is None or self._run_id is None:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == self._run_id).values(counts=json.dumps(counts)))
