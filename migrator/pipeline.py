@@ -271,20 +271,27 @@ class Pipeline:
         self.ledger.flush()
 
     def run(self, sinks: list[Sink]) -> Ledger:
-        """Push every post through every sink. Returns the ledger."""
+        """Push every post through every sink. Returns the ledger.
+
+        Sinks are opened when the first post has been read, so an input
+        that is not an export at all leaves no empty output behind."""
         run = RunInfo(self.paths, self.options, sites=self.sites)
         opened: list[Sink] = []
         ok = False
-        try:
-            if not self.options.dry_run:
+
+        def open_all() -> None:
+            if not self.options.dry_run and not opened:
                 for s in sinks:
                     s.open(run)
                     opened.append(s)
+
+        try:
             for site, post in self.posts():
-                if not self.options.dry_run:
-                    for s in opened:
-                        s.write_post(site, post, self.ledger)
+                open_all()
+                for s in opened:
+                    s.write_post(site, post, self.ledger)
                 self.settle(post)
+            open_all()
             for s in opened:
                 if hasattr(s, "record_counts"):
                     s.record_counts(self.ledger.totals())

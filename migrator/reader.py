@@ -196,6 +196,9 @@ class WXRReader:
                     key = self._tags(el.tag)
                     if key in ("rss", "channel"):
                         self._root_seen = True
+                        for ns in (el.nsmap or {}).values():
+                            if ns and WP_NS.match(ns) and not self._tags.wp_namespace:
+                                self._tags.wp_namespace = ns
                     elif key == "item":
                         self._current = el
                     continue
@@ -426,7 +429,7 @@ def _fmt(off: timedelta) -> str:
 
 
 def _short(e: Exception) -> str:
-    msg = str(e).split(", line ")[0]
+    msg = str(e).splitlines()[0].split(", line ")[0] if str(e) else type(e).__name__
     return msg[:160]
 
 
