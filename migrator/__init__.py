@@ -6,5 +6,6 @@ __version__ = "0.1.0"
 
 from .ledger import Ledger  # noqa: E402
 from .model import Comment, Post, Site  # noqa: E402
+from .pipeline import Options, Pipeline  # noqa: E402
 
-__all__ = ["Comment", "Post", "Site", "Ledger", "__version__"]
+__all__ = ["Comment", "Post", "Site", "Ledger", "Options", "Pipeline", "__version__"]

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import click
 
-from . import __version__
+from . import __version__, api
 from .ledger import Ledger
 from .model import STATUSES, TYPES
 from .pipeline import Options, Pipeline, StrictError
 from .reader import WXRError
-from .sinks import TARGET_HELP, TargetError, open_sink, parse_target
+from .sinks import TARGET_HELP, TargetError, parse_target
 from .thread import ORPHAN_POLICIES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -210,11 +210,11 @@ def inspect(exports, as_json):
       migrator inspect export.xml
       migrator inspect part-1.xml part-2.xml --json | jq .comments
     """
-    from .inspection import format_inspection, inspect_exports
+    from .inspection import format_inspection
 
     with user_errors():
         with progress_bar(exports, "inspecting") as bar:
-            result = inspect_exports(exports, progress=bar)
+            result = api.inspect(exports, progress=bar)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
@@ -257,12 +257,12 @@ def convert(exports, targets, private_fields, dry_run, as_json, report, **opts):
         for t in targets:
             parse_target(t)  # usage errors before any work
         options = build_options(dry_run=dry_run, **opts)
-        sinks = [open_sink(t, private_fields=private_fields) for t in targets]
         with progress_bar(exports, "converting") as bar:
             pipeline = Pipeline(exports, options, progress=bar)
-            ledger = pipeline.run(sinks)
-        extra = {"targets": targets, "inputs": list(exports)}
-        finish(ledger, report, as_json, dry_run, extra, pipeline)
+            ledger = api.convert(exports, targets, options, private_fields=private_fields,
+                                 report=report, pipeline=pipeline)
+        finish(ledger, None, as_json, dry_run, {"targets": targets, "inputs": list(exports)},
+               pipeline)
         if not dry_run:
             click.echo(f"wrote {', '.join(targets)}", err=True)
 

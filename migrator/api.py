@@ -1,0 +1,48 @@
+"""The Python side of every CLI verb (the CLI only maps options onto these).
+
+>>> from migrator import api, Options                       # doctest: +SKIP
+>>> ledger = api.convert(["export.xml"], ["sqlite:blog.db"],  # doctest: +SKIP
+...                      Options(statuses=None, anonymise=True, secret=b"k"))
+>>> ledger.totals()                                          # doctest: +SKIP
+{'input': 55, 'written': 50, 'filtered': 3, 'merged': 2, 'rejected': 0}
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .ledger import Ledger
+from .pipeline import Options, Pipeline
+from .sinks import open_sink
+
+
+def inspect(exports: Iterable[str], progress=None) -> dict:
+    """What is in the exports (``migrator inspect --json`` prints this)."""
+    from .inspection import inspect_exports
+
+    return inspect_exports(list(exports), progress=progress)
+
+
+def convert(exports: Iterable[str], targets: Iterable[str], options: Options | None = None,
+            private_fields: bool = False, report: str | None = None, progress=None,
+            pipeline: Pipeline | None = None) -> Ledger:
+    """Run the pipeline into every target (``migrator convert``).
+
+    Targets are strings as on the command line: ``sqlite:PATH``, a SQLAlchemy
+    URL, ``json:DIR/``, ``json:FILE.json``, ``jsonl:FILE``, ``wxr:FILE``,
+    ``html:DIR``. Returns the ledger; ``report`` also writes it as JSON."""
+    sinks = [open_sink(t, private_fields=private_fields) for t in targets]
+    pipeline = pipeline or Pipeline(list(exports), options or Options(), progress=progress)
+    ledger = pipeline.run(sinks)
+    if report:
+        with open(report, "w", encoding="utf-8") as fh:
+            ledger.write_report(fh, {"targets": list(targets), "inputs": pipeline.paths,
+                                     "options": pipeline.options.describe()})
+    return ledger
+
+
+def dedupe(exports: Iterable[str], options: Options | None = None):
+    """The duplicate clusters, post by post, without writing anything
+    (``migrator dedupe``). Yields ``(post, clusters)``."""
+    from .dedupe import review
+
+    return review(list(exports), options or Options())
