@@ -24,7 +24,8 @@ setup(
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=7", "hypothesis>=6.80", "jsonschema>=4.17", "psycopg[binary]>=3.1", "isso>=0.13"],
+        "test": ["pytest>=7", "hypothesis>=6.80", "jsonschema>=4.17", "psycopg[binary]>=3.1", "isso>=0.13",
+                 "websocket-client>=1.6"],
     },
     entry_points={"console_scripts": ["migrator=migrator.cli:main"]},
 )
