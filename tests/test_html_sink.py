@@ -523,3 +523,19 @@ def test_screenshot_of_a_thread_page(browser, tmp_path):
         shots[label] = _png_size(path)
         assert os.path.getsize(path) > 10_000  # something was drawn, not a blank page
     assert shots["desktop"][0] == 1024 and shots["phone"][0] == 390
+
+
+def test_cli_convert_to_html(tmp_path, small_wxr):
+    from click.testing import CliRunner
+
+    from migrator.cli import cli
+
+    out = tmp_path / "archive"
+    res = CliRunner().invoke(cli, ["convert", small_wxr, "--to", f"html:{out}"])
+    assert res.exit_code == 0, res.output
+    assert sorted(os.listdir(out)) == ["10-first-post.html", "20-about.html", "index.html"]
+    page = read(out, "10-first-post.html")
+    # Default filters: approved comments only, no pingbacks.
+    assert 'id="comment-105"' not in page and 'id="comment-107"' not in page
+    assert 'id="comment-106"' in page  # re-attached under 101, its pending parent left out
+    assert nesting(page).lists_around[106] == 2
