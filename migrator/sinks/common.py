@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import unicodedata
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -68,12 +69,25 @@ def site_record(s: Site) -> dict:
 
 
 _UNSAFE = re.compile(r"[^\w-]+", re.UNICODE)
+#: The slug's share of a file name, in UTF-8 bytes: file systems allow 255
+#: bytes per name, and a site prefix and the id need room too.
+SLUG_BYTES = 120
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """``text`` shortened to at most ``max_bytes`` of UTF-8, whole characters."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
 
 
 def safe_name(post: Post, ext: str) -> str:
     """``<post id>-<slug>.<ext>``: the slug is cut down to word characters and
-    dashes, so it can never name a path outside the output folder."""
-    slug = _UNSAFE.sub("-", unquote(post.slug or "")).strip("-_")[:80]
+    dashes, so it can never name a path outside the output folder (nor a
+    hidden file), and to at most :data:`SLUG_BYTES` bytes. WordPress stores
+    non-ASCII slugs percent-encoded: they are decoded (and NFC-normalised, so
+    an accent is not split off as a dash)."""
+    slug = unicodedata.normalize("NFC", unquote(post.slug or ""))
+    slug = _UNSAFE.sub("-", slug).strip("-_")
+    slug = _cut(slug, SLUG_BYTES).rstrip("-_")
     return f"{post.id}-{slug}{ext}" if slug else f"{post.id}{ext}"
 
 
@@ -95,6 +109,9 @@ class AtomicFile:
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=".migrator-", suffix=".part")
+        # mkstemp makes the file 0600; the output is a normal file (0644 with
+        # the usual umask), readable by the web server that will serve it.
+        os.fchmod(fd, 0o666 & ~_umask())
         self.fh = os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None)
 
     def commit(self) -> None:
@@ -108,6 +125,12 @@ class AtomicFile:
 
     def finish(self, ok: bool) -> None:
         self.commit() if ok else self.abort()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: str, text: str) -> None:

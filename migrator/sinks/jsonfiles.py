@@ -37,7 +37,9 @@ class JSONSink:
             not path.lower().endswith(".json")
         self._index: list[dict] = []
         self._sites: dict[str, dict] = {}
-        self._written: dict[str, str] = {}
+        #: (site, post id) -> file name, and the names taken, for this run.
+        self._files: dict[tuple[str, int], str] = {}
+        self._taken: set[str] = set()
         self._doc: AtomicFile | None = None
         self._first = True
 
@@ -63,20 +65,21 @@ class JSONSink:
             self._doc.fh.write(("\n" if self._first else ",\n") + json.dumps(doc, ensure_ascii=False))
             self._first = False
             return
-        name = safe_name(post, ".json")
-        if len(self._sites) > 1 and site.key != next(iter(self._sites)):
-            # Two sites in one folder: keep their files apart.
-            name = f"{_site_slug(site)}--{name}"
+        key = (site.key, post.id)
+        again = key in self._files
+        name = self._files[key] if again else self._name_for(site, post)
         path = inside(self.path, name)
         doc = self._document(site, post)
-        if path in self._written:
+        if again:
             # The same post again (split or overlapping exports): add its new comments.
             with open(path, encoding="utf-8") as fh:
                 old = json.load(fh)
             old["comments"].extend(doc["comments"])
             doc = old
         write_atomic(path, _dump(doc))
-        if path not in self._written:
+        if not again:
+            self._files[key] = name
+            self._taken.add(name)
             self._index.append({"id": post.id, "site": site.key, "title": post.title,
                                 "slug": post.slug, "type": post.type, "link": post.link,
                                 "file": name, "comments": len(post.comments)})
@@ -84,7 +87,19 @@ class JSONSink:
             for entry in self._index:
                 if entry["file"] == name:
                     entry["comments"] = len(doc["comments"])
-        self._written[path] = name
+
+    def _name_for(self, site: Site, post: Post) -> str:
+        """A file name no other post of this run has. A slug can make one
+        site's name equal another site's prefixed one: post 127 with slug
+        ``0-0-1--10-x`` of the first site, post 10 ``x`` of site 127.0.0.1."""
+        name = safe_name(post, ".json")
+        if len(self._sites) > 1 and site.key != next(iter(self._sites)):
+            # Two sites in one folder: keep their files apart.
+            name = f"{_site_slug(site)}--{name}"
+        stem, n = name[: -len(".json")], 2
+        while name in self._taken or name == "index.json":
+            name, n = f"{stem}~{n}.json", n + 1
+        return name
 
     def close(self, ok: bool) -> None:
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

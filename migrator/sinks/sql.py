@@ -5,6 +5,9 @@ and ``runs`` (provenance). Rows are keyed by (site, id), so two sites share a
 database without colliding, and writing the same export twice changes
 nothing: every write is an upsert. Posts are written in batches, each batch
 in one transaction, so an interrupted run never leaves half a batch behind.
+A batch closes at ``batch_comments`` comments or ``batch_posts`` posts,
+whichever comes first, so memory stays bounded even for an export of
+thousands of posts without comments (attachments, menu items).
 """
 from __future__ import annotations
 
@@ -50,7 +53,9 @@ comments = Table(
     Column("parent_id", BigInteger),
     Column("depth", Integer, nullable=False),
     Column("author_name", Text), Column("author_email", Text), Column("author_url", Text),
-    Column("author_ip", String(64)), Column("author_user_agent", Text),
+    # WordPress's own widths where a value is short: comment_author_IP is
+    # varchar(100) there, and PostgreSQL refuses what does not fit.
+    Column("author_ip", String(100)), Column("author_user_agent", Text),
     Column("date", DateTime), Column("date_gmt", DateTime),
     Column("content", Text), Column("status", String(32)), Column("type", String(32)),
     Column("user_id", BigInteger),
@@ -82,6 +87,7 @@ runs = Table(
 )
 
 BATCH_COMMENTS = 2000
+BATCH_POSTS = 500
 
 
 def engine_for(url: str) -> Engine:
@@ -154,9 +160,11 @@ def post_row(p: Post) -> dict:
 class SQLSink:
     """Writes posts and comments into a database (created if needed)."""
 
-    def __init__(self, url: str, batch_comments: int = BATCH_COMMENTS):
+    def __init__(self, url: str, batch_comments: int = BATCH_COMMENTS,
+                 batch_posts: int = BATCH_POSTS):
         self.url = url
         self.batch_comments = batch_comments
+        self.batch_posts = batch_posts
         self.engine: Engine | None = None
         self._pending: list[tuple[Site, Post]] = []
         self._pending_comments = 0
@@ -187,7 +195,7 @@ class SQLSink:
     def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
         self._pending.append((site, post))
         self._pending_comments += len(post.comments)
-        if self._pending_comments >= self.batch_comments:
+        if self._pending_comments >= self.batch_comments or len(self._pending) >= self.batch_posts:
             self._flush()
 
     def _flush(self) -> None:
@@ -214,24 +222,40 @@ class SQLSink:
         self._pending_comments = 0
 
     def close(self, ok: bool, counts: dict | None = None) -> None:
+        """Write the last batch (only if the run went well) and finish the
+        run's row: ``done``, or ``failed`` when the run or that last batch
+        failed. What is still pending after a failure is dropped whole."""
         if self.engine is None:
             return
         try:
             if ok:
-                self._flush()
+                try:
+                    self._flush()
+                except BaseException:
+                    ok = False
+                    raise
         finally:
+            self._pending.clear()
+            self._pending_comments = 0
+            values = {"finished": _naive(datetime.now(timezone.utc)),
+                      "status": "done" if ok else "failed"}
+            if counts:  # else keep what record_counts stored
+                values["counts"] = json.dumps(counts)
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(update(runs).where(runs.c.id == self._run_id).values(
-                        finished=_naive(datetime.now(timezone.utc)), status="done" if ok else "failed",
-                        counts=json.dumps(counts) if counts else None))
+                    conn.execute(update(runs).where(runs.c.id == self._run_id).values(**values))
             except SQLAlchemyError:  # pragma: no cover - the db went away
                 pass
             self.engine.dispose()
+            self.engine = None
 
     def record_counts(self, counts: dict) -> None:
-        """Store the ledger totals with the run (called by the pipeline)."""
+        """Every post is in: write the last batch, then store the ledger
+        totals with the run. The pipeline calls this before it closes any
+        sink, so a last batch that fails fails the whole run, and the other
+        outputs roll back instead of committing."""
         if self.engine is None or self._run_id is None:
             return
+        self._flush()
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == self._run_id).values(counts=json.dumps(counts)))
