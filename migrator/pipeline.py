@@ -196,9 +196,11 @@ class Pipeline:
                 ip=o.ip, keep_meta=o.keep_meta)
 
     # -- reading ----------------------------------------------------------
-    def _read(self, ledger: Ledger) -> Iterator[tuple[Site, Post]]:
+    def _read(self, ledger: Ledger, main: bool = True) -> Iterator[tuple[Site, Post]]:
+        """Every post of every file. Only the main pass moves the progress bar
+        (--strict and --anonymise read the files once more before it)."""
         for path in self.paths:
-            reader = WXRReader(path, ledger, on_bytes=self.progress)
+            reader = WXRReader(path, ledger, on_bytes=self.progress if main else None)
             for post in reader.posts():
                 self.sites.setdefault(reader.site.key, reader.site)
                 yield reader.site, post
@@ -207,7 +209,7 @@ class Pipeline:
         """--strict: read everything once, fail on any damage before writing."""
         probe = Ledger()
         try:
-            for _ in self._read(probe):
+            for _ in self._read(probe, main=False):
                 pass
         finally:
             probe.close()
@@ -227,7 +229,7 @@ class Pipeline:
         if self.anonymiser is not None:
             learn = Ledger()
             try:
-                for _, post in self._read(learn):
+                for _, post in self._read(learn, main=False):
                     self.anonymiser.learn(post)
             finally:
                 learn.close()

@@ -17,7 +17,6 @@ Line numbers survive every repair: no newline is ever added or removed.
 """
 from __future__ import annotations
 
-import bisect
 import codecs
 import html.entities
 import re
@@ -30,7 +29,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BAD_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _ENTITY_NAME = re.compile(r"([A-Za-z][A-Za-z0-9]{1,31});")
 _RAW_CDATA_END = re.compile(r"\]\]>(?!\s*<)")
-_CDATA_MARK = re.compile(r"<!\[CDATA\[|\]\]>")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENCODING = re.compile(r"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _DOCTYPE = re.compile(r"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
@@ -144,7 +142,9 @@ def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tu
         # Removal shifts positions; buf is only needed for look-ahead past cut.
         buf = part + buf[cut:]
         cut = len(part)
-    needs_cdata = _RAW_CDATA_END.search(buf, 0, cut) or _BAD_AMP.search(part)
+    first_end = _RAW_CDATA_END.search(buf)
+    first_amp = _BAD_AMP.search(buf)
+    needs_cdata = (first_end and first_end.start() < cut) or (first_amp and first_amp.start() < cut)
     if needs_cdata:
         part = _repair_cdata_and_amps(buf, cut, in_cdata, line, report)
     last_open = part.rfind("<![CDATA[")
@@ -156,35 +156,46 @@ def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tu
 
 def _repair_cdata_and_amps(buf: str, cut: int, in_cdata: bool, line: int,
                            report: Report) -> str:
-    # Walk the CDATA marks of this part to know, for any position, whether
-    # it lies inside a CDATA section.
-    marks: list[int] = []  # positions where the state flips
-    state0 = in_cdata
-    inside = in_cdata
+    """Fix raw ``]]>`` and bad ``&`` in ``buf[:cut]``.
+
+    Whether a position lies inside CDATA (where ``&`` is fine) or inside an
+    XML comment (where anything goes) is found by looking back from it to the
+    nearest marks, so the cost follows the number of suspicious spots, not
+    the number of CDATA sections."""
+    raw_ends: list[int] = []  # ']]>' found to be content, not a CDATA end
+
+    def last_close(pos: int) -> int:
+        j = buf.rfind("]]>", 0, pos)
+        while j >= 0 and raw_ends and j in raw_ends:
+            j = buf.rfind("]]>", 0, j)
+        return j
+
+    def where(pos: int) -> str:
+        opened, closed = buf.rfind("<![CDATA[", 0, pos), last_close(pos)
+        if opened > closed or (opened < 0 and closed < 0 and in_cdata):
+            return "cdata"
+        c_open = buf.rfind("<!--", 0, pos)
+        if c_open > max(opened, closed) and buf.rfind("-->", 0, pos) < c_open:
+            return "comment"
+        return "text"
+
     fixes: list[tuple[int, int, str]] = []
-    for m in _CDATA_MARK.finditer(buf, 0, cut):
-        if m.group(0) == "<![CDATA[":
-            if not inside:
-                inside = True
-                marks.append(m.start())
-        else:  # ]]>
-            follows = _RAW_CDATA_END.match(buf, m.start()) is not None
-            if inside and not follows:
-                inside = False
-                marks.append(m.start())
-            elif inside:
-                fixes.append((m.start(), m.end(), "]]]]><![CDATA[>"))
-                report(line + _lines_in(buf, m.start()), "raw ']]>' inside CDATA split the way WordPress splits it")
-            else:
-                fixes.append((m.start(), m.end(), "]]&gt;"))
-                report(line + _lines_in(buf, m.start()), "stray ']]>' outside CDATA escaped")
-
-    def inside_at(pos: int) -> bool:
-        flips = bisect.bisect_right(marks, pos)
-        return state0 if flips % 2 == 0 else not state0
-
-    for m in _BAD_AMP.finditer(buf, 0, cut):
-        if inside_at(m.start()):
+    # No endpos on finditer: the look-aheads must see past ``cut``.
+    for m in _RAW_CDATA_END.finditer(buf):
+        if m.start() >= cut:
+            break
+        place = where(m.start())
+        if place == "cdata":
+            raw_ends.append(m.start())
+            fixes.append((m.start(), m.end(), "]]]]><![CDATA[>"))
+            report(line + _lines_in(buf, m.start()), "raw ']]>' inside CDATA split the way WordPress splits it")
+        elif place == "text":
+            fixes.append((m.start(), m.end(), "]]&gt;"))
+            report(line + _lines_in(buf, m.start()), "stray ']]>' outside CDATA escaped")
+    for m in _BAD_AMP.finditer(buf):
+        if m.start() >= cut:
+            break
+        if where(m.start()) != "text":
             continue
         name = _ENTITY_NAME.match(buf, m.end())
         if name and name.group(1) in html.entities.name2codepoint:

@@ -217,3 +217,25 @@ def test_item_without_post_id_rejects_its_comments(tmp_path):
     bad = [p for p in posts if p.id < 0][0]
     assert bad.comments[0].reject_reason == "its post has no valid id"
     assert any("wp:post_id" in p.message for p in ledger.problems)
+
+
+def test_xml_comments_are_not_damage(tmp_path):
+    """WordPress's exporter writes '<!-- 4. Activate & Run Importer. -->'."""
+    prolog = "<!-- 4. Activate & Run Importer. ]]> -->\n"
+    path = write(tmp_path, [P(1, [C(1, content="<!-- wp:paragraph --><p>a & b</p><!-- /wp:paragraph -->")])],
+                 prolog=prolog)
+    _, posts, ledger = read_all(path)
+    assert ledger.problems == []
+    assert posts[0].comments[0].content.startswith("<!-- wp:paragraph --><p>a & b</p>")
+
+
+def test_real_wordpress_export_reads_clean(fixtures_dir):
+    import json
+    import os
+
+    manifest = json.load(open(os.path.join(fixtures_dir, "therapy-thread.manifest.json")))
+    r, posts, ledger = read_all(os.path.join(fixtures_dir, "therapy-thread.wxr"))
+    assert ledger.problems == []
+    assert r.site.wxr_version == "1.2"
+    exported = sum(p["comments_exported"] for p in manifest["posts"])
+    assert sum(len(p.comments) for p in posts) == exported
