@@ -519,6 +519,15 @@ def test_screenshot_of_a_thread_page(browser, tmp_path):
         assert tab.result.errors == []
         path = os.path.join(ARTIFACTS, f"html-thread-{label}.png")
         tab.screenshot(path)
+        # The first screen at its real size too: a whole long page scaled
+        # down to fit a viewer is too small to judge the text by.
+        tab.screenshot(os.path.join(ARTIFACTS, f"html-thread-{label}-screen.png"), full_page=False)
+        # ...and the screen where the thread is nested deepest.
+        tab.eval("(() => { const all = [...document.querySelectorAll('li.comment')];"
+                 " const d = el => +el.className.match(/depth-(\\d+)/)[1];"
+                 " const deep = all.reduce((a, b) => (d(b) > d(a) ? b : a), all[0]);"
+                 " deep.closest('ol.thread > li').scrollIntoView(); })()")
+        tab.screenshot(os.path.join(ARTIFACTS, f"html-thread-{label}-nested.png"), full_page=False)
         tab.close()
         shots[label] = _png_size(path)
         assert os.path.getsize(path) > 10_000  # something was drawn, not a blank page
@@ -539,3 +548,38 @@ def test_cli_convert_to_html(tmp_path, small_wxr):
     assert 'id="comment-105"' not in page and 'id="comment-107"' not in page
     assert 'id="comment-106"' in page  # re-attached under 101, its pending parent left out
     assert nesting(page).lists_around[106] == 2
+
+
+def test_therapy_thread_nesting_in_the_browser_dom(browser, tmp_path):
+    """The real export: every depth-4 reply sits inside three reply lists,
+    under the comment it answers, in the DOM Chromium built."""
+    if not os.path.exists(THERAPY):
+        pytest.skip("fixtures/therapy-thread.wxr is not there")
+
+    class Keep:
+        def __init__(self): self.posts: list[Post] = []
+        def open(self, run): pass
+        def close(self, ok): pass
+        def write_post(self, site, post, ledger): self.posts.append(copy.deepcopy(post))
+
+    keep = Keep()
+    out = tmp_path / "therapy"
+    Pipeline([THERAPY], Options()).run([keep, open_sink(f"html:{out}")])
+    post = max(keep.posts, key=lambda p: len(p.comments))
+    deep = [c for c in post.comments if c.depth == 4]
+    assert deep, "the therapy fixture is nested 4 deep"
+    from migrator.sinks.common import safe_name
+
+    tab = browser.open(url(out / safe_name(post, ".html")))
+    assert tab.result.errors == []
+    for c in deep:
+        got = tab.eval(f"""(() => {{
+            const li = document.getElementById('comment-{c.id}');
+            let replies = 0;
+            for (let el = li.parentElement; el; el = el.parentElement)
+                if (el.tagName === 'OL' && el.classList.contains('replies')) replies++;
+            return [replies, li.parentElement.closest('li.comment').id];
+        }})()""")
+        assert got == [3, f"comment-{c.parent_id}"], c.id
+    assert tab.eval("document.querySelectorAll('li.comment').length") == len(post.comments)
+    tab.close()
