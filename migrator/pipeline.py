@@ -299,8 +299,17 @@ class Pipeline:
                     s.record_counts(self.ledger.totals())
             ok = True
         finally:
+            # Every sink is closed even when one fails to: the ones after it
+            # then roll back (their temporary files go) instead of committing.
+            close_error: BaseException | None = None
             for s in reversed(opened):
-                s.close(ok)
+                try:
+                    s.close(ok)
+                except BaseException as e:  # noqa: BLE001 - re-raised below
+                    ok = False
+                    close_error = close_error or e
+            if close_error is not None:
+                raise close_error
         return self.ledger
 
 

@@ -111,3 +111,16 @@ def test_ledger_refuses_two_fates():
     ledger.written(c)
     with pytest.raises(LedgerError):
         ledger.filtered(c, "again")
+
+
+def test_a_sink_failing_to_close_makes_the_others_roll_back(tmp_path, small_wxr):
+    import pytest
+
+    class Boom(Collect):
+        def close(self, ok):
+            raise OSError("disk full")
+
+    later = Collect()
+    with pytest.raises(OSError):
+        Pipeline([small_wxr], Options(dedupe=False)).run([later, Boom()])
+    assert later.ok is False  # closed, and told the run failed
