@@ -1,0 +1,592 @@
+"""Dedupe stage: double posts and resubmissions become one comment.
+
+Two kinds of duplicate are found, and only ever between comments on the same
+post, of the same status and type, by the same person: same e-mail when both
+have one, else the same normalised name (see :func:`person_keys` for a name
+that more than one e-mail uses):
+
+``exact``
+    WordPress's own rule -- same parent, same author, identical content, not in
+    the trash -- after :func:`normalise` (entities, tags, Unicode, quotes,
+    dashes, whitespace, case). A double click on "Post Comment".
+``resubmission``
+    Within the window (default 24h) one text is contained in the other: at
+    least 90% of the shorter text's word shingles occur in the longer one, and
+    the shorter has at least 8 words. What people do after WordPress says
+    "Duplicate comment detected": post the same text with a sentence added.
+
+Each cluster keeps one comment exactly as it was submitted (``--keep longest``,
+``first`` or ``last``); the other copies are ledgered ``merged`` into it and
+their replies are re-pointed to it. Nothing here recurses and per-post work is
+near-linear: comments are grouped by person first, and texts are only
+normalised and shingled for people with more than one comment on the post.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from .ledger import Ledger
+from .model import Comment, Post
+from .thread import retree
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pipeline import Options
+
+KEEP_POLICIES = ("longest", "first", "last")
+#: The shorter text of a resubmission needs at least this many words ...
+MIN_WORDS = 8
+#: ... and at least this share of its shingles must occur in the longer text.
+CONTAINMENT = 0.9
+#: Words per shingle.
+SHINGLE = 3
+#: Comments in these statuses are never compared (WordPress's "not in trash").
+NOT_COMPARED = frozenset({"trash", "post-trashed"})
+
+# -- normalisation ------------------------------------------------------------
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|dl|dt|dd|blockquote|h[1-6]|tr|td|th|table|pre|hr)\b[^>]*>",
+    re.IGNORECASE)
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_WORD = re.compile(r"\w+")
+_CHARS = {
+    # single quotes, apostrophes, primes
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2035": "'",
+    "\u00b4": "'", "\u02bc": "'", "\u2039": "'", "\u203a": "'",
+    # double quotes and guillemets
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    # hyphens and dashes
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u2043": "-",
+    # invisible characters
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+}
+_CHAR = re.compile("[" + "".join(_CHARS) + "]")
+
+
+def _map_char(m: re.Match) -> str:
+    return _CHARS[m.group()]
+
+
+def normalise(text: str) -> str:
+    """The text two comments are compared by: tags stripped (block tags become
+    a space), HTML entities unescaped, Unicode NFKC, curly quotes and dashes
+    mapped to ASCII, whitespace collapsed, case folded."""
+    if not text:
+        return ""
+    if "<" in text:
+        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = _CHAR.sub(_map_char, unicodedata.normalize("NFKC", text))
+    return " ".join(text.split()).casefold()
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_key(name: str) -> str:
+    if not name:
+        return ""
+    if "&" in name:
+        name = html.unescape(name)
+    if not name.isascii():
+        name = unicodedata.normalize("NFKC", name)
+    return " ".join(name.split()).casefold()
+
+
+@lru_cache(maxsize=1 << 16)
+def _email_key(email: str) -> str:
+    return (email or "").strip().casefold()
+
+
+def person_keys(comments: Iterable[Comment]) -> dict[int, tuple | None]:
+    """Who wrote each comment, as far as one post can tell: comment id -> key.
+
+    The e-mail when there is one. Without one, the name -- and when the post
+    has comments under that name with exactly one e-mail, that e-mail (so a
+    comment without e-mail matches its author's comments with one). A name
+    used with two or more e-mails stays a name of its own: it is never merged
+    with either person. Comments with neither name nor e-mail are nobody
+    (``None``) and never anybody's duplicate. Unlike "same e-mail when both
+    have one, else same name" pair by pair, this is a partition, so a cluster
+    can never hold two people."""
+    return _assign({c.id: _identity(c) for c in comments})
+
+
+def _identity(c: Comment) -> tuple[str, str]:
+    return _email_key(c.author_email), _name_key(c.author_name)
+
+
+def _assign(ident: dict[int, tuple[str, str]]) -> dict[int, tuple | None]:
+    emails_of: dict[str, set[str]] = {}
+    for email, name in ident.values():
+        if email and name:
+            emails_of.setdefault(name, set()).add(email)
+    keys: dict[int, tuple | None] = {}
+    for cid, (email, name) in ident.items():
+        if email:
+            keys[cid] = ("e", email)
+        elif not name:
+            keys[cid] = None
+        else:
+            known = emails_of.get(name, ())
+            keys[cid] = ("e", next(iter(known))) if len(known) == 1 else ("n", name)
+    return keys
+
+
+# -- results ------------------------------------------------------------------
+
+@dataclass
+class Dropped:
+    comment: Comment
+    reason: str  # "exact" | "resubmission"
+    similarity: float
+    seconds_apart: float | None
+
+
+@dataclass
+class Cluster:
+    survivor: Comment
+    dropped: list[Dropped] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        s = self.survivor
+        when = _when(s)
+        return {
+            "post_id": s.post_id,
+            "survivor": {"id": s.id, "author": s.author_name,
+                         "date": when.isoformat() if when else None},
+            "dropped": [{"id": d.comment.id, "reason": d.reason,
+                         "similarity": round(d.similarity, 3),
+                         "seconds_apart": d.seconds_apart} for d in self.dropped],
+        }
+
+
+def _when(c: Comment) -> datetime | None:
+    if c.date_gmt is not None:
+        return c.date_gmt
+    if c.date is not None:
+        return c.date.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _apart(a: Comment, b: Comment) -> float | None:
+    wa, wb = _when(a), _when(b)
+    return abs((wa - wb).total_seconds()) if wa is not None and wb is not None else None
+
+
+# -- the tree a merge works on ----------------------------------------------------
+
+class _Tree:
+    """Parent links of one post's comments, changed one cluster at a time.
+
+    :meth:`merge` keeps the forest acyclic and orphan-free: the survivor first
+    leaves the subtree of any copy being dropped, then every reply of a dropped
+    copy moves under the survivor, then the (now childless) copies go."""
+
+    def __init__(self, comments: Iterable[Comment]) -> None:
+        self.parent: dict[int, int | None] = {c.id: c.parent_id for c in comments}
+        self.children: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets
+        for cid, p in self.parent.items():
+            if p in self.parent:
+                self.children[p][cid] = None
+
+    def _move(self, x: int, new: int | None) -> None:
+        old = self.parent[x]
+        if old in self.parent:
+            self.children[old].pop(x, None)
+        self.parent[x] = new
+        if new in self.parent:
+            self.children[new][x] = None
+
+    def merge(self, survivor: int, dropped: Iterable[int]) -> set[int]:
+        """Merge one cluster; returns the comments whose parent changed."""
+        drops = set(dropped)
+        moved = set()
+        top, a, seen = None, self.parent[survivor], {survivor}
+        while a in self.parent and a not in seen:
+            seen.add(a)
+            if a in drops:
+                top = a
+            a = self.parent[a]
+        if top is not None:  # the survivor was a reply (in)to one of its copies
+            self._move(survivor, self.parent[top])
+            moved.add(survivor)
+        for d in sorted(drops):
+            for x in list(self.children.get(d, ())):
+                self._move(x, survivor)
+                moved.add(x)
+        for d in drops:
+            self._move(d, None)
+            self.children.pop(d, None)
+            del self.parent[d]
+        return moved - drops
+
+
+# -- finding clusters -------------------------------------------------------------
+
+class _Item:
+    """A comment being compared, with its texts computed on first use."""
+
+    __slots__ = ("c", "when", "_norm", "_words", "_shingles")
+
+    def __init__(self, c: Comment) -> None:
+        self.c = c
+        self.when = _when(c)
+        self._norm: str | None = None
+        self._words: list[str] | None = None
+        self._shingles: frozenset | None = None
+
+    @property
+    def norm(self) -> str:
+        if self._norm is None:
+            self._norm = normalise(self.c.content)
+        return self._norm
+
+    @property
+    def words(self) -> int:
+        if self._words is None:
+            self._words = _WORD.findall(self.norm)
+        return len(self._words)
+
+    @property
+    def shingles(self) -> frozenset:
+        if self._shingles is None:
+            self.words  # noqa: B018 - fills self._words
+            self._shingles = shingles(self._words)  # type: ignore[arg-type]
+        return self._shingles
+
+
+def shingles(words: list[str]) -> frozenset:
+    """The set of ``SHINGLE``-word runs of ``words`` (all of it if shorter)."""
+    if len(words) < SHINGLE:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+
+
+def containment(a: str, b: str) -> float:
+    """Share of the shorter text's word shingles that occur in the longer one.
+    Texts are normalised first; 0.0 if either has no words."""
+    return _ratio(shingles(_WORD.findall(normalise(a))), shingles(_WORD.findall(normalise(b))))
+
+
+def _ratio(sx: frozenset, sy: frozenset) -> float:
+    if not sx or not sy:
+        return 0.0
+    if len(sx) > len(sy):
+        sx, sy = sy, sx
+    return len(sx & sy) / len(sx)
+
+
+class Deduper:
+    """Finds (:meth:`clusters`) and merges (:meth:`apply`) duplicate comments,
+    one post at a time."""
+
+    def __init__(self, window: timedelta = timedelta(hours=24), keep: str = "longest") -> None:
+        if keep not in KEEP_POLICIES:
+            raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
+        if window < timedelta(0):
+            raise ValueError("the dedupe window cannot be negative")
+        self.window = window
+        self.keep = keep
+
+    # -- public -------------------------------------------------------------
+    def clusters(self, post: Post) -> list[Cluster]:
+        """The clusters :meth:`apply` would merge. Changes nothing."""
+        return self._plan(post)[0]
+
+    def apply(self, post: Post, ledger: Ledger) -> list[Cluster]:
+        """Merge every cluster in place: dropped copies leave ``post.comments``
+        and are ledgered ``merged``; their replies move to the survivor."""
+        clusters, tree = self._plan(post)
+        if not clusters or tree is None:
+            return clusters
+        by_id = {c.id: c for c in post.comments}
+        before = {c.id: c.parent_id for c in post.comments}
+        # Depth of parents that live outside this post's comments (a post
+        # split across files): retree cannot know them, so keep them here.
+        external = {c.parent_id: c.depth - 1 for c in post.comments
+                    if c.parent_id is not None and c.parent_id not in by_id}
+        into: dict[int, int] = {}
+        for cl in clusters:
+            for d in cl.dropped:
+                into[d.comment.id] = cl.survivor.id
+        survivors = {cl.survivor.id for cl in clusters}
+        for cid, new in tree.parent.items():
+            old = before[cid]
+            if new == old:
+                continue
+            c = by_id[cid]
+            if c.original_parent_id is None:
+                c.original_parent_id = old
+            c.parent_id = new
+            if old in into and into[old] != cid:
+                msg = f"re-pointed to {new}: parent {old} merged as a duplicate"
+                ledger.count("dedupe", "replies re-pointed")
+            elif cid in survivors:
+                where = f"reply to {new}" if new is not None else "top level"
+                msg = f"moved to {where}: was under its own duplicate copy"
+            else:  # pragma: no cover - merge() only moves those two kinds
+                msg = f"re-pointed to {new}"
+            c.notes.append(msg)
+            ledger.note(c, msg)
+        for cl in clusters:
+            ledger.count("dedupe", "clusters")
+            for d in cl.dropped:
+                d.comment.notes.append(f"merged into {cl.survivor.id} ({d.reason})")
+                ledger.merged(d.comment, into=cl.survivor.id, reason=d.reason,
+                              similarity=d.similarity)
+                ledger.count("dedupe", d.reason)
+        post.comments = [c for c in post.comments if c.id not in into]
+        retree(post)
+        if external:
+            depth: dict[int, int] = {}
+            for c in post.comments:  # pre-order: parents first
+                p = c.parent_id
+                c.depth = (depth[p] + 1 if p in depth else
+                           external[p] + 1 if p in external else 1)
+                depth[c.id] = c.depth
+        return clusters
+
+    # -- planning ---------------------------------------------------------------
+    def _plan(self, post: Post) -> tuple[list[Cluster], "_Tree | None"]:
+        """The clusters, and the parent links once they are merged.
+
+        Merging moves replies, and two identical replies that were under two
+        copies can become exact duplicates under the survivor (and removing
+        copies can settle whose a name is); so the search runs again on what is
+        left, on the merged tree, until it finds nothing. That makes the result
+        idempotent: deduping the output finds nothing."""
+        comments = post.comments
+        live = {c.id: c for c in comments if c.status not in NOT_COMPARED}
+        ident = {cid: _identity(c) for cid, c in live.items()}
+        items: dict[int, _Item] = {}
+        tree: _Tree | None = None
+        final: dict[int, Cluster] = {}
+        keys = _assign(ident)
+        changed: set[int] | None = None  # None: look at every group
+        while True:
+            groups: dict[tuple, list[int]] = defaultdict(list)
+            for cid, c in live.items():
+                k = keys[cid]
+                if k is not None:
+                    groups[(c.status, c.type, k)].append(cid)
+            todo = []
+            for ids in groups.values():
+                # After a round only a group with a moved comment or a new
+                # member can hold a new duplicate: the rest were settled.
+                if len(ids) > 1 and (changed is None or not changed.isdisjoint(ids)):
+                    todo.append([items[i] if i in items else items.setdefault(i, _Item(live[i]))
+                                 for i in ids])
+            if not todo:
+                break
+            if tree is None:
+                tree = _Tree(comments)
+            found: list[tuple[_Item, list[tuple[_Item, str, float]]]] = []
+            for group in todo:
+                found.extend(self._group_clusters(group, tree.parent))
+            if not found:
+                break
+            changed = set()
+            for s, drops in found:
+                ids = [d.c.id for d, _, _ in drops]
+                changed |= tree.merge(s.c.id, ids)
+                cluster = final.setdefault(s.c.id, Cluster(s.c))
+                for d, reason, sim in drops:
+                    del live[d.c.id], ident[d.c.id]
+                    earlier = final.pop(d.c.id, None)  # a survivor of an earlier round
+                    if earlier is not None:
+                        cluster.dropped.extend(earlier.dropped)
+                    cluster.dropped.append(Dropped(d.c, reason, sim, None))
+            old_keys, keys = keys, _assign(ident)
+            changed |= {cid for cid, k in keys.items() if k != old_keys[cid]}
+        clusters = sorted(final.values(), key=lambda cl: cl.survivor.sort_key)
+        for cl in clusters:
+            cl.dropped.sort(key=lambda d: d.comment.sort_key)
+            for d in cl.dropped:
+                d.seconds_apart = _apart(d.comment, cl.survivor)
+        return clusters, tree
+
+    def _group_clusters(self, group: list[_Item], parent: dict[int, int | None]
+                        ) -> list[tuple[_Item, list[tuple[_Item, str, float]]]]:
+        """Clusters among one person's comments on one post (one status, type)."""
+        n = len(group)
+        edges: dict[tuple[int, int], tuple[str, float]] = {}
+        # Exact: same parent, same normalised text.
+        exact: dict[tuple, list[int]] = defaultdict(list)
+        for i, it in enumerate(group):
+            exact[(parent[it.c.id], it.norm)].append(i)
+        for members in exact.values():
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    edges[(members[a], members[b])] = ("exact", 1.0)
+        # Resubmission: within the window, one text contained in the other.
+        timed = sorted((i for i in range(n) if group[i].when is not None),
+                       key=lambda i: group[i].when)
+        window = self.window
+        for a in range(len(timed)):
+            i = timed[a]
+            x = group[i]
+            for b in range(a + 1, len(timed)):
+                j = timed[b]
+                y = group[j]
+                if y.when - x.when > window:
+                    break
+                if x.words < MIN_WORDS:
+                    break  # too short to be either side of a resubmission
+                key = (i, j) if i < j else (j, i)
+                if key in edges or y.words < MIN_WORDS:
+                    continue
+                if x.norm == y.norm:
+                    sim = 1.0
+                else:
+                    sx, sy = x.shingles, y.shingles
+                    # "ha ha ha ha ha ha ha ha" has 8 words but one shingle:
+                    # the shorter needs as many distinct shingles as 8 words give.
+                    if min(len(sx), len(sy)) < MIN_WORDS - SHINGLE + 1:
+                        continue
+                    sim = _ratio(sx, sy)
+                if sim >= CONTAINMENT:
+                    edges[key] = ("resubmission", sim)
+        if not edges:
+            return []
+        adj: dict[int, dict[int, tuple[str, float]]] = defaultdict(dict)
+        for (i, j), e in edges.items():
+            adj[i][j] = e
+            adj[j][i] = e
+        out = []
+        seen: set[int] = set()
+        for start in sorted(adj):
+            if start in seen:
+                continue
+            comp = _component(start, adj, None)
+            seen |= comp
+            out.extend(self._peel(comp, adj, group))
+        return out
+
+    def _peel(self, comp: set[int], adj, group: list[_Item]):
+        """One survivor per cluster, each dropped copy a direct duplicate of it.
+
+        A component of the duplicate graph is not always one comment: a short
+        text contained in two different long ones links them. So the survivor
+        takes only its direct duplicates, and what is left is searched again.
+        The survivors that come out have no duplicate among them."""
+        out = []
+        stack = [comp]
+        while stack:
+            comp = stack.pop()
+            if len(comp) < 2:
+                continue
+            s = min(comp, key=lambda i: self._rank(group[i]))
+            near = sorted(j for j in adj[s] if j in comp)
+            out.append((group[s], [(group[j], *adj[s][j]) for j in near]))
+            rest = comp - {s} - set(near)
+            while rest:
+                sub = _component(min(rest), adj, rest)
+                rest -= sub
+                stack.append(sub)
+        return out
+
+    def _rank(self, it: _Item) -> tuple:
+        key = it.c.sort_key
+        if self.keep == "longest":
+            return (-len(it.norm), key)
+        if self.keep == "first":
+            return key
+        when, cid = key
+        return (-when.timestamp(), -cid)
+
+
+def _component(start: int, adj, within: set[int] | None) -> set[int]:
+    comp = {start}
+    stack = [start]
+    while stack:
+        for j in adj[stack.pop()]:
+            if j not in comp and (within is None or j in within):
+                comp.add(j)
+                stack.append(j)
+    return comp
+
+
+# -- the dedupe verb ------------------------------------------------------------
+
+def review(paths: Iterable[str], options: "Options | None" = None, *,
+           ledger: Ledger | None = None) -> Iterator[tuple[Post, list[Cluster]]]:
+    """Every post of ``paths`` with the clusters merging would act on.
+
+    Runs read, identity, filter and thread exactly as ``convert`` does (same
+    options), but not the merge, not anonymise, and writes nothing. Pass a
+    ``ledger`` to see the input's problems afterwards (it is not closed)."""
+    from .pipeline import Options, Pipeline
+
+    options = options or Options()
+    deduper = Deduper(window=options.dedupe_window, keep=options.keep)
+    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
+    own = ledger is None
+    pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
+    try:
+        with closing(pipe.posts()) as posts:
+            for _site, post in posts:
+                yield post, deduper.clusters(post)
+                pipe.settle(post)  # bounded memory: the private ledger spills
+    finally:
+        if own:
+            pipe.ledger.close()
+
+
+def _excerpt(text: str, width: int = 70) -> str:
+    flat = " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "time unknown"
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s apart"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s apart"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m apart"
+    return f"{s // 86400}d {s % 86400 // 3600}h apart"
+
+
+def format_clusters(found: Iterable[tuple[Post, list[Cluster]]]) -> str:
+    """The human-readable listing of :func:`review`'s result."""
+    lines: list[str] = []
+    n_clusters = n_dropped = 0
+    for post, clusters in found:
+        if not clusters:
+            continue
+        title = post.title or "(untitled)"
+        lines.append(f"post {post.id}: {title}")
+        for cl in clusters:
+            n_clusters += 1
+            s = cl.survivor
+            when = _when(s)
+            lines.append(f"  keep  #{s.id}  {s.author_name or '(no name)'}  "
+                         f"{when.strftime('%Y-%m-%d %H:%M') if when else '(no date)'}  "
+                         f"\"{_excerpt(s.content)}\"")
+            for d in cl.dropped:
+                n_dropped += 1
+                lines.append(f"  drop  #{d.comment.id}  {d.reason}, similarity "
+                             f"{d.similarity:.2f}, {_duration(d.seconds_apart)}")
+        lines.append("")
+    if not n_clusters:
+        return "no duplicates found"
+    lines.append(f"{n_clusters} cluster(s), {n_dropped} cop{'y' if n_dropped == 1 else 'ies'} "
+                 "would be merged")
+    return "\n".join(lines)
+
+
+__all__ = ["Cluster", "Deduper", "Dropped", "normalise", "review", "format_clusters",
+           "person_keys", "containment"]
