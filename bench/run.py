@@ -1,0 +1,457 @@
+"""``make bench``: how fast and how lean migrator is on big exports.
+
+    python -m bench.run                    # N = 200,000 and 2N comments (several minutes)
+    python -m bench.run --quick            # N = 20,000: a sanity run in well under a minute
+    python -m bench.run --comments 50000 --only floor,baseline,dedupe --repeat 3
+
+It generates two synthetic exports (N and 2N comments, :mod:`bench.gen_wxr`,
+cached in ``bench-data/``, which git ignores) and, for each size, runs every
+task in its own subprocess, so wall time and peak RSS belong to that task
+alone. A fresh tiny wrapper process runs each task and reads
+``getrusage(RUSAGE_CHILDREN)`` after it: that is exactly the task's peak RSS.
+
+Tasks (keys for ``--only``):
+
+  floor      raw lxml iterparse pass, clearing items (what any reader must pay)
+  inspect    migrator inspect
+  baseline   migrator convert --to sqlite --no-dedupe   (the base for ratios)
+  dedupe     migrator convert --to sqlite               (dedupe on: the default)
+  anonymise  migrator convert --to sqlite --no-dedupe --anonymise (MIGRATOR_SECRET set)
+  json       migrator convert --to json:DIR/ --no-dedupe
+  wxr        migrator convert --to wxr:FILE --no-dedupe  (if migrator/sinks/wxr.py exists)
+  html       migrator convert --to html:DIR --no-dedupe  (if migrator/sinks/html.py exists)
+
+Targets (the verdict block): convert --to sqlite within 3x the floor; peak
+RSS under 150 MB; peak RSS growing under 20% when the file doubles; dedupe
+under +15% and anonymise under +30% of the baseline's wall time.
+
+It prints a table and the verdicts, writes ``bench-data/results.json``, and
+always exits 0: it reports, it never fails a build.
+
+Extending: append a :class:`Task` to :data:`TASKS` (or return tasks from
+:func:`push_tasks` for ``--push``, the hook kept for the push benchmark of
+comments/s into a local WordPress).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench-data")
+GEN_VERSION = 1  # bump when gen_wxr's output changes, so cached files are rebuilt
+DEFAULT_N = 200_000
+QUICK_N = 20_000
+TASK_TIMEOUT = 3 * 3600
+
+TARGETS = {
+    "floor_ratio": 3.0,       # convert --to sqlite within 3x the floor
+    "rss_mb": 150.0,          # peak RSS under 150 MB
+    "rss_growth": 0.20,       # peak RSS grows under 20% when the file doubles
+    "dedupe_ratio": 1.15,     # dedupe on: under +15% of the baseline
+    "anonymise_ratio": 1.30,  # --anonymise: under +30% of the baseline
+}
+
+
+@dataclass
+class Ctx:
+    """What a task needs to build its command line."""
+
+    export: str          # the WXR file
+    out: str             # a fresh, empty folder for this task's output
+    n: int               # comments in the export
+    python: str          # this interpreter
+    migrator: list[str]  # how to run the CLI
+
+
+@dataclass
+class Task:
+    key: str
+    label: str
+    argv: Callable[[Ctx], list[str]]
+    env: dict[str, str] = field(default_factory=dict)
+    #: returns why the task cannot run now (e.g. a sink not built yet), or None
+    requires: Callable[[], str | None] = lambda: None
+
+
+def _module_missing(module: str, what: str) -> Callable[[], str | None]:
+    def check() -> str | None:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        return None if found else f"skipped ({what} not built)"
+    return check
+
+
+def _convert(*extra: str) -> Callable[[Ctx], list[str]]:
+    def argv(c: Ctx) -> list[str]:
+        return [*c.migrator, "convert", c.export, *[e.format(out=c.out) for e in extra]]
+    return argv
+
+
+TASKS: list[Task] = [
+    Task("floor", "floor: lxml iterparse", lambda c: [c.python, "-m", "bench.floor", c.export]),
+    Task("inspect", "migrator inspect", lambda c: [*c.migrator, "inspect", c.export]),
+    Task("baseline", "convert sqlite --no-dedupe", _convert("--to", "sqlite:{out}/out.db", "--no-dedupe")),
+    Task("dedupe", "convert sqlite (dedupe)", _convert("--to", "sqlite:{out}/out.db"),
+         requires=_module_missing("migrator.dedupe", "dedupe stage")),
+    Task("anonymise", "convert sqlite --anonymise", _convert("--to", "sqlite:{out}/out.db", "--no-dedupe",
+                                                              "--anonymise"),
+         env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
+         requires=_module_missing("migrator.anonymise", "anonymise stage")),
+    Task("json", "convert json:DIR/ --no-dedupe", _convert("--to", "json:{out}/json/", "--no-dedupe")),
+    Task("wxr", "convert wxr:FILE --no-dedupe", _convert("--to", "wxr:{out}/out.xml", "--no-dedupe"),
+         requires=_module_missing("migrator.sinks.wxr", "sink")),
+    Task("html", "convert html:DIR --no-dedupe", _convert("--to", "html:{out}/html", "--no-dedupe"),
+         requires=_module_missing("migrator.sinks.html", "sink")),
+]
+
+
+def push_tasks(args: argparse.Namespace) -> list[Task]:
+    """Hook for the push benchmark (comments/s into a local WordPress, see
+    scripts/wordpress.sh). Return Task entries here; each result already
+    carries ``comments_per_s``. Until then ``--push`` is a no-op."""
+    # push: bench/push_bench.py runs once, here, on its own small export (the
+    # N-comment files would take hours through WordPress), and prints its own
+    # table; the row below only carries its figures into this table.
+    from . import push_bench
+
+    note = "measured apart: " + push_bench.summary(push_bench.run(data=args.data))
+    return [Task("push", "push -> local WordPress", lambda c: [], requires=lambda: note)]
+
+
+# -- measuring -------------------------------------------------------------------
+
+#: Runs one task as its only child and reports that child's own peak RSS.
+WRAPPER = r"""
+import json, resource, subprocess, sys, time
+out, timeout, log = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+with open(log, "wb") as fh:
+    t = time.perf_counter()
+    try:
+        rc = subprocess.call(sys.argv[4:], stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+    wall = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+scale = 1 if sys.platform == "darwin" else 1024  # Linux reports KiB, macOS bytes
+with open(out, "w") as fh:
+    json.dump({"rc": rc, "wall": wall, "maxrss": ru.ru_maxrss * scale,
+               "user": ru.ru_utime, "sys": ru.ru_stime}, fh)
+"""
+
+
+def measure(argv: list[str], env: dict[str, str], log: str) -> dict:
+    res_path = log + ".res.json"
+    full_env = {**os.environ, **env}
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, full_env.get("PYTHONPATH")) if p)
+    subprocess.run([sys.executable, "-c", WRAPPER, res_path, str(TASK_TIMEOUT), log, *argv],
+                   cwd=ROOT, env=full_env, check=False)
+    with open(res_path) as fh:
+        res = json.load(fh)
+    os.unlink(res_path)
+    return res
+
+
+def _tail(path: str, lines: int = 3) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return " | ".join(line.strip() for line in fh.read().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _du(path: str) -> int:
+    total = 0
+    for folder, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, f))
+            except OSError:
+                pass
+    return total
+
+
+def migrator_cmd() -> list[str]:
+    script = os.path.join(os.path.dirname(sys.executable), "migrator")
+    if os.path.exists(script):
+        return [script]
+    return [sys.executable, "-m", "migrator.cli"]
+
+
+# -- data --------------------------------------------------------------------------
+
+def ensure_export(n: int, seed: int, data: str) -> tuple[str, dict]:
+    """The cached export with ``n`` comments (generated on first use)."""
+    from .gen_wxr import write_wxr
+
+    os.makedirs(data, exist_ok=True)
+    path = os.path.join(data, f"wxr-{n}-seed{seed}-g{GEN_VERSION}.xml")
+    meta = path + ".json"
+    if os.path.exists(path) and os.path.exists(meta):
+        with open(meta) as fh:
+            st = json.load(fh)
+        if st.get("bytes") == os.path.getsize(path):
+            st["cached"] = True
+            return path, st
+    part = path + ".part"
+    print(f"generating {os.path.relpath(path, ROOT)} ({n} comments) ...", flush=True)
+    st = write_wxr(part, comments=n, seed=seed).as_dict()
+    os.replace(part, path)
+    st["path"] = path
+    with open(meta, "w") as fh:
+        json.dump(st, fh, indent=1)
+    print(f"  {st['bytes'] / 1e6:.0f} MB in {st['seconds']:.1f} s", flush=True)
+    st["cached"] = False
+    return path, st
+
+
+def warm_up(tasks: list[Task], seed: int, data: str, mig: list[str]) -> None:
+    """Run every task once on a tiny export, unmeasured: the first run of a
+    command pays for disk caches and byte-compiling; no size should."""
+    path, _ = ensure_export(500, seed, data)
+    print("warming up ...", flush=True)
+    for t in tasks:
+        if t.requires():
+            continue
+        out = os.path.join(data, "out", f"warmup-{t.key}")
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        ctx = Ctx(export=path, out=out, n=500, python=sys.executable, migrator=mig)
+        measure(t.argv(ctx), t.env, os.path.join(data, "logs", f"warmup-{t.key}.log"))
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# -- report -------------------------------------------------------------------------
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def table(rows: list[dict]) -> str:
+    head = (f"{'task':<30} {'N':>8} {'wall s':>8} {'cpu s':>7} {'RSS MB':>7} {'×floor':>7} "
+            f"{'×base':>6} {'kc/s':>6}  note")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['label']:<30} {r['n']:>8} {_fmt(r.get('wall'), '8.2f')} "
+                     f"{_fmt(r.get('cpu_s'), '7.2f')} "
+                     f"{_fmt(r.get('rss_mb'), '7.1f')} {_fmt(r.get('x_floor'), '7.2f')} "
+                     f"{_fmt(r.get('x_baseline'), '6.2f')} "
+                     f"{_fmt(r.get('comments_per_s') and r['comments_per_s'] / 1000, '6.1f')}  "
+                     f"{r.get('note', '')}")
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
+    ok = {(r["key"], r["n"]): r for r in rows if r.get("status") == "ok"}
+    out = []
+
+    def add(target: str, result: str, detail: str) -> None:
+        out.append({"target": target, "result": result, "detail": detail})
+
+    for key in ("baseline", "dedupe"):
+        for n in sizes:
+            r = ok.get((key, n))
+            label = "convert --to sqlite" + (" --no-dedupe" if key == "baseline" else " (dedupe on)")
+            if r is None or r.get("x_floor") is None:
+                add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor", "n/a", f"N={n}: not measured")
+                continue
+            add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor",
+                "PASS" if r["x_floor"] <= TARGETS["floor_ratio"] else "FAIL",
+                f"N={n}: {r['x_floor']:.2f}× ({r['wall']:.1f} s vs floor "
+                f"{r['wall'] / r['x_floor']:.1f} s; by CPU time {_fmt(r.get('x_floor_cpu'), '.2f')}×)")
+    measured = [r for r in ok.values() if r["key"] != "floor"]
+    if measured:
+        worst = max(measured, key=lambda r: r["rss_mb"])
+        over = sorted({f"{r['key']}@{r['n']}" for r in measured if r["rss_mb"] >= TARGETS["rss_mb"]})
+        add(f"peak RSS < {TARGETS['rss_mb']:.0f} MB", "FAIL" if over else "PASS",
+            f"worst {worst['label']} N={worst['n']}: {worst['rss_mb']:.1f} MB"
+            + (f"; over: {', '.join(over)}" if over else ""))
+    else:
+        add(f"peak RSS < {TARGETS['rss_mb']:.0f} MB", "n/a", "nothing measured")
+    if len(sizes) == 2:
+        a, b = sizes
+        growth = []
+        for key in dict.fromkeys(r["key"] for r in measured):
+            ra, rb = ok.get((key, a)), ok.get((key, b))
+            if ra and rb:
+                growth.append((key, rb["rss_mb"] / ra["rss_mb"] - 1, ra["rss_mb"], rb["rss_mb"]))
+        if growth:
+            bad = [g for g in growth if g[1] >= TARGETS["rss_growth"]]
+            add(f"peak RSS grows < {TARGETS['rss_growth']:.0%} when the file doubles",
+                "FAIL" if bad else "PASS",
+                "; ".join(f"{k} {g:+.0%} ({x:.0f}→{y:.0f} MB)" for k, g, x, y in growth))
+    for key, target, name in (("dedupe", "dedupe_ratio", "dedupe"),
+                              ("anonymise", "anonymise_ratio", "anonymise")):
+        pct = f"+{TARGETS[target] - 1:.0%}"
+        for n in sizes:
+            r = ok.get((key, n))
+            if r is None or r.get("x_baseline") is None:
+                skipped = next((x.get("note") for x in rows if x["key"] == key and x["n"] == n), "")
+                add(f"{name} < {pct} over baseline", "n/a", f"N={n}: {skipped or 'not measured'}")
+                continue
+            add(f"{name} < {pct} over baseline",
+                "PASS" if r["x_baseline"] < TARGETS[target] else "FAIL",
+                f"N={n}: {r['x_baseline'] - 1:+.1%} (by CPU time "
+                f"{(r['x_baseline_cpu'] - 1) if r.get('x_baseline_cpu') else 0:+.1%})")
+    return out
+
+
+def _git() -> dict:
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "migrator"))}
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version(), "platform": platform.platform(),
+           "cpus": os.cpu_count()}
+    for mod in ("lxml", "sqlalchemy"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001 - informational only
+            out[mod] = None
+    return out
+
+
+# -- main -------------------------------------------------------------------------------
+
+def run(args: argparse.Namespace) -> dict:
+    n = args.comments or (QUICK_N if args.quick else DEFAULT_N)
+    sizes = [n, 2 * n]
+    tasks = list(TASKS)
+    if args.push:
+        extra = push_tasks(args)
+        if extra:
+            tasks += extra
+        else:
+            print("--push: the push benchmark is not built yet (no-op); add it in "
+                  "bench/run.py:push_tasks()", flush=True)
+    if args.only:
+        wanted = {k.strip() for k in args.only.split(",") if k.strip()}
+        tasks = [t for t in tasks if t.key in wanted or t.key in ("floor", "baseline")]
+    data = os.path.abspath(args.data)
+    logs = os.path.join(data, "logs")
+    os.makedirs(logs, exist_ok=True)
+    exports = {}
+    for size in sizes:
+        exports[size] = ensure_export(size, args.seed, data)
+    rows: list[dict] = []
+    mig = migrator_cmd()
+    warm_up(tasks, args.seed, data, mig)
+    for size in sizes:
+        path, st = exports[size]
+        print(f"\nN = {size}: {os.path.relpath(path, ROOT)} ({st['bytes'] / 1e6:.0f} MB)", flush=True)
+        floor_wall = base_wall = floor_cpu = base_cpu = None
+        for t in tasks:
+            row = {"key": t.key, "label": t.label, "n": size, "file_mb": round(st["bytes"] / 1e6, 1)}
+            rows.append(row)
+            why = t.requires()
+            if why:
+                row.update(status="skipped", note=why)
+                print(f"  {t.label:<30} {why}", flush=True)
+                continue
+            out = os.path.join(data, "out", f"{t.key}-{size}")
+            shutil.rmtree(out, ignore_errors=True)
+            os.makedirs(out)
+            ctx = Ctx(export=path, out=out, n=size, python=sys.executable, migrator=mig)
+            log = os.path.join(logs, f"{t.key}-{size}.log")
+            best = None
+            for _ in range(max(1, args.repeat)):
+                shutil.rmtree(out, ignore_errors=True)
+                os.makedirs(out)
+                res = measure(t.argv(ctx), t.env, log)
+                if res["rc"] != 0:
+                    best = res
+                    break
+                if best is None or res["wall"] < best["wall"]:
+                    rss = max(res["maxrss"], best["maxrss"]) if best else res["maxrss"]
+                    best = {**res, "maxrss": rss}
+                else:
+                    best["maxrss"] = max(best["maxrss"], res["maxrss"])
+            row.update(wall=round(best["wall"], 3), rss_mb=round(best["maxrss"] / 2**20, 1),
+                       cpu_s=round(best["user"] + best["sys"], 2),
+                       comments_per_s=round(size / best["wall"]) if best["wall"] else None,
+                       output_mb=round(_du(out) / 1e6, 1), log=os.path.relpath(log, ROOT))
+            if not args.keep_outputs:
+                shutil.rmtree(out, ignore_errors=True)
+            if best["rc"] != 0:
+                row.update(status="failed", note=f"exit {best['rc']}: {_tail(log)}"[:200])
+                print(f"  {t.label:<30} FAILED ({row['note']})", flush=True)
+                continue
+            row["status"] = "ok"
+            if t.key == "floor":
+                floor_wall, floor_cpu = row["wall"], row["cpu_s"]
+            if t.key == "baseline":
+                base_wall, base_cpu = row["wall"], row["cpu_s"]
+            # Ratios by wall time (the targets), and by CPU time, which other
+            # load on the machine disturbs less.
+            if floor_wall:
+                row["x_floor"] = round(row["wall"] / floor_wall, 2)
+                row["x_floor_cpu"] = round(row["cpu_s"] / floor_cpu, 2) if floor_cpu else None
+            if base_wall:
+                row["x_baseline"] = round(row["wall"] / base_wall, 3)
+                row["x_baseline_cpu"] = round(row["cpu_s"] / base_cpu, 3) if base_cpu else None
+            print(f"  {t.label:<30} {row['wall']:8.2f} s {row['rss_mb']:7.1f} MB", flush=True)
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "args": {"comments": n, "sizes": sizes, "seed": args.seed, "quick": args.quick,
+                 "repeat": args.repeat},
+        "targets": TARGETS,
+        "machine": _versions(),
+        "git": _git(),
+        "exports": {str(k): v[1] for k, v in exports.items()},
+        "results": rows,
+        "verdicts": verdicts(rows, sizes),
+    }
+    print()
+    print(table(rows))
+    print("\nverdicts (targets):")
+    for v in result["verdicts"]:
+        print(f"  {v['result']:<4}  {v['target']:<48} {v['detail']}")
+    res_path = os.path.join(data, "results.json")
+    with open(res_path, "w") as fh:
+        json.dump(result, fh, indent=1, default=str)
+    print(f"\nwrote {os.path.relpath(res_path, ROOT)}; task logs in {os.path.relpath(logs, ROOT)}/")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--comments", type=int, default=None,
+                    help=f"N: comments in the smaller file; the other has 2N (default {DEFAULT_N})")
+    ap.add_argument("--quick", action="store_true", help=f"N = {QUICK_N}: a fast sanity run")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per task; the best wall time counts")
+    ap.add_argument("--only", help="comma list of task keys (floor and baseline always run)")
+    ap.add_argument("--data", default=DATA, help="where exports, outputs and results go")
+    ap.add_argument("--keep-outputs", action="store_true", help="keep what each task wrote")
+    ap.add_argument("--push", action="store_true",
+                    help="also benchmark push into a local WordPress (hook; not built yet)")
+    args = ap.parse_args(argv)
+    try:
+        run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the benchmark reports, it never fails a build
+        print(f"bench: error: {type(e).__name__}: {e}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
