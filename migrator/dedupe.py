@@ -24,6 +24,7 @@ normalised and shingled for people with more than one comment on the post.
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -47,6 +48,9 @@ MIN_WORDS = 8
 CONTAINMENT = 0.9
 #: Words per shingle.
 SHINGLE = 3
+#: A person with more comments than this inside the window on one post is
+#: compared through a shingle index instead of pair by pair.
+INDEX_FROM = 24
 #: Comments in these statuses are never compared (WordPress's "not in trash").
 NOT_COMPARED = frozenset({"trash", "post-trashed"})
 
@@ -418,7 +422,6 @@ class Deduper:
     def _group_clusters(self, group: list[_Item], parent: dict[int, int | None]
                         ) -> list[tuple[_Item, list[tuple[_Item, str, float]]]]:
         """Clusters among one person's comments on one post (one status, type)."""
-        n = len(group)
         edges: dict[tuple[int, int], tuple[str, float]] = {}
         # Exact: same parent, same normalised text.
         exact: dict[tuple, list[int]] = defaultdict(list)
@@ -429,33 +432,7 @@ class Deduper:
                 for b in range(a + 1, len(members)):
                     edges[(members[a], members[b])] = ("exact", 1.0)
         # Resubmission: within the window, one text contained in the other.
-        timed = sorted((i for i in range(n) if group[i].when is not None),
-                       key=lambda i: group[i].when)
-        window = self.window
-        for a in range(len(timed)):
-            i = timed[a]
-            x = group[i]
-            for b in range(a + 1, len(timed)):
-                j = timed[b]
-                y = group[j]
-                if y.when - x.when > window:
-                    break
-                if x.words < MIN_WORDS:
-                    break  # too short to be either side of a resubmission
-                key = (i, j) if i < j else (j, i)
-                if key in edges or y.words < MIN_WORDS:
-                    continue
-                if x.norm == y.norm:
-                    sim = 1.0
-                else:
-                    sx, sy = x.shingles, y.shingles
-                    # "ha ha ha ha ha ha ha ha" has 8 words but one shingle:
-                    # the shorter needs as many distinct shingles as 8 words give.
-                    if min(len(sx), len(sy)) < MIN_WORDS - SHINGLE + 1:
-                        continue
-                    sim = _ratio(sx, sy)
-                if sim >= CONTAINMENT:
-                    edges[key] = ("resubmission", sim)
+        self._resubmissions(group, edges)
         if not edges:
             return []
         adj: dict[int, dict[int, tuple[str, float]]] = defaultdict(dict)
@@ -471,6 +448,70 @@ class Deduper:
             seen |= comp
             out.extend(self._peel(comp, adj, group))
         return out
+
+    def _resubmissions(self, group: list[_Item], edges: dict) -> None:
+        """Add resubmission edges. Only comments with another one of the
+        person's inside the window are looked at; few of them are compared
+        pair by pair, many through an index of their shingles (near-linear)."""
+        window = self.window
+        timed = sorted((i for i in range(len(group)) if group[i].when is not None),
+                       key=lambda i: group[i].when)
+        usable = [i for a, i in enumerate(timed)
+                  if ((a + 1 < len(timed) and group[timed[a + 1]].when - group[i].when <= window)
+                      or (a > 0 and group[i].when - group[timed[a - 1]].when <= window))
+                  and group[i].words >= MIN_WORDS]
+        if len(usable) < 2:
+            return
+        pairs = self._pairs_by_index if len(usable) > INDEX_FROM else self._pairs_in_window
+        for i, j in pairs(group, usable):
+            key = (i, j) if i < j else (j, i)
+            if key in edges:
+                continue
+            x, y = group[i], group[j]
+            sx, sy = x.shingles, y.shingles
+            # "ha ha ha ha ha ha ha ha" has 8 words but one shingle: the
+            # shorter text needs as many distinct shingles as 8 words give.
+            if min(len(sx), len(sy)) < MIN_WORDS - SHINGLE + 1:
+                continue
+            sim = 1.0 if x.norm == y.norm else _ratio(sx, sy)
+            if sim >= CONTAINMENT:
+                edges[key] = ("resubmission", sim)
+
+    def _pairs_in_window(self, group: list[_Item], usable: list[int]) -> Iterator[tuple[int, int]]:
+        """Every pair inside the window (``usable`` is in time order)."""
+        for a, i in enumerate(usable):
+            when = group[i].when
+            for j in usable[a + 1:]:
+                if group[j].when - when > self.window:
+                    break
+                yield i, j
+
+    def _pairs_by_index(self, group: list[_Item], usable: list[int]) -> Iterator[tuple[int, int]]:
+        """The pairs inside the window that can reach 90% containment, found
+        by prefix filtering: a text with k shingles sharing at least t of them
+        with a longer one shares one of any k - t + 1 of them, so each text
+        probes an index with just that many of its rarest shingles."""
+        usable = [i for i in usable if len(group[i].shingles) >= MIN_WORDS - SHINGLE + 1]
+        df: dict[str, int] = defaultdict(int)
+        index: dict[str, list[int]] = defaultdict(list)
+        for i in usable:
+            for sh in group[i].shingles:
+                df[sh] += 1
+                index[sh].append(i)
+        for i in usable:
+            x = group[i]
+            k = len(x.shingles)
+            need = math.ceil(CONTAINMENT * k - 1e-9)
+            seen = {i}
+            for sh in sorted(x.shingles, key=lambda sh: (df[sh], sh))[:k - need + 1]:
+                for j in index[sh]:
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                    y = group[j]
+                    ky = len(y.shingles)
+                    if (ky > k or (ky == k and j > i)) and abs(y.when - x.when) <= self.window:
+                        yield i, j  # each pair once, from its smaller side
 
     def _peel(self, comp: set[int], adj, group: list[_Item]):
         """One survivor per cluster, each dropped copy a direct duplicate of it.

@@ -255,6 +255,23 @@ def test_trash_and_other_statuses_are_not_compared():
     assert Deduper().clusters(post) == []
 
 
+def test_a_prolific_commenter_is_compared_through_the_index():
+    # 300 different comments by one person within a day (more than INDEX_FROM),
+    # one of them resubmitted: found, and nothing else merged.
+    import random
+
+    from migrator import dedupe as dd
+
+    rnd = random.Random(5)
+    vocab = [f"word{i}" for i in range(400)]
+    texts = [" ".join(rnd.choices(vocab, k=30)) for _ in range(300)]
+    comments = [mk(i + 1, minutes=i, name="JS", email="js@x", text=t) for i, t in enumerate(texts)]
+    comments.append(mk(1000, minutes=400, name="JS", email="js@x", text=texts[150] + " Sorry, again."))
+    assert len(comments) > dd.INDEX_FROM
+    _, ledger, clusters = dedupe(comments)
+    assert [(cl.survivor.id, [d.comment.id for d in cl.dropped]) for cl in clusters] == [(1000, [151])]
+
+
 def test_a_short_text_inside_two_long_ones_does_not_join_them():
     short = "I feel so lost, sad and confused about all of this"
     _, ledger, clusters = dedupe([

@@ -179,3 +179,29 @@ def test_dedupe_is_idempotent_and_clusters_is_pure(case):
     again, _ = threaded(post.comments)
     assert deduper.clusters(again) == []
     assert deduper.apply(again, Ledger()) == []
+
+
+def _summary(clusters):
+    return [(cl.survivor.id, [(d.comment.id, d.reason, round(d.similarity, 9))
+                              for d in cl.dropped]) for cl in clusters]
+
+
+@PROPS
+@given(CASES)
+def test_shingle_index_finds_what_pair_by_pair_finds(case):
+    # Many comments by one person inside the window go through the shingle
+    # index (prefix filtering); it must find exactly the pairs that comparing
+    # every pair finds.
+    import migrator.dedupe as dedupe
+
+    comments, deduper = case
+    post, _ = threaded(comments)
+    saved = dedupe.INDEX_FROM
+    try:
+        dedupe.INDEX_FROM = 10 ** 9
+        pairwise = _summary(deduper.clusters(post))
+        dedupe.INDEX_FROM = 0
+        indexed = _summary(deduper.clusters(post))
+    finally:
+        dedupe.INDEX_FROM = saved
+    assert indexed == pairwise
