@@ -284,10 +284,14 @@ def dedupe(exports, as_json, report, **opts):
       migrator dedupe export.xml --keep first --dedupe-window 2h --json
     """
     from .dedupe import format_clusters, review
+    from .model import Post
 
     with user_errors():
         options = build_options(**opts)
-        found = list(review(exports, options))
+        # Keep only the clusters (and a post's id and title), not every post
+        # read: memory stays flat however big the export is.
+        found = [(Post(id=post.id, title=post.title, site=post.site), cls)
+                 for post, cls in review(exports, options) if cls]
         if as_json:
             clusters = [cl.as_dict() for _, cls in found for cl in cls]
             click.echo(json.dumps({"clusters": clusters, "totals": {
