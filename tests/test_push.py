@@ -755,3 +755,24 @@ def test_anonymised_push_needs_a_fixed_secret_and_fills_required_fields(wp, tmp_
     assert json.loads(r2.stdout)["requests"].get("POST", 0) == 0
     v = cli_run("verify", path, *target_args(state), "--anonymise", "--secret-file", key)
     assert v.exit_code == 0, v.output
+
+
+def test_user_who_cannot_moderate_is_stopped_at_once(wp, tmp_path, small_wxr):
+    """A real Author-role login (own Application Password): WordPress lets it
+    in, but it may not set dates, IPs or statuses of comments."""
+    import secrets
+
+    name = "pushtest-" + secrets.token_hex(3)
+    u = rest("POST", "/wp/v2/users", data={"username": name, "email": f"{name}@example.org",
+                                          "password": secrets.token_urlsafe(16), "roles": ["author"]})
+    try:
+        app = rest("POST", f"/wp/v2/users/{u['id']}/application-passwords",
+                   data={"name": "migrator-test"})
+        state = tmp_path / "state.db"
+        r = cli_run("push", small_wxr, "--to", wp["url"], "--user", name, "--state", state,
+                    password=app["password"])
+        assert r.exit_code == 1 and r.stderr.count("\n") == 1
+        assert f"user '{name}' may not moderate comments" in r.stderr
+        assert app["password"] not in r.output and not state.exists()
+    finally:
+        rest("DELETE", f"/wp/v2/users/{u['id']}", params={"force": "true", "reassign": 1})
