@@ -46,3 +46,19 @@ def dedupe(exports: Iterable[str], options: Options | None = None):
     from .dedupe import review
 
     return review(list(exports), options or Options())
+
+
+def push(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
+    """Post the comments into a live WordPress (``migrator push``); see
+    :func:`migrator.push.push` for the connection arguments."""
+    from .push import push as _push
+
+    return _push(list(exports), url, options or Options(), **kwargs)
+
+
+def verify(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
+    """Read the target back and compare (``migrator verify``); see
+    :func:`migrator.push.verify`."""
+    from .push import verify as _verify
+
+    return _verify(list(exports), url, options or Options(), **kwargs)
