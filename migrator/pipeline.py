@@ -227,12 +227,9 @@ class Pipeline:
         if o.strict:
             self.check_strict()
         if self.anonymiser is not None:
-            learn = Ledger()
-            try:
-                for _, post in self._read(learn, main=False):
-                    self.anonymiser.learn(post)
-            finally:
-                learn.close()
+            # Every commenter first, so a name is scrubbed before its owner's
+            # first comment; a byte scan, not a second parse (see learn_paths).
+            self.anonymiser.learn_paths(self.paths)
         identity = Identity()
         try:
             for site, post in self._read(self.ledger):
