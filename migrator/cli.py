@@ -282,6 +282,7 @@ def dedupe(exports, as_json, report, **opts):
     Examples:
       migrator dedupe export.xml
       migrator dedupe export.xml --keep first --dedupe-window 2h --json
+      migrator dedupe export.xml --report clusters.json
     """
     from .dedupe import format_clusters, review
     from .model import Post
@@ -292,11 +293,14 @@ def dedupe(exports, as_json, report, **opts):
         # read: memory stays flat however big the export is.
         found = [(Post(id=post.id, title=post.title, site=post.site), cls)
                  for post, cls in review(exports, options) if cls]
+        clusters = [cl.as_dict() for _, cls in found for cl in cls]
+        doc = {"clusters": clusters, "totals": {
+            "clusters": len(clusters), "dropped": sum(len(c["dropped"]) for c in clusters)}}
+        if report:  # the review itself is the report: nothing else is written
+            with open(report, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=2)
         if as_json:
-            clusters = [cl.as_dict() for _, cls in found for cl in cls]
-            click.echo(json.dumps({"clusters": clusters, "totals": {
-                "clusters": len(clusters),
-                "dropped": sum(len(c["dropped"]) for c in clusters)}}, indent=2))
+            click.echo(json.dumps(doc, indent=2))
         else:
             click.echo(format_clusters(found))
 # -- end dedupe verb --

@@ -83,3 +83,13 @@ def test_default_targets_go_to_exports(tmp_path, small_wxr, monkeypatch):
     r = invoke("convert", small_wxr, "--no-dedupe")
     assert r.exit_code == 0, r.output
     assert os.path.exists("exports/small.db") and os.path.exists("exports/small/index.json")
+
+
+def test_dedupe_report_holds_the_clusters(tmp_path, fixtures_dir):
+    path = os.path.join(fixtures_dir, "therapy-thread.wxr")
+    out = tmp_path / "clusters.json"
+    r = invoke("dedupe", path, "--report", out)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["totals"] == {"clusters": 2, "dropped": 2}
+    assert sorted(d["reason"] for c in doc["clusters"] for d in c["dropped"]) == ["exact", "resubmission"]
