@@ -355,8 +355,9 @@ def run(args: argparse.Namespace) -> dict:
     warm_up(tasks, args.seed, data, mig)
     for size in sizes:
         path, st = exports[size]
-        print(f"\nN = {size}: {os.path.relpath(path, ROOT)} ({st['bytes'] / 1e6:.0f} MB)", flush=True)
-        floor_wall = base_wall = floor_cpu = base_cpu = None
+        print(f"\nN = {size}: {os.path.relpath(path, ROOT)} ({st['bytes'] / 1e6:.0f} MB), "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        here: list[tuple[Task, dict]] = []
         for t in tasks:
             row = {"key": t.key, "label": t.label, "n": size, "file_mb": round(st["bytes"] / 1e6, 1)}
             rows.append(row)
@@ -364,51 +365,51 @@ def run(args: argparse.Namespace) -> dict:
             if why:
                 row.update(status="skipped", note=why)
                 print(f"  {t.label:<30} {why}", flush=True)
-                continue
-            out = os.path.join(data, "out", f"{t.key}-{size}")
-            shutil.rmtree(out, ignore_errors=True)
-            os.makedirs(out)
-            ctx = Ctx(export=path, out=out, n=size, python=sys.executable, migrator=mig)
-            log = os.path.join(logs, f"{t.key}-{size}.log")
-            best = None
-            for _ in range(max(1, args.repeat)):
+            else:
+                here.append((t, row))
+        # Repeats go round the tasks rather than back to back, so a burst of
+        # other load on the machine does not spoil every run of one task.
+        for rep in range(max(1, args.repeat)):
+            for t, row in here:
+                if row.get("status") == "failed":
+                    continue
+                out = os.path.join(data, "out", f"{t.key}-{size}")
                 shutil.rmtree(out, ignore_errors=True)
                 os.makedirs(out)
+                ctx = Ctx(export=path, out=out, n=size, python=sys.executable, migrator=mig)
+                log = os.path.join(logs, f"{t.key}-{size}.log")
                 res = measure(t.argv(ctx), t.env, log)
+                row.setdefault("walls", []).append(round(res["wall"], 2))
+                row["output_mb"] = round(_du(out) / 1e6, 1)
+                row["log"] = os.path.relpath(log, ROOT)
+                if not args.keep_outputs:
+                    shutil.rmtree(out, ignore_errors=True)
                 if res["rc"] != 0:
-                    best = res
-                    break
-                if best is None or res["wall"] < best["wall"]:
-                    rss = max(res["maxrss"], best["maxrss"]) if best else res["maxrss"]
-                    best = {**res, "maxrss": rss}
-                else:
-                    best["maxrss"] = max(best["maxrss"], res["maxrss"])
-            row.update(wall=round(best["wall"], 3), rss_mb=round(best["maxrss"] / 2**20, 1),
-                       cpu_s=round(best["user"] + best["sys"], 2),
-                       comments_per_s=round(size / best["wall"]) if best["wall"] else None,
-                       output_mb=round(_du(out) / 1e6, 1), log=os.path.relpath(log, ROOT))
-            if not args.keep_outputs:
-                shutil.rmtree(out, ignore_errors=True)
-            if best["rc"] != 0:
-                row.update(status="failed", note=f"exit {best['rc']}: {_tail(log)}"[:200])
-                print(f"  {t.label:<30} FAILED ({row['note']})", flush=True)
-                continue
-            row["status"] = "ok"
-            if t.key == "floor":
-                floor_wall, floor_cpu = row["wall"], row["cpu_s"]
-            if t.key == "baseline":
-                base_wall, base_cpu = row["wall"], row["cpu_s"]
-            # Ratios by wall time (the targets), and by CPU time, which other
-            # load on the machine disturbs less.
-            if floor_wall:
-                row["x_floor"] = round(row["wall"] / floor_wall, 2)
-                row["x_floor_cpu"] = round(row["cpu_s"] / floor_cpu, 2) if floor_cpu else None
-            if base_wall:
-                row["x_baseline"] = round(row["wall"] / base_wall, 3)
-                row["x_baseline_cpu"] = round(row["cpu_s"] / base_cpu, 3) if base_cpu else None
-            print(f"  {t.label:<30} {row['wall']:8.2f} s {row['rss_mb']:7.1f} MB", flush=True)
+                    row.update(status="failed", note=f"exit {res['rc']}: {_tail(log)}"[:200])
+                    print(f"  {t.label:<30} FAILED ({row['note']})", flush=True)
+                    continue
+                rss = round(res["maxrss"] / 2**20, 1)
+                if "wall" not in row or res["wall"] < row["wall"]:
+                    row.update(wall=round(res["wall"], 3), cpu_s=round(res["user"] + res["sys"], 2),
+                               comments_per_s=round(size / res["wall"]) if res["wall"] else None)
+                row["rss_mb"] = max(rss, row.get("rss_mb", 0))
+                row["status"] = "ok"
+                print(f"  {t.label:<30} {res['wall']:8.2f} s {rss:7.1f} MB"
+                      + (f"  (run {rep + 1})" if args.repeat > 1 else ""), flush=True)
+        # Ratios by wall time (the targets), and by CPU time, which other
+        # load on the machine disturbs less.
+        done = {t.key: row for t, row in here if row.get("status") == "ok"}
+        floor, base = done.get("floor"), done.get("baseline")
+        for row in done.values():
+            if floor:
+                row["x_floor"] = round(row["wall"] / floor["wall"], 2)
+                row["x_floor_cpu"] = round(row["cpu_s"] / floor["cpu_s"], 2) if floor["cpu_s"] else None
+            if base and row["key"] != "floor":
+                row["x_baseline"] = round(row["wall"] / base["wall"], 3)
+                row["x_baseline_cpu"] = round(row["cpu_s"] / base["cpu_s"], 3) if base["cpu_s"] else None
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_end": os.getloadavg(),
         "args": {"comments": n, "sizes": sizes, "seed": args.seed, "quick": args.quick,
                  "repeat": args.repeat},
         "targets": TARGETS,
