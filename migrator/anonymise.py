@@ -41,9 +41,12 @@ users) keep their name, their ``user_id`` and every mention of them: for
 "Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS".
 
 Memory follows the number of distinct people, never the number of comments:
-:meth:`Anonymiser.learn` keeps per-person data only. After learning, one
-combined regular expression (names as a trie) does all body replacement in a
-single pass per comment.
+learning keeps per-person data only. :meth:`Anonymiser.learn_paths` learns
+every commenter of the exports by scanning their bytes for WordPress's own
+comment fields (the full reader is the fallback), so no export is parsed
+twice. After learning, one pattern holding every name, addressing word and
+title as a trie finds them all in a single scan of a comment; e-mails, URLs,
+numbers and markup are looked for only where a cheap test says they may be.
 """
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ import os
 import re
 import secrets
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -375,14 +379,13 @@ def _not_a_name(word: str) -> bool:
 # ---------------------------------------------------------------------------
 
 _SP = r"[ \t\u00a0]"
-_W = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 #: A word in name position: not followed by digits or '@' (then it is a handle or address).
-_NWORD = rf"{_W}(?![\w@]|[:/.@][\w/])"
+_NWORD = rf"{_WORD}(?![\w@]|[:/.@][\w/])"
 _NAMES_AFTER = rf"(?P<n1>{_NWORD})(?:(?P<sp>{_SP}+)(?P<n2>{_NWORD}))?"
 
 # Each pattern either starts with a literal or a character set (so the regex
-# engine skips quickly to where it can match) or only runs on a comment that
-# a cheap test (a character in the text, a word in its word set) selected.
+# engine skips quickly to where it can match) or only runs where a cheap test
+# (a character in the text, _PII_GATE, _NUM_GATE) says it may match.
 _TAG_RE = re.compile(r"<(?:!--.*?-->|[A-Za-z/!?][^<>]*>)", re.S)
 #: From an '@': the rest of an e-mail address, or an @handle.
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
@@ -410,13 +413,16 @@ _TITLE_SET = frozenset(TITLES)
 _TITLE_RUNS = frozenset(t.lower() for t in TITLES)
 #: What may follow a title ('Dr. Todd') or an addressing word ('Dear Sibel,').
 _TITLE_TAIL = re.compile(rf"\.?{_SP}+{_NAMES_AFTER}")
-_ADDR_TAIL = re.compile(rf"(?:{_SP}*,)?{_SP}+(?!(?:{'|'.join(_TITLE_RUNS)})\b){_NAMES_AFTER}")
+_ADDR_TAIL = re.compile(
+    rf"(?:{_SP}*,)?{_SP}+(?!(?:{'|'.join(sorted(_TITLE_RUNS))})\b){_NAMES_AFTER}")
 _ADDR_WORDS = frozenset("dear hiya hii hi hello hey howdy greetings thanks thx".split()
                         + ["thank you"])
-_LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*(?P<w>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*){_SP}*,")
-_LEAD_NL_RE = re.compile("\n" + _LEAD_RE.pattern)
-_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|blockquote|h[1-6]|pre|hr|table|tr|td|th|dd|dt|"
-                        r"dl|section|article|header|footer)\b[^<>]*>", re.I)
+#: A capitalised word and a comma where a line starts ('Tricia, if I had...').
+_LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*"
+                      rf"(?P<w>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*){_SP}*,")
+#: The same after a line break or a block tag (a new line or paragraph).
+_LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|th|dd|dt))"
+                         r"\b[^<>]*>)" + _LEAD_RE.pattern)
 _ATTR_TAG_RE = re.compile(r"<[A-Za-z][^<>]*=[^<>]*>")
 _RUN = re.compile(r"[^\W\d_]+")
 _EDGES = re.compile(r"^\W+|\W+$")
@@ -435,7 +441,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 
 # Priorities when two replacements overlap: the leftmost wins, then this order.
-_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN, _P_LEAD = range(10)
+(_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN,
+ _P_LEAD) = range(10)
 
 
 def _is_w(ch: str) -> bool:
@@ -451,10 +458,9 @@ def _in_tag(text: str, pos: int) -> bool:
     return m is not None and m.end() > pos
 
 
-def _sentence_start(text: str, pos: int, line_only: bool = False) -> bool:
-    """Whether ``pos`` starts a sentence (or, with ``line_only``, a line,
-    paragraph or the text), looking back over spaces, opening quotes and
-    inline tags."""
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether ``pos`` starts a sentence (or a line, a paragraph, the text),
+    looking back over spaces, opening quotes and inline tags."""
     i = pos
     while i > 0:
         ch = text[i - 1]
@@ -475,7 +481,7 @@ def _sentence_start(text: str, pos: int, line_only: bool = False) -> bool:
                 return True
             i = j
             continue
-        return not line_only and ch in ".!?:;…"
+        return ch in ".!?:;…"
     return True
 
 
@@ -573,7 +579,9 @@ class Anonymiser:
             return ""
         digest = self._digest(ident)
         p = self._by_digest.get(digest)
-        return p.pseudonym if p is not None else PSEUDONYM_PREFIX + digest.hex()[:HEX_DIGITS].upper()
+        if p is not None:
+            return p.pseudonym
+        return PSEUDONYM_PREFIX + digest.hex()[:HEX_DIGITS].upper()
 
     def _place(self, p: _Person) -> None:
         """Give ``p`` a label no other person of this run has."""
@@ -804,7 +812,8 @@ class Anonymiser:
                         k = _key(m.group()[1:])
                         if k not in kept:
                             who = self._person_for(k, resolve, counts) if k in live else NAME
-                            add((at, _P_HANDLE, -m.end(), "@" + who, "", 0))
+                            add((at, _P_HANDLE, -m.end(), "@" + who,
+                                 NAME if who == NAME else NAMES_IN_BODIES, 1))
                 at = text.find("@", at + 1)
             urls = _url_spans(low) if "://" in low or "www." in low else ()
             for s, e in urls:
@@ -837,7 +846,7 @@ class Anonymiser:
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
 
         # -- names --------------------------------------------------------------
-        ambig = self._ambig
+        ambig, single = self._ambig, self._single
         for m in self._words_re.finditer(" " + low):
             k = m.group()
             s, e = m.span()  # in " " + low: s is the word's start in low, e its end + 1
@@ -847,11 +856,13 @@ class Anonymiser:
             e -= 1
             if k in live:
                 if k not in ambig or (text[s].isupper() and self._used_as_name(k, text, s, e)):
-                    add((s, _P_KNOWN, -e, self._person_for(k, resolve, counts), "", 0))
+                    who = single.get(k) or self._person_for(k, resolve, counts)
+                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             elif " " in k or "\n" in k or "\t" in k:  # a full name across a line break
                 k = " ".join(k.split())
                 if k in live and (k not in ambig or self._used_as_name(k, text, s, e)):
-                    add((s, _P_KNOWN, -e, self._person_for(k, resolve, counts), "", 0))
+                    who = self._person_for(k, resolve, counts)
+                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             if k in _ADDR_WORDS:
                 t = _ADDR_TAIL.match(low, e)
                 if t:
@@ -862,9 +873,7 @@ class Anonymiser:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
         if "," in text:
             leads = [_LEAD_RE.match(text)]
-            if tags:
-                leads += [_LEAD_RE.match(text, m.end()) for m in _BLOCK_TAG.finditer(text)]
-            if "\n" in text:
+            if tags or "\n" in text:
                 leads += _LEAD_NL_RE.finditer(text)
             for m in leads:
                 if m is None:
@@ -881,21 +890,17 @@ class Anonymiser:
             return text
         edits.sort()  # leftmost first; then by priority; then the longest
         out, last = [], 0
+        first_tag = text.find("<") if tags else len(text)
         for s, prio, e, rep, kind, n in edits:
-            e = -e
             if s < last:
                 continue  # inside an earlier replacement (a name in a URL, a tag)
-            if tags and prio != _P_TAG and _in_tag(text, s):
+            if s > first_tag and prio != _P_TAG and _in_tag(text, s):
                 continue  # inside a tag: only _tag() changes what is there
             out.append(text[last:s])
             out.append(rep)
-            last = e
+            last = -e
             if kind:
                 counts[kind] += n
-            elif rep.startswith(PSEUDONYM_PREFIX) or rep.startswith("@" + PSEUDONYM_PREFIX):
-                counts[NAMES_IN_BODIES] += 1
-            elif rep in (NAME, "@" + NAME):
-                counts[NAME] += 1
         out.append(text[last:])
         return "".join(out)
 
@@ -936,12 +941,15 @@ class Anonymiser:
         """One or two name words after 'Dear' or a title."""
         s1, e1 = m.span("n1")
         n1 = text[s1:e1]
+        if not n1[0].isupper() and _key(n1) not in self._live:
+            return  # 'thanks for', 'hi there': the words after are looked at like any other
         if m.group("n2") is not None:
             s2, e2 = m.span("n2")
             n2 = text[s2:e2]
             full = _key(text[s1:e2])
             if full in self._live and full not in self._kept_keys:
-                add((s1, prio, -e2, self._person_for(full, resolve, counts), "", 0))
+                who = self._person_for(full, resolve, counts)
+                add((s1, prio, -e2, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
                 return
         else:
             n2 = None
@@ -951,11 +959,18 @@ class Anonymiser:
         if n2 is not None and _titlecase(n2):
             r2 = self._word(n2, resolve, counts)
             if r2 == NAME and r1 == NAME:
-                add((s1, prio, -e2, NAME, "", 0))  # 'Dear Mary Jane' -> one [name]
+                add((s1, prio, -e2, NAME, NAME, 1))  # 'Dear Mary Jane' -> one [name]
                 return
             if r2 is not None:
-                add((s2, prio, -e2, r2, "", 0))
-        add((s1, prio, -e1, r1, "", 0))
+                add((s2, prio, -e2, r2, NAME if r2 == NAME else NAMES_IN_BODIES, 1))
+        add((s1, prio, -e1, r1, NAME if r1 == NAME else NAMES_IN_BODIES, 1))
+
+    def _names_in(self, text: str) -> bool:
+        """Whether a commenter's name occurs in ``text`` (a link's path)."""
+        if self._dirty:
+            self._compile()
+        low = _lower(text)
+        return any(m.group()[1:] in self._live for m in self._words_re.finditer(" " + low))
 
     def _tag(self, tag: str, counts: Counter) -> str:
         """Inside a tag: links to absolute URLs lose their attribute; text
@@ -973,8 +988,9 @@ class Anonymiser:
             if name in _URL_ATTRS:
                 v = inner.strip()
                 if v.startswith("#") or not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", v)
-                                             or v.startswith("//") or "@" in v):
-                    return m.group(0)  # a fragment or a link within the site
+                                             or v.startswith("//") or "@" in v
+                                             or self._names_in(v)):
+                    return m.group(0)  # a fragment or a link within the site (naming nobody)
                 counts[URL] += 1
                 return ""
             if name in _TEXT_ATTRS:
@@ -991,65 +1007,101 @@ class Anonymiser:
         # Everyone of this post is known after this (learned now if apply()
         # is used without learn(): the tables are then rebuilt).
         people = {c.id: self._person(c) for c in post.comments}
-        by_id = {c.id: c for c in post.comments}
-        where: dict[int, list[int]] = {}  # person -> positions in the post, built when needed
+        ctx = _Thread(self, post, people)
+        resolve = ctx.resolve
         counts: Counter = Counter()
-
-        def resolver(c: Comment, pos: int) -> Resolver:
-            def resolve(key: str) -> _Person | None:
-                """Of several commenters sharing a name: the one replied to
-                (nearest ancestor first), else the author, else the nearest
-                comment of the post."""
-                pick = self._live_ids[key]
-                parent = c.parent_id
-                for _ in range(MAX_ANCESTORS):  # threads are trees: no cycle, but stay bounded
-                    o = by_id.get(parent) if parent is not None else None
-                    if o is None:
-                        break
-                    p = people[parent]
-                    if p is not None and id(p) in pick:
-                        return p
-                    parent = o.parent_id
-                me = people[c.id]
-                if me is not None and id(me) in pick:
-                    return me
-                if not where:
-                    for i, o in enumerate(post.comments):
-                        if people[o.id] is not None:
-                            where.setdefault(id(people[o.id]), []).append(i)
-                best = None
-                for p in self._live[key]:
-                    for i in where.get(id(p), ()):
-                        d = (abs(i - pos), i)
-                        if best is None or d < best[0]:
-                            best = (d, p)
-                return best[1] if best else None
-            return resolve
-
+        truncate, keep_meta = self.ip == "truncate", self.keep_meta
         for pos, c in enumerate(post.comments):
-            c.content = self._scrub(c.content, resolver(c, pos), counts)
-
-        for c in post.comments:
+            ctx.comment, ctx.pos = c, pos
+            c.content = self._scrub(c.content, resolve, counts)
             me = people[c.id]
             if me is not None and not me.kept:
                 c.author_name = me.pseudonym
-                me.used = True
                 if me.digest not in self._counted:
                     self._counted.add(me.digest)
                     counts["people"] += 1
             if me is None or not me.kept:
                 c.user_id = 0
-            c.author_email = ""
-            c.author_url = ""
-            c.author_user_agent = ""
-            c.author_ip = truncate_ip(c.author_ip) if self.ip == "truncate" else ""
+            c.author_email = c.author_url = c.author_user_agent = ""
+            c.author_ip = truncate_ip(c.author_ip) if truncate else ""
             if c.meta:
-                c.meta = [(k, v) for k, v in c.meta if k in self.keep_meta]
+                c.meta = [(k, v) for k, v in c.meta if k in keep_meta]
 
         for name in ("people", NAMES_IN_BODIES, NAME, EMAIL, URL, PHONE, IP):
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
+
+
+class _Thread:
+    """The post being anonymised, for telling apart commenters who share a
+    name: the comment in hand is set before each body is scrubbed."""
+
+    __slots__ = ("anon", "post", "people", "by_id", "comment", "pos", "_up", "_near", "_where")
+
+    def __init__(self, anon: Anonymiser, post: Post, people: dict) -> None:
+        self.anon, self.post, self.people = anon, post, people
+        self.by_id = {c.id: c for c in post.comments}
+        self.comment: Comment | None = None
+        self.pos = 0
+        self._up: dict[tuple[int, str], _Person | None] = {}  # (comment, key) -> ancestor
+        self._near: dict[str, tuple[list[int], list[_Person]]] = {}  # key -> where, who
+        self._where: dict[int, tuple[_Person, list[int]]] | None = None
+
+    def resolve(self, key: str) -> _Person | None:
+        """Of several commenters sharing a name: the one replied to (nearest
+        ancestor first), else the author, else the nearest comment of the post."""
+        c = self.comment
+        p = self._ancestor(c, key)
+        if p is not None:
+            return p
+        me = self.people[c.id]
+        if me is not None and id(me) in self.anon._live_ids[key]:
+            return me
+        near = self._near.get(key)
+        if near is None:
+            if self._where is None:  # person -> positions in the post, once per post
+                self._where = {}
+                for i, o in enumerate(self.post.comments):
+                    p = self.people[o.id]
+                    if p is not None:
+                        self._where.setdefault(id(p), (p, []))[1].append(i)
+            pick = self.anon._live_ids[key]
+            at = sorted((i, n, p) for n, (pid, (p, where)) in enumerate(self._where.items())
+                        if pid in pick for i in where)
+            near = self._near[key] = ([i for i, _, _ in at], [p for _, _, p in at])
+        positions, persons = near
+        if not positions:
+            return None
+        j = bisect_left(positions, self.pos)
+        best = min((k for k in (j - 1, j) if 0 <= k < len(positions)),
+                   key=lambda k: (abs(positions[k] - self.pos), positions[k]))
+        return persons[best]
+
+    def _ancestor(self, c: Comment, key: str) -> _Person | None:
+        """The nearest author up the thread from ``c`` who has this name
+        (remembered per comment, so a deep thread is walked once)."""
+        pick, people, by_id, up = self.anon._live_ids[key], self.people, self.by_id, self._up
+        walked: list[int] = []
+        found = None
+        parent = c.parent_id
+        for _ in range(MAX_ANCESTORS):  # threads are trees: no cycle, but stay bounded
+            if parent is None or parent not in by_id:
+                break
+            if (parent, key) in up:
+                found = up[(parent, key)]
+                break
+            p = people[parent]
+            if p is not None and id(p) in pick:
+                found = p
+                break
+            walked.append(parent)
+            parent = by_id[parent].parent_id
+        # Every comment walked past has the same answer as the one above it:
+        # 'the nearest of its own ancestors (itself included)'.
+        for cid in walked:
+            up[(cid, key)] = found
+        return found
 
 
 def _is_phone(s: str) -> bool:
@@ -1100,16 +1152,20 @@ _SCAN_TAIL = re.compile(rb"<wp:comment_approved>(.*?)</wp:comment_approved>\s*"
                         rb"<wp:comment_parent>[^<]*</wp:comment_parent>\s*"
                         rb"<wp:comment_user_id>(.*?)</wp:comment_user_id>", re.S)
 _CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_value(raw: bytes) -> str:
     """A field as the reader would give it: CDATA sections (WordPress splits
-    ``]]>`` across two) joined, other text with its entities resolved."""
+    ``]]>`` across two) joined, other text with its entities resolved, line
+    ends as XML reads them, characters XML forbids dropped."""
     if b"<![CDATA[" in raw:
         text = b"".join(_CDATA.findall(raw)).decode("utf-8", "replace")
     else:
         text = html.unescape(raw.decode("utf-8", "replace"))
-    return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_FORBIDDEN.sub("", text)
 
 
 def _url_spans(low: str) -> list[tuple[int, int]]:
