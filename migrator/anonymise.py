@@ -61,11 +61,11 @@ import secrets
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .ledger import Ledger
-from .model import Comment, Post, status_from_wp, type_from_wp
+from .model import Comment, Post, Site, status_from_wp, type_from_wp
 
 SECRET_ENV = "MIGRATOR_SECRET"
 PSEUDONYM_PREFIX = "Commenter "
@@ -1031,6 +1031,30 @@ class Anonymiser:
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
+
+
+    def apply_site(self, site: Site) -> tuple[Site, dict[str, str]]:
+        """The site's own users (``wp:author`` blocks) as anonymised output
+        may show them: a copy of ``site`` whose users, unless kept, carry a
+        pseudonym, an ``@anonymous.invalid`` address and a pseudonymous login.
+        Returns the copy and the map old login -> new login, for the posts'
+        ``author`` field. Registered users are kept with ``keep_registered``."""
+        authors, logins = [], {}
+        for a in site.authors:
+            name = a.display_name or " ".join(x for x in (a.first_name, a.last_name) if x) or a.login
+            probe = Comment(id=0, post_id=0, author_name=name, author_email=a.email,
+                            user_id=a.id or 1)
+            p = self._person(probe)
+            if p is None or p.kept:  # a kept name stays; an e-mail never does
+                authors.append(replace(a, email=pseudonymous_email(probe) if a.email else ""))
+                continue
+            pseudonym = p.pseudonym
+            login = re.sub(r"[^a-z0-9]+", "-", pseudonym.lower()).strip("-")
+            logins[a.login] = login
+            authors.append(replace(a, login=login, display_name=pseudonym, first_name="",
+                                   last_name="", email=pseudonymous_email(
+                                       replace(probe, author_name=pseudonym))))
+        return replace(site, authors=authors), logins
 
 
 class _Thread:

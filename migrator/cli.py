@@ -31,6 +31,8 @@ def user_errors():
     """Known failures become one line on stderr and a non-zero exit."""
     try:
         yield
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise  # click's own: usage errors exit 2
     except (WXRError, StrictError) as e:
         fail(str(e))
     except TargetError as e:
@@ -135,7 +137,10 @@ def build_options(statuses, types, orphans, dedupe, dedupe_window, keep, anonymi
     if anonymise:
         from .anonymise import load_secret
 
-        secret = load_secret(secret_file)
+        try:
+            secret = load_secret(secret_file)
+        except ValueError as e:  # an empty secret file or $MIGRATOR_SECRET
+            raise click.UsageError(str(e)) from None
     return Options(statuses=statuses, types=types, orphans=orphans, dedupe=dedupe,
                    dedupe_window=dedupe_window, keep=keep, anonymise=anonymise, secret=secret,
                    keep_names=tuple(keep_names), keep_registered=keep_registered, ip=ip,

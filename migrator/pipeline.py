@@ -231,9 +231,18 @@ class Pipeline:
             # first comment; a byte scan, not a second parse (see learn_paths).
             self.anonymiser.learn_paths(self.paths)
         identity = Identity()
+        anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
         try:
             for site, post in self._read(self.ledger):
-                yield site, self.process(post, identity)
+                post = self.process(post, identity)
+                if self.anonymiser is not None:
+                    # The site's own users are people too (wp:author blocks,
+                    # the posts' author logins): sinks get the scrubbed copy.
+                    if site.key not in anonymous_sites:
+                        anonymous_sites[site.key] = self.anonymiser.apply_site(site)
+                    site, logins = anonymous_sites[site.key]
+                    post.author = logins.get(post.author, post.author)
+                yield site, post
         finally:
             identity.close()
 

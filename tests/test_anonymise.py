@@ -899,3 +899,26 @@ def test_shared_name_without_a_reply_goes_to_the_nearest_comment():
     smith = a.pseudonym("Karen Smith", "ks@x.test")
     assert post.comments[2].content == f"I agree with {smith}."   # one away, not two
     assert post.comments[5].content == f"{smith}, yes."
+
+
+def test_site_users_are_anonymised_in_every_output(tmp_path, fixtures_dir):
+    """wp:author blocks and the posts' author logins name people too."""
+    import os as _os
+
+    from migrator import api
+    from migrator.pipeline import Options
+
+    src = _os.path.join(fixtures_dir, "therapy-thread.wxr")
+    out = tmp_path / "anon.wxr"
+    api.convert([src], [f"wxr:{out}", f"json:{tmp_path}/j/", f"sqlite:{tmp_path}/a.db"],
+                Options(anonymise=True, secret=b"k"))
+    blob = out.read_bytes() + (tmp_path / "a.db").read_bytes() + b"".join(
+        p.read_bytes() for p in (tmp_path / "j").iterdir())
+    for secret in (b"jsmith", b"jeffery.smith@therapyblog.example", b"Jeffery", b"Smith"):
+        assert secret not in blob
+    kept = tmp_path / "kept.wxr"
+    api.convert([src], [f"wxr:{kept}"], Options(anonymise=True, secret=b"k",
+                                                 keep_names=("Jeffery Smith",)))
+    text = kept.read_text()
+    assert "<wp:author_display_name><![CDATA[Jeffery Smith]]>" in text
+    assert "jeffery.smith@therapyblog.example" not in text

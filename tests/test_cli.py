@@ -93,3 +93,10 @@ def test_dedupe_report_holds_the_clusters(tmp_path, fixtures_dir):
     doc = json.loads(out.read_text())
     assert doc["totals"] == {"clusters": 2, "dropped": 2}
     assert sorted(d["reason"] for c in doc["clusters"] for d in c["dropped"]) == ["exact", "resubmission"]
+
+
+def test_empty_secret_file_is_a_usage_error(tmp_path, small_wxr):
+    key = tmp_path / "empty.key"
+    key.write_text("")
+    r = invoke("convert", small_wxr, "--anonymise", "--secret-file", key, "--dry-run")
+    assert r.exit_code == 2 and "empty" in r.stderr and "Traceback" not in r.output
