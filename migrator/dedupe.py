@@ -564,7 +564,9 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     """Every post of ``paths`` with the clusters merging would act on.
 
     Runs read, identity, filter and thread exactly as ``convert`` does (same
-    options), but not the merge, not anonymise, and writes nothing. Pass a
+    options), but not the merge, and writes nothing. With ``anonymise`` the
+    clusters are found on the original text (as the pipeline does) and then
+    shown anonymised: a review never shows what the output would not. Pass a
     ``ledger`` to see the input's problems afterwards (it is not closed)."""
     from .pipeline import Options, Pipeline
 
@@ -573,10 +575,21 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
     own = ledger is None
     pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
+    anonymiser = None
+    if options.anonymise:
+        from .anonymise import Anonymiser
+
+        anonymiser = Anonymiser(secret=options.secret, keep_names=options.keep_names,
+                                keep_registered=options.keep_registered, ip=options.ip,
+                                keep_meta=options.keep_meta)
+        anonymiser.learn_paths(pipe.paths)
     try:
         with closing(pipe.posts()) as posts:
             for _site, post in posts:
-                yield post, deduper.clusters(post)
+                clusters = deduper.clusters(post)
+                if anonymiser is not None:
+                    anonymiser.apply(post, pipe.ledger)  # clusters hold these same comments
+                yield post, clusters
                 pipe.settle(post)  # bounded memory: the private ledger spills
     finally:
         if own:

@@ -670,3 +670,19 @@ def test_convert_ledgers_merges(reference_wxr, tmp_path):
     assert ledger.stats["dedupe"]["clusters"] == 2
     assert ledger.stats["dedupe"]["replies re-pointed"] == 1
 
+
+
+def test_review_with_anonymise_shows_no_real_names(fixtures_dir):
+    import os
+
+    from click.testing import CliRunner
+
+    from migrator.cli import cli
+
+    path = os.path.join(fixtures_dir, "therapy-thread.wxr")
+    plain = CliRunner().invoke(cli, ["dedupe", path])
+    anon = CliRunner().invoke(cli, ["dedupe", path, "--anonymise"])
+    assert plain.exit_code == anon.exit_code == 0
+    assert "Peggy" in plain.stdout and "Laura Bennett" in plain.stdout
+    assert "Peggy" not in anon.stdout and "Laura" not in anon.stdout
+    assert "Commenter " in anon.stdout and "2 cluster(s)" in anon.stdout
