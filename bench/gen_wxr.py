@@ -50,7 +50,8 @@ What is in the file
   and resubmissions (same text plus a sentence, minutes to hours later);
 * commentmeta: akismet_result / akismet_history (PHP-serialised),
   rating, trash meta on trashed comments, sometimes akismet_as_submitted;
-* dates: the site is in a DST zone (UTC-5 / UTC-4); a few comments carry a
+* dates: posts spread over 12 years from 2012 whatever the size (a bigger
+  file is a busier blog, not a longer one); the site is in a DST zone (UTC-5 / UTC-4); a few comments carry a
   zero GMT date (``0000-00-00 00:00:00``), as old imports do.
 
 Knobs (keyword arguments of :func:`write_wxr`; CLI flags in brackets)
@@ -110,6 +111,7 @@ from typing import IO, Union
 WXR_NS = "http://wordpress.org/export/1.2/"
 EXCERPT_NS = "http://wordpress.org/export/1.2/excerpt/"
 EPOCH = datetime(1970, 1, 1)
+SPAN_YEARS = 12  # posts from 2012 on, spread over this many years at any size
 
 
 @dataclass
@@ -511,6 +513,7 @@ class _Writer:
         self.next_cid = 1
         self.next_pid = 10
         self.clock = 1325376000  # 2012-01-01 UTC; posts move it forward
+        self.post_gap = 3600  # set by run(): the site spans SPAN_YEARS whatever its size
         self.by_status: Counter = Counter()
         self.by_type: Counter = Counter()
 
@@ -574,7 +577,7 @@ class _Writer:
     # -- items -------------------------------------------------------------------
     def item(self, kind: str, n: int) -> None:
         rng, m, k = self.rng, self.m, self.k
-        self.clock += rng.randint(3600, 4 * 86400)
+        self.clock += rng.randint(self.post_gap // 2, self.post_gap * 3 // 2)
         pid = self.next_pid
         self.next_pid += rng.randint(1, 6)  # revisions and attachments take ids too
         ts = self.clock
@@ -829,6 +832,7 @@ class _Writer:
     def run(self) -> GenStats:
         t0 = time.perf_counter()
         items = self.plan()
+        self.post_gap = max(3600, int(SPAN_YEARS * 365.25 * 86400 / max(1, len(items))))
         self.header()
         for kind, n in items:
             self.item(kind, n)

@@ -48,7 +48,7 @@ from typing import Callable
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench-data")
-GEN_VERSION = 1  # bump when gen_wxr's output changes, so cached files are rebuilt
+GEN_VERSION = 2  # bump when gen_wxr's output changes, so cached files are rebuilt
 DEFAULT_N = 200_000
 QUICK_N = 20_000
 TASK_TIMEOUT = 3 * 3600
