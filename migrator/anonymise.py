@@ -513,6 +513,10 @@ Resolver = Callable[[str], "_Person | None"]
 # ---------------------------------------------------------------------------
 
 
+#: How much of a mapped export the learning scan reads before it releases it.
+_RELEASE_EVERY = 16 << 20
+
+
 class Anonymiser:
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
@@ -705,8 +709,16 @@ class Anonymiser:
         # its id, its status, type and user id after its content. Anything
         # else (another layout, a comment cut off) and the file is read in full.
         rows = set()
+        # The scanned part of a mapped file is handed back to the kernel as
+        # we go, so its pages do not count against this process's memory.
+        release = getattr(data, "madvise", None) if hasattr(mmap, "MADV_DONTNEED") else None
+        released = 0
         pos = data.find(b"<wp:comment>")
         while pos >= 0:
+            if release is not None and pos - released >= _RELEASE_EVERY:
+                upto = pos - pos % mmap.PAGESIZE
+                release(mmap.MADV_DONTNEED, released, upto - released)
+                released = upto
             head = _SCAN_HEAD.match(data, pos)
             if head is None:
                 return False
