@@ -313,8 +313,9 @@ class WXRReader:
 
     def _children(self, el) -> dict[str, list]:
         out: dict[str, list] = {}
+        cache, tags = self._tags._cache, self._tags  # hot: skip the call when cached
         for child in el:
-            k = self._tags(child.tag)
+            k = cache.get(child.tag) or tags(child.tag)
             if k in ("wp:comment", "wp:postmeta", "category"):
                 out.setdefault(k, []).append(child)
             else:
@@ -363,10 +364,11 @@ class WXRReader:
     def _make_comment(self, el, post: Post) -> Comment:
         f: dict[str, str] = {}
         meta: list[tuple[str, str]] = []
+        cache, tags = self._tags._cache, self._tags  # hot: skip the call when cached
         for child in el:
-            k = self._tags(child.tag)
+            k = cache.get(child.tag) or tags(child.tag)
             if k == "wp:commentmeta":
-                m = {self._tags(x.tag): (x.text or "") for x in child}
+                m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", ""), m.get("wp:meta_value", "")))
             else:
                 f[k] = child.text or ""

@@ -26,6 +26,10 @@ CHUNK = 1 << 20
 HOLD = 64  # characters held back so no token is split between two chunks
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: The C0 bytes of _CONTROL. In UTF-8 input a C0 character is always this one
+#: byte, so ``bytes.translate`` (fast) can rule them out before the regex
+#: (slow: a character-class scan) has to look.
+_C0_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 _BAD_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _ENTITY_NAME = re.compile(r"([A-Za-z][A-Za-z0-9]{1,31});")
 _RAW_CDATA_END = re.compile(r"\]\]>(?!\s*<)")
@@ -72,9 +76,11 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
     encoding = (m.group(1) if m else "utf-8").lower()
     try:
         decoder = codecs.getincrementaldecoder(encoding)(errors="migrator-replace")
+        utf8 = codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         report(1, f"unknown encoding {encoding!r}: read as UTF-8")
         decoder = codecs.getincrementaldecoder("utf-8")(errors="migrator-replace")
+        utf8 = True
 
     line = 1  # line number of the first character of ``carry``
     carry = ""
@@ -89,6 +95,11 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
             text += decoder.decode(b"", final=True)
             eof = True
         bad_bytes = _replace_counting.count - before
+        # Could this part hold a control character? Only a fast yes/no; the
+        # regex in _repair finds and reports them as before.
+        controls = (not utf8 or len(data.translate(None, _C0_BYTES)) != len(data)
+                    or "\ufffe" in text or "\uffff" in text
+                    or _CONTROL.search(carry) is not None)
         buf = carry + text
         if bad_bytes:
             pos = buf.find("\ufffd", len(carry))
@@ -103,16 +114,34 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
         if eof:
             cut = len(buf)
         else:
-            cut = max(0, len(buf) - HOLD)
-            floor = max(0, cut - HOLD)
+            top = max(0, len(buf) - HOLD)
+            floor = max(0, top - HOLD)
+            cut = top
             while cut > floor and buf[cut - 1] not in " \n\t>":
                 cut -= 1
-        out, in_cdata = _repair(buf, cut, in_cdata, line, report)
+            if floor and buf[cut - 1] not in " \n\t>":
+                cut = _token_safe_cut(buf, floor, top)
+        out, in_cdata = _repair(buf, cut, in_cdata, line, report, controls)
         line += _lines_in(buf, cut)
         carry = buf[cut:]
         yield out.encode("utf-8")
         if not eof:
             data = fh.read(chunk_size)
+
+
+def _token_safe_cut(buf: str, lo: int, hi: int) -> int:
+    """A cut in ``buf[lo:hi]`` (no whitespace or '>' there) that splits no
+    '<![CDATA[', ']]>' or entity reference: just before the last '<', '&' or
+    run of ']'. Each chunk's repairs look back for these marks only within
+    the chunk, so a split one would put CDATA text in the wrong place (long
+    serialised commentmeta values have no spaces). With none of those
+    characters in the window, no such token can reach across ``hi``."""
+    q = max(buf.rfind("<", lo, hi), buf.rfind("&", lo, hi), buf.rfind("]", lo, hi))
+    if q < 0:
+        return hi
+    while q > 0 and buf[q - 1] == "]":
+        q -= 1
+    return q
 
 
 def _fix_prolog(buf: str, report: Report) -> str:
@@ -131,10 +160,12 @@ def _fix_prolog(buf: str, report: Report) -> str:
     return buf
 
 
-def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tuple[str, bool]:
-    """Repair ``buf[:cut]``; return it and whether it ends inside CDATA."""
+def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report,
+            controls: bool = True) -> tuple[str, bool]:
+    """Repair ``buf[:cut]``; return it and whether it ends inside CDATA.
+    ``controls=False`` says the caller knows there is no control character."""
     part = buf[:cut]
-    if _CONTROL.search(part):
+    if controls and _CONTROL.search(part):
         first = _CONTROL.search(part).start()
         n = len(_CONTROL.findall(part))
         report(line + _lines_in(part, first), f"{n} control character(s) removed")
@@ -146,7 +177,9 @@ def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tu
     first_amp = _BAD_AMP.search(buf)
     needs_cdata = (first_end and first_end.start() < cut) or (first_amp and first_amp.start() < cut)
     if needs_cdata:
-        part = _repair_cdata_and_amps(buf, cut, in_cdata, line, report)
+        part = _repair_cdata_and_amps(buf, cut, in_cdata, line, report,
+                                      first_end.start() if first_end else len(buf),
+                                      first_amp.start() if first_amp else len(buf))
     last_open = part.rfind("<![CDATA[")
     last_close = part.rfind("]]>")
     if last_open >= 0 or last_close >= 0:
@@ -155,13 +188,14 @@ def _repair(buf: str, cut: int, in_cdata: bool, line: int, report: Report) -> tu
 
 
 def _repair_cdata_and_amps(buf: str, cut: int, in_cdata: bool, line: int,
-                           report: Report) -> str:
+                           report: Report, end_from: int = 0, amp_from: int = 0) -> str:
     """Fix raw ``]]>`` and bad ``&`` in ``buf[:cut]``.
 
     Whether a position lies inside CDATA (where ``&`` is fine) or inside an
     XML comment (where anything goes) is found by looking back from it to the
     nearest marks, so the cost follows the number of suspicious spots, not
-    the number of CDATA sections."""
+    the number of CDATA sections. ``end_from`` / ``amp_from``: where the
+    first raw ']]>' / bad '&' is, when the caller has already searched."""
     raw_ends: list[int] = []  # ']]>' found to be content, not a CDATA end
 
     def last_close(pos: int) -> int:
@@ -181,7 +215,7 @@ def _repair_cdata_and_amps(buf: str, cut: int, in_cdata: bool, line: int,
 
     fixes: list[tuple[int, int, str]] = []
     # No endpos on finditer: the look-aheads must see past ``cut``.
-    for m in _RAW_CDATA_END.finditer(buf):
+    for m in _RAW_CDATA_END.finditer(buf, end_from):
         if m.start() >= cut:
             break
         place = where(m.start())
@@ -192,7 +226,7 @@ def _repair_cdata_and_amps(buf: str, cut: int, in_cdata: bool, line: int,
         elif place == "text":
             fixes.append((m.start(), m.end(), "]]&gt;"))
             report(line + _lines_in(buf, m.start()), "stray ']]>' outside CDATA escaped")
-    for m in _BAD_AMP.finditer(buf):
+    for m in _BAD_AMP.finditer(buf, amp_from):
         if m.start() >= cut:
             break
         if where(m.start()) != "text":

@@ -239,3 +239,25 @@ def test_real_wordpress_export_reads_clean(fixtures_dir):
     assert r.site.wxr_version == "1.2"
     exported = sum(p["comments_exported"] for p in manifest["posts"])
     assert sum(len(p.comments) for p in posts) == exported
+
+
+@settings(max_examples=300, deadline=None)
+@given(pad=st.integers(0, 400), chunk=st.integers(130, 700))
+def test_long_unbroken_values_across_chunk_cuts(tmp_path_factory, pad, chunk):
+    """Serialised commentmeta has no spaces: a chunk cut through its
+    '<![CDATA[' used to lose track of CDATA and escape the '&' inside it."""
+    tmp = tmp_path_factory.mktemp("cut")
+    value = 'a:1:{s:3:"url";s:9:"?a=1&b=2";d:' + "9" * pad + "&c;}"
+    doc = wxr([P(1, [C(1, meta=[("akismet_history", value)], content="x" * pad),
+                     C(2, parent=1, content="y&z")])])
+    path = tmp / "d.xml"
+    path.write_text(doc)
+
+    def read(size):
+        ledger = Ledger()
+        r = WXRReader(str(path), ledger, chunk_size=size)
+        return ([(c.id, c.content, c.meta) for p in r.posts() for c in p.comments],
+                [p.message for p in ledger.problems])
+
+    assert read(chunk) == read(1 << 20)
+    assert read(chunk)[0][0][2] == [("akismet_history", value)]
