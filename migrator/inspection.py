@@ -4,74 +4,67 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
+from .dedupe import Deduper
 from .ledger import Ledger
 from .reader import WXRReader
 from .thread import thread
 
 
+def _note_site(sites: dict[str, dict], site, path: str) -> None:
+    info = sites.setdefault(site.key, {"key": site.key, "title": site.title, "link": site.link,
+                                       "wxr_version": site.wxr_version,
+                                       "wp_namespace": site.wp_namespace, "files": []})
+    if str(path) not in info["files"]:
+        info["files"].append(str(path))
+
+
 def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) -> dict:
-    """Read every export once and describe it. Nothing is written."""
+    """Read every export once and describe it. Nothing is written.
+
+    Threads are built with nothing filtered, so orphans and depth describe
+    the files themselves; only distinct people are kept in memory."""
     ledger = Ledger()
     posts_by_type: Counter = Counter()
     by_status: Counter = Counter()
     by_type: Counter = Counter()
     people: set[str] = set()
-    fields = Counter()
+    fields: Counter = Counter()
     sites: dict[str, dict] = {}
-    replies = max_depth = 0
-    total = 0
-    clusters = dropped = 0
-    deduper = None
-    if dedupe:
-        try:
-            from .dedupe import Deduper
-            deduper = Deduper()
-        except ImportError:  # pragma: no cover - dedupe stage not installed
-            deduper = None
-    if True:
-        for path in paths:
-            reader = WXRReader(str(path), ledger, on_bytes=progress)
-            for post in reader.posts():
-                s = reader.site
-                info = sites.setdefault(s.key, {"key": s.key, "title": s.title, "link": s.link,
-                                                "wxr_version": s.wxr_version,
-                                                "wp_namespace": s.wp_namespace, "files": []})
-                if path not in info["files"]:
-                    info["files"].append(str(path))
-                posts_by_type[post.type] += 1
-                for c in post.comments:
-                    total += 1
-                    by_status[c.status] += 1
-                    by_type[c.type] += 1
-                    if c.parent_id:
-                        replies += 1
-                    people.add((c.author_email or "").strip().lower() or
-                               "name:" + (c.author_name or "").strip().casefold())
-                    for name in ("author_email", "author_ip", "author_url", "author_user_agent"):
-                        if getattr(c, name):
-                            fields[name] += 1
-                    if c.meta:
-                        fields["commentmeta"] += 1
-                # Thread with nothing filtered, to see the file's own tree.
-                tally = Ledger()
-                identity_ok = [c for c in post.comments if not c.reject_reason]
-                post.comments = identity_ok
-                thread(post, tally, "reattach")
-                for k, v in tally.stats.get("thread", {}).items():
-                    ledger.count("thread", k, v)
-                for p in tally.problems:
-                    ledger.problem(p.file, p.line, p.message, p.kind)
-                if post.comments:
-                    max_depth = max(max_depth, max(c.depth for c in post.comments))
-                if deduper is not None:
-                    found = deduper.clusters(post)
-                    clusters += len(found)
-                    dropped += sum(len(cl.dropped) for cl in found)
-            if not sites and reader.site.key:
-                s = reader.site
-                sites[s.key] = {"key": s.key, "title": s.title, "link": s.link,
-                                "wxr_version": s.wxr_version, "wp_namespace": s.wp_namespace,
-                                "files": [str(path)]}
+    replies = max_depth = total = clusters = dropped = 0
+    deduper = Deduper() if dedupe else None
+    for path in paths:
+        reader = WXRReader(str(path), ledger, on_bytes=progress)
+        for post in reader.posts():
+            _note_site(sites, reader.site, path)
+            posts_by_type[post.type] += 1
+            for c in post.comments:
+                total += 1
+                by_status[c.status] += 1
+                by_type[c.type] += 1
+                if c.parent_id:
+                    replies += 1
+                people.add((c.author_email or "").strip().lower() or
+                           "name:" + (c.author_name or "").strip().casefold())
+                for name in ("author_email", "author_ip", "author_url", "author_user_agent"):
+                    if getattr(c, name):
+                        fields[name] += 1
+                if c.meta:
+                    fields["commentmeta"] += 1
+            post.comments = [c for c in post.comments if not c.reject_reason]
+            tally = Ledger()  # the thread stage's notes and counts for this post
+            thread(post, tally, "reattach")
+            for k, v in tally.stats.get("thread", {}).items():
+                ledger.count("thread", k, v)
+            for p in tally.problems:
+                ledger.problem(p.file, p.line, p.message, p.kind)
+            if post.comments:
+                max_depth = max(max_depth, max(c.depth for c in post.comments))
+            if deduper is not None:
+                found = deduper.clusters(post)
+                clusters += len(found)
+                dropped += sum(len(cl.dropped) for cl in found)
+        if reader.site.key:  # a file without posts still names its site
+            _note_site(sites, reader.site, path)
     thread_stats = ledger.stats.get("thread", Counter())
     result = {
         "sites": list(sites.values()),
