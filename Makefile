@@ -1,4 +1,5 @@
 # migrator: two commands on a fresh machine.
+#   make bench  - generate big exports; time, memory and push rate (BENCH_ARGS=--quick for a fast run)
 #   make demo   - virtualenv, install, convert a fixture into exports/
 #   make test   - virtualenv, install with test extras, run the whole suite
 PYTHON ?= python3
@@ -37,7 +38,7 @@ test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install-test
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --push $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache exports/demo* bench-data
