@@ -571,6 +571,12 @@ class Anonymiser:
         self._ambig: set[str] = set()
         self._common: set[str] = set()
 
+    @classmethod
+    def from_options(cls, o) -> "Anonymiser":
+        """The anonymiser a :class:`~migrator.pipeline.Options` asks for."""
+        return cls(secret=o.secret, keep_names=o.keep_names, keep_registered=o.keep_registered,
+                   ip=o.ip, keep_meta=o.keep_meta)
+
     # -- people -------------------------------------------------------------
     def _digest(self, ident: str) -> bytes:
         return hmac.new(self._secret, b"migrator/person/v1\0" + ident.encode("utf-8"),

@@ -302,6 +302,11 @@ class Deduper:
         self.window = window
         self.keep = keep
 
+    @classmethod
+    def from_options(cls, o) -> "Deduper":
+        """The deduper a :class:`~migrator.pipeline.Options` asks for."""
+        return cls(window=o.dedupe_window, keep=o.keep)
+
     # -- public -------------------------------------------------------------
     def clusters(self, post: Post) -> list[Cluster]:
         """The clusters :meth:`apply` would merge. Changes nothing."""
@@ -571,7 +576,7 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     from .pipeline import Options, Pipeline
 
     options = options or Options()
-    deduper = Deduper(window=options.dedupe_window, keep=options.keep)
+    deduper = Deduper.from_options(options)
     quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
     own = ledger is None
     pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
@@ -579,9 +584,7 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     if options.anonymise:
         from .anonymise import Anonymiser
 
-        anonymiser = Anonymiser(secret=options.secret, keep_names=options.keep_names,
-                                keep_registered=options.keep_registered, ip=options.ip,
-                                keep_meta=options.keep_meta)
+        anonymiser = Anonymiser.from_options(options)
         anonymiser.learn_paths(pipe.paths)
     try:
         with closing(pipe.posts()) as posts:

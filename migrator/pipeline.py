@@ -187,13 +187,11 @@ class Pipeline:
         if o.dedupe:
             from .dedupe import Deduper
 
-            self.deduper = Deduper(window=o.dedupe_window, keep=o.keep)
+            self.deduper = Deduper.from_options(o)
         if o.anonymise:
             from .anonymise import Anonymiser
 
-            self.anonymiser = Anonymiser(
-                secret=o.secret, keep_names=o.keep_names, keep_registered=o.keep_registered,
-                ip=o.ip, keep_meta=o.keep_meta)
+            self.anonymiser = Anonymiser.from_options(o)
 
     # -- reading ----------------------------------------------------------
     def _read(self, ledger: Ledger, main: bool = True) -> Iterator[tuple[Site, Post]]:

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..ledger import Ledger
 from ..model import Comment, Post, Site, nest, walk
-from .common import _UNSAFE, AtomicFile, inside, safe_name, write_atomic
+from .common import _UNSAFE, AtomicFile, inside, iso_utc, safe_name, write_atomic
 
 #: Tags a comment may keep. Everything else is stripped (its text kept);
 #: script and style are dropped with their content.
@@ -128,7 +128,7 @@ def _lang(value: str) -> str:
 def _fmt_date(c: Comment) -> tuple[str, str]:
     """(shown, machine) dates: the site's local time as readers saw it,
     and the UTC instant for ``<time datetime>``."""
-    machine = c.date_gmt.strftime("%Y-%m-%dT%H:%M:%SZ") if c.date_gmt else ""
+    machine = iso_utc(c.date_gmt) or ""
     if c.date is not None:
         shown = c.date.strftime("%Y-%m-%d %H:%M")
     elif c.date_gmt is not None:

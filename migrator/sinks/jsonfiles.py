@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from .. import __version__
 from ..ledger import Ledger
 from ..model import Post, Site
-from .common import (FORMAT, AtomicFile, comment_record, inside, post_record, safe_name,
+from .common import (FORMAT, AtomicFile, comment_record, inside, iso_utc, post_record, safe_name,
                      site_record, write_atomic)
 
 
@@ -102,7 +102,7 @@ class JSONSink:
         return name
 
     def close(self, ok: bool) -> None:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = iso_utc(datetime.now(timezone.utc))
         if self._doc is not None:
             self._doc.fh.write('\n], "sites": %s, "generated": "%s"}\n'
                                % (json.dumps(list(self._sites.values()), ensure_ascii=False), now))
