@@ -120,6 +120,9 @@ def pipeline_options(f):
                      help="With --anonymise: drop IPs, or keep WordPress's /24 and /64."),
         click.option("--keep-meta", "keep_meta", multiple=True, metavar="KEY",
                      help="With --anonymise: commentmeta keys to keep (others are dropped)."),
+        click.option("--jobs", type=click.IntRange(1, 2), default=None, metavar="N",
+                     help="Processes to use, 1 or 2. Default: 2 on a machine with two or more "
+                          "cores (--anonymise scrubs bodies in the second one)."),
         click.option("--strict", is_flag=True,
                      help="Treat any damage in the input as an error (nothing is written)."),
         click.option("--report", type=click.Path(dir_okay=False, writable=True),
@@ -131,7 +134,7 @@ def pipeline_options(f):
 
 
 def build_options(statuses, types, orphans, dedupe, dedupe_window, keep, anonymise,
-                  secret_file, keep_names, keep_registered, ip, keep_meta, strict,
+                  secret_file, keep_names, keep_registered, ip, keep_meta, jobs, strict,
                   dry_run=False) -> Options:
     secret = None
     if anonymise:
@@ -144,7 +147,7 @@ def build_options(statuses, types, orphans, dedupe, dedupe_window, keep, anonymi
     return Options(statuses=statuses, types=types, orphans=orphans, dedupe=dedupe,
                    dedupe_window=dedupe_window, keep=keep, anonymise=anonymise, secret=secret,
                    keep_names=tuple(keep_names), keep_registered=keep_registered, ip=ip,
-                   keep_meta=tuple(keep_meta), strict=strict, dry_run=dry_run)
+                   keep_meta=tuple(keep_meta), jobs=jobs, strict=strict, dry_run=dry_run)
 
 
 def finish(ledger: Ledger, report: str | None, as_json: bool, dry_run: bool,

@@ -9,10 +9,12 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Protocol
 
+from . import parallel
 from .ledger import Ledger
 from .model import Comment, Post, Site
 from .reader import WXRError, WXRReader
@@ -40,6 +42,9 @@ class Options:
     keep_meta: tuple[str, ...] = ()
     strict: bool = False
     dry_run: bool = False
+    #: Processes to use: None = two where the machine has two cores (only
+    #: --anonymise uses the second one, see migrator.parallel); 1 = this one.
+    jobs: int | None = None
 
     def describe(self) -> dict:
         d = asdict(self)
@@ -224,28 +229,51 @@ class Pipeline:
         o = self.options
         if o.strict:
             self.check_strict()
-        if self.anonymiser is not None:
+        anon = self.anonymiser
+        if anon is not None:
             # Every commenter first, so a name is scrubbed before its owner's
             # first comment; a byte scan, not a second parse (see learn_paths).
-            self.anonymiser.learn_paths(self.paths)
+            anon.learn_paths(self.paths)
+        worker = None
+        if anon is not None and parallel.available(o.jobs):
+            worker = parallel.AnonymiseWorker(anon)
         identity = Identity()
+        # The site's own users are people too (wp:author blocks, the posts'
+        # author logins): sinks get a scrubbed copy, learned before the
+        # site's first post is anonymised.
         anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
+        pending: deque[tuple[Site, Post]] = deque()
         try:
             for site, post in self._read(self.ledger):
-                post = self.process(post, identity)
-                if self.anonymiser is not None:
-                    # The site's own users are people too (wp:author blocks,
-                    # the posts' author logins): sinks get the scrubbed copy.
+                if anon is not None:
                     if site.key not in anonymous_sites:
-                        anonymous_sites[site.key] = self.anonymiser.apply_site(site)
+                        anonymous_sites[site.key] = anon.apply_site(site)
+                        if worker is not None:
+                            worker.site(site)
                     site, logins = anonymous_sites[site.key]
                     post.author = logins.get(post.author, post.author)
-                yield site, post
+                post = self.process(post, identity, anonymise=worker is None)
+                if worker is None:
+                    yield site, post
+                    continue
+                # Scrubbed in the worker while the next posts are read here.
+                worker.submit(post)
+                pending.append((site, post))
+                if len(pending) > parallel.LOOKAHEAD:
+                    site, post = pending.popleft()
+                    yield site, worker.collect(post, self.ledger)
+            while pending:
+                site, post = pending.popleft()
+                yield site, worker.collect(post, self.ledger)
         finally:
             identity.close()
+            if worker is not None:
+                worker.close()
 
-    def process(self, post: Post, identity: Identity | None = None) -> Post:
-        """Every stage between reading and the sinks, for one post."""
+    def process(self, post: Post, identity: Identity | None = None,
+                anonymise: bool = True) -> Post:
+        """Every stage between reading and the sinks, for one post
+        (``anonymise=False``: all but that one, which the caller runs)."""
         ledger, o = self.ledger, self.options
         if identity is not None:
             identity.resolve(post, ledger)
@@ -263,7 +291,7 @@ class Pipeline:
         thread(post, ledger, o.orphans, removed, identity.known if identity else None)
         if self.deduper is not None:
             self.deduper.apply(post, ledger)
-        if self.anonymiser is not None:
+        if self.anonymiser is not None and anonymise:
             self.anonymiser.apply(post, ledger)
         if identity is not None:
             identity.settle(post)

@@ -6,6 +6,7 @@ import pytest
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, HERE)  # test helpers such as wxr_builder
 ROOT = os.path.dirname(HERE)
+sys.path.insert(1, ROOT)  # bench.gen_wxr: the generator of big and varied exports
 
 
 @pytest.fixture

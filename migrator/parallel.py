@@ -1,0 +1,253 @@
+"""The anonymise stage in a second process, beside the reader and the sinks.
+
+Scrubbing comment bodies is the one stage whose work is as large as reading:
+on one core it adds about half to a conversion. Once the anonymiser has
+learned every commenter (:meth:`~migrator.anonymise.Anonymiser.learn_paths`),
+its tables are fixed, so a forked copy of it can scrub post N while this
+process reads, threads and dedupes post N+1 and writes post N-1.
+
+Only what the stage reads and changes crosses the process boundary (ids,
+parent ids, author fields, status, type, body); the worker sends back each
+comment's new body, name, user id and IP, and the counts for the ledger.
+Posts come back in the order they went, and the worker applies exactly the
+code :meth:`~migrator.anonymise.Anonymiser.apply` runs in-process, so the
+output is the same byte for byte whichever way a run goes
+(``tests/test_parallel.py`` checks that).
+
+Memory: at most :data:`LOOKAHEAD` + 1 posts are in flight, so it still
+follows the largest thread. Where ``fork`` is not available (Windows,
+macOS's default) or the machine has one core, the stage runs in-process.
+"""
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import pickle
+import select
+import signal
+import struct
+from collections import deque
+from typing import TYPE_CHECKING
+
+from .ledger import Ledger
+from .model import Comment, Post, Site
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .anonymise import Anonymiser
+
+#: Posts handed to the worker before the oldest one is waited for.
+LOOKAHEAD = 8
+#: How often a wait for the worker checks that it is still alive (seconds).
+_POLL = 0.5
+_HEAD = struct.Struct("<Q")
+
+
+class WorkerError(RuntimeError):
+    """The worker process failed or died; the run cannot go on."""
+
+
+def available(jobs: int | None = None) -> bool:
+    """Whether a second process should be used: ``jobs`` of None means "if
+    the machine has two cores or more"; 1 means never."""
+    if jobs is not None and jobs < 2:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return jobs is not None or (os.cpu_count() or 1) >= 2
+
+
+def _rows(post: Post) -> list[tuple]:
+    return [(c.id, c.parent_id, c.author_name, c.author_email, c.user_id, c.type, c.status,
+             c.content, c.author_ip) for c in post.comments]
+
+
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEAD.pack(len(data)) + data
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks, got = [], 0
+    while got < n:
+        b = os.read(fd, min(n - got, 1 << 20))
+        if not b:
+            return None
+        chunks.append(b)
+        got += len(b)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve(anon: "Anonymiser", rfd: int, wfd: int) -> None:  # pragma: no cover - in the child
+    """The worker's loop: one request in, one answer out, in order
+    (coverage cannot see a forked child; the tests check its output
+    against the in-process stage)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        head = _read_exact(rfd, _HEAD.size)
+        if head is None:
+            return  # the parent closed its end: done
+        kind, payload = pickle.loads(_read_exact(rfd, _HEAD.unpack(head)[0]) or b"")
+        try:
+            if kind == "site":
+                anon.apply_site(payload)
+                continue
+            comments = [Comment(id=i, post_id=0, parent_id=p, author_name=n, author_email=e,
+                                user_id=u, type=t, status=s, content=x, author_ip=ip)
+                        for i, p, n, e, u, t, s, x, ip in payload]
+            counts = anon.scrub_post(Post(id=0, comments=comments))
+            answer = ("ok", [(c.content, c.author_name, c.user_id, c.author_ip)
+                             for c in comments], dict(counts))
+        except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
+            _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None)))
+            return
+        _write_all(wfd, _frame(answer))
+
+
+def _grow_pipe(fd: int) -> None:
+    """A bigger pipe buffer (Linux), so a post rarely goes out in pieces."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+    try:
+        fcntl.fcntl(fd, setsize, 1 << 20)
+    except OSError:
+        pass
+
+
+class AnonymiseWorker:
+    """:meth:`Anonymiser.apply <migrator.anonymise.Anonymiser.apply>` in a
+    forked process. Call :meth:`site` before the first post of each site,
+    :meth:`submit` for each post, then :meth:`collect` for the same posts in
+    the same order; :meth:`close` at the end (also after an error).
+
+    This side never blocks on a write: requests go out as far as the pipe
+    takes them and the rest waits in a buffer, sent on the next call, and
+    every wait reads answers too. So neither side can end up waiting for the
+    other to read (no deadlock, however big a post), and no helper thread
+    competes with the pipeline for the GIL (which would delay every post)."""
+
+    def __init__(self, anonymiser: "Anonymiser") -> None:
+        self.anonymiser = anonymiser
+        anonymiser._ensure()  # the name tables are built once, before the fork
+        req_r, self._req = os.pipe()
+        self._res, res_w = os.pipe()
+        for fd in (self._req, res_w):
+            _grow_pipe(fd)
+        ctx = multiprocessing.get_context("fork")
+        self._proc = ctx.Process(target=self._child, args=(anonymiser, req_r, res_w),
+                                 name="migrator-anonymise", daemon=True)
+        self._proc.start()
+        os.close(req_r)
+        os.close(res_w)
+        os.set_blocking(self._req, False)
+        self._out = bytearray()  # requests not yet taken by the pipe
+        self._in = bytearray()   # answer bytes not yet a whole frame
+        self._answers: deque = deque()
+        self._eof = False  # the worker's end of the answer pipe is closed
+        self._open = True
+
+    def _child(self, anon, req_r: int, res_w: int) -> None:  # pragma: no cover - in the child
+        os.close(self._req)  # the parent's ends: an EOF must mean the parent is done
+        os.close(self._res)
+        _serve(anon, req_r, res_w)
+
+    def site(self, site: Site) -> None:
+        """The worker learns the site's own users, as ``apply_site`` did here."""
+        self._send(("site", site))
+
+    def submit(self, post: Post) -> None:
+        self._send(("post", _rows(post)))
+
+    def _send(self, msg) -> None:
+        self._out += _frame(msg)
+        self._pump(wait=False)
+
+    def collect(self, post: Post, ledger: Ledger) -> Post:
+        """The worker's answer for ``post`` (the oldest one submitted),
+        written into it; its counts go to ``ledger``."""
+        while not self._answers:
+            self._pump(wait=True)
+        kind, rows, counts = self._answers.popleft()
+        if kind != "ok":
+            raise WorkerError(f"the anonymise worker failed: {rows}")
+        if len(rows) != len(post.comments):  # pragma: no cover - a bug, never expected
+            raise WorkerError("the anonymise worker answered for another post")
+        clear = self.anonymiser.clear_private
+        for c, (content, name, user_id, ip) in zip(post.comments, rows):
+            c.content, c.author_name, c.user_id, c.author_ip = content, name, user_id, ip
+            clear(c)
+        self.anonymiser.count(counts, ledger)
+        return post
+
+    def _pump(self, wait: bool) -> None:
+        """Write what the pipe takes, read what has come back; with ``wait``,
+        until at least one more answer is whole. An answer sent before the
+        worker stopped (its error) is still read; only then is its end an error."""
+        while True:
+            want_r = [] if self._eof else [self._res]
+            want_w = [self._req] if self._out else []
+            if not want_r and not want_w:
+                r = w = []
+            else:
+                r, w, _ = select.select(want_r, want_w, [], _POLL if wait else 0)
+            if w:
+                try:
+                    n = os.write(self._req, self._out[:1 << 20])
+                except BlockingIOError:
+                    n = 0
+                except BrokenPipeError:  # it stopped: nothing more goes out
+                    n = len(self._out)
+                del self._out[:n]
+            if r:
+                data = os.read(self._res, 1 << 20)
+                if data:
+                    self._in += data
+                else:
+                    self._eof = True
+                if self._frames() and wait:
+                    return
+            if not wait:
+                return
+            if self._eof or (not r and not w and not self._proc.is_alive()):
+                if not self._eof:
+                    continue  # read what it wrote before it stopped, up to its end
+                raise self._died()
+
+    def _frames(self) -> int:
+        """Whole answers out of the read buffer; how many there were."""
+        n = 0
+        buf = self._in
+        while len(buf) >= _HEAD.size:
+            size = _HEAD.unpack_from(buf)[0]
+            if len(buf) < _HEAD.size + size:
+                break
+            self._answers.append(pickle.loads(bytes(buf[_HEAD.size:_HEAD.size + size])))
+            del buf[:_HEAD.size + size]
+            n += 1
+        return n
+
+    def _died(self) -> WorkerError:
+        self._proc.join(timeout=_POLL)
+        return WorkerError(f"the anonymise worker stopped (exit code {self._proc.exitcode})")
+
+    def close(self) -> None:
+        """Stop the worker: closing the request pipe ends its loop."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            os.close(self._req)
+            self._proc.join(timeout=5)
+            if self._proc.is_alive():  # pragma: no cover - stuck: stop it
+                self._proc.terminate()
+                self._proc.join(timeout=5)
+        finally:
+            os.close(self._res)
+
+
+__all__ = ["AnonymiseWorker", "WorkerError", "available", "LOOKAHEAD"]
