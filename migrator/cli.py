@@ -121,8 +121,8 @@ def pipeline_options(f):
         click.option("--keep-meta", "keep_meta", multiple=True, metavar="KEY",
                      help="With --anonymise: commentmeta keys to keep (others are dropped)."),
         click.option("--jobs", type=click.IntRange(1, 2), default=None, metavar="N",
-                     help="Processes to use, 1 or 2. Default: 2 on a machine with two or more "
-                          "cores (--anonymise scrubs bodies in the second one)."),
+                     help="Processes to use, 1 or 2. Default: 2 with --anonymise on a machine "
+                          "with two or more cores (dedupe and anonymisation run in the second)."),
         click.option("--strict", is_flag=True,
                      help="Treat any damage in the input as an error (nothing is written)."),
         click.option("--report", type=click.Path(dir_okay=False, writable=True),

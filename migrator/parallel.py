@@ -1,22 +1,26 @@
-"""The anonymise stage in a second process, beside the reader and the sinks.
+"""Dedupe and anonymise in a second process, beside the reader and the sinks.
 
-Scrubbing comment bodies is the one stage whose work is as large as reading:
-on one core it adds about half to a conversion. Once the anonymiser has
-learned every commenter (:meth:`~migrator.anonymise.Anonymiser.learn_paths`),
-its tables are fixed, so a forked copy of it can scrub post N while this
-process reads, threads and dedupes post N+1 and writes post N-1.
+Finding duplicates and scrubbing bodies only need one post's comments (and,
+for scrubbing, the table of commenters learned before the first post:
+:meth:`~migrator.anonymise.Anonymiser.learn_paths`), so a forked worker can
+run them on post N while this process reads, resolves ids and threads post
+N+1 and writes post N-1.
 
-Only what the stage reads and changes crosses the process boundary (ids,
-parent ids, author fields, status, type, body); the worker sends back each
-comment's new body, name, user id and IP, and the counts for the ledger.
-Posts come back in the order they went, and the worker applies exactly the
-code :meth:`~migrator.anonymise.Anonymiser.apply` runs in-process, so the
-output is the same byte for byte whichever way a run goes
-(``tests/test_parallel.py`` checks that).
+Only what the stages read and change crosses the pipe: ids, parents, depth,
+author fields, status, type, the comment's time, the body. The worker runs
+exactly the in-process code (:meth:`Deduper.apply
+<migrator.dedupe.Deduper.apply>`, :meth:`Anonymiser.scrub_post
+<migrator.anonymise.Anonymiser.scrub_post>`) on light copies, with a
+:class:`_Recorder` in place of the ledger, and sends back the new order and
+parents, the new bodies and names, and the ledger calls, which are replayed
+here on the real comments. So output and ledger are the same byte for byte
+whichever way a run goes (``tests/test_parallel.py`` checks that).
 
 Memory: at most :data:`LOOKAHEAD` + 1 posts are in flight, so it still
-follows the largest thread. Where ``fork`` is not available (Windows,
-macOS's default) or the machine has one core, the stage runs in-process.
+follows the largest thread. Posts in flight are drained at the end of each
+file, so a post split across files finds its earlier part settled. Where
+``fork`` is not available (Windows, macOS's default) or the machine has one
+core, the stages run in-process.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ import select
 import signal
 import struct
 from collections import deque
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from .ledger import Ledger
@@ -35,6 +40,7 @@ from .model import Comment, Post, Site
 
 if TYPE_CHECKING:  # pragma: no cover
     from .anonymise import Anonymiser
+    from .dedupe import Deduper
 
 #: Posts handed to the worker before the oldest one is waited for.
 LOOKAHEAD = 8
@@ -48,8 +54,8 @@ class WorkerError(RuntimeError):
 
 
 def available(jobs: int | None = None) -> bool:
-    """Whether a second process should be used: ``jobs`` of None means "if
-    the machine has two cores or more"; 1 means never."""
+    """Whether a second process may be used: ``jobs`` of None means "if the
+    machine has two cores or more"; 1 means never."""
     if jobs is not None and jobs < 2:
         return False
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -57,9 +63,79 @@ def available(jobs: int | None = None) -> bool:
     return jobs is not None or (os.cpu_count() or 1) >= 2
 
 
+def wanted(jobs: int | None, dedupe: bool, anonymise: bool) -> bool:
+    """Whether a run should use the worker. By default only with
+    ``--anonymise``: dedupe alone costs about what sending every post across
+    would, so it stays in-process unless ``jobs=2`` asks for the worker."""
+    if not (dedupe or anonymise) or not available(jobs):
+        return False
+    return anonymise or jobs is not None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+
+
+def _micros(c: Comment) -> int | None:
+    """The comment's time as the dedupe stage sees it (GMT, else local), in
+    whole microseconds: exact, and cheaper to pickle than a datetime."""
+    when = c.date_gmt
+    if when is None:
+        if c.date is None:
+            return None
+        when = c.date.replace(tzinfo=timezone.utc)
+    return (when - _EPOCH) // _US
+
+
 def _rows(post: Post) -> list[tuple]:
     return [(c.id, c.parent_id, c.author_name, c.author_email, c.user_id, c.type, c.status,
-             c.content, c.author_ip) for c in post.comments]
+             c.content, c.author_ip, _micros(c), c.depth, c.original_parent_id)
+            for c in post.comments]
+
+
+def _light(post_id: int, row: tuple) -> Comment:
+    i, p, n, e, u, t, s, x, ip, us, depth, orig = row
+    return Comment(id=i, post_id=post_id, parent_id=p, author_name=n, author_email=e, user_id=u,
+                   type=t, status=s, content=x, author_ip=ip, depth=depth,
+                   original_parent_id=orig, date_gmt=None if us is None else _EPOCH + us * _US)
+
+
+class _Recorder:
+    """Stands in for the ledger in the worker: what the stages tell it is
+    replayed on the real ledger (only what they call exists here)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def merged(self, c: Comment, into: int, reason: str, similarity: float | None = None) -> None:
+        self.calls.append(("merged", c.id, into, reason, similarity))
+
+    def note(self, c: Comment, text: str) -> None:
+        self.calls.append(("note", c.id, text))
+
+    def count(self, group: str, name: str, n: int = 1) -> None:
+        self.calls.append(("count", group, name, n))
+
+
+def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
+          rows: list[tuple]) -> tuple:
+    """One post through the stages, as the answer the parent applies."""
+    comments = [_light(post_id, r) for r in rows]
+    post = Post(id=post_id, comments=comments)
+    rec = _Recorder()
+    order = None
+    if deduper is not None:
+        before = [(c.id, c.parent_id, c.depth) for c in comments]
+        deduper.apply(post, rec)
+        after = [(c.id, c.parent_id, c.depth) for c in post.comments]
+        if after != before:
+            order = [(c.id, c.parent_id, c.depth, c.original_parent_id) for c in post.comments]
+    fields = None
+    if anon is not None:
+        anon.count(anon.scrub_post(post), rec)
+        fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
+    notes = {c.id: c.notes for c in comments if c.notes}
+    return ("ok", order, notes, fields, rec.calls)
 
 
 def _frame(obj) -> bytes:
@@ -84,10 +160,10 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _serve(anon: "Anonymiser", rfd: int, wfd: int) -> None:  # pragma: no cover - in the child
+def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in the child
     """The worker's loop: one request in, one answer out, in order
     (coverage cannot see a forked child; the tests check its output
-    against the in-process stage)."""
+    against the in-process stages)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:
         head = _read_exact(rfd, _HEAD.size)
@@ -98,14 +174,9 @@ def _serve(anon: "Anonymiser", rfd: int, wfd: int) -> None:  # pragma: no cover 
             if kind == "site":
                 anon.apply_site(payload)
                 continue
-            comments = [Comment(id=i, post_id=0, parent_id=p, author_name=n, author_email=e,
-                                user_id=u, type=t, status=s, content=x, author_ip=ip)
-                        for i, p, n, e, u, t, s, x, ip in payload]
-            counts = anon.scrub_post(Post(id=0, comments=comments))
-            answer = ("ok", [(c.content, c.author_name, c.user_id, c.author_ip)
-                             for c in comments], dict(counts))
+            answer = _work(deduper, anon, *payload)
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
-            _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None)))
+            _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None, None, None)))
             return
         _write_all(wfd, _frame(answer))
 
@@ -119,9 +190,9 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-class AnonymiseWorker:
-    """:meth:`Anonymiser.apply <migrator.anonymise.Anonymiser.apply>` in a
-    forked process. Call :meth:`site` before the first post of each site,
+class StageWorker:
+    """The dedupe and anonymise stages (either or both) in a forked process.
+    Call :meth:`site` before the first post of each site,
     :meth:`submit` for each post, then :meth:`collect` for the same posts in
     the same order; :meth:`close` at the end (also after an error).
 
@@ -131,16 +202,17 @@ class AnonymiseWorker:
     other to read (no deadlock, however big a post), and no helper thread
     competes with the pipeline for the GIL (which would delay every post)."""
 
-    def __init__(self, anonymiser: "Anonymiser") -> None:
-        self.anonymiser = anonymiser
-        anonymiser._ensure()  # the name tables are built once, before the fork
+    def __init__(self, deduper: "Deduper | None", anonymiser: "Anonymiser | None") -> None:
+        self.deduper, self.anonymiser = deduper, anonymiser
+        if anonymiser is not None:
+            anonymiser._ensure()  # the name tables are built once, before the fork
         req_r, self._req = os.pipe()
         self._res, res_w = os.pipe()
         for fd in (self._req, res_w):
             _grow_pipe(fd)
         ctx = multiprocessing.get_context("fork")
-        self._proc = ctx.Process(target=self._child, args=(anonymiser, req_r, res_w),
-                                 name="migrator-anonymise", daemon=True)
+        self._proc = ctx.Process(target=self._child, args=(req_r, res_w),
+                                 name="migrator-stages", daemon=True)
         self._proc.start()
         os.close(req_r)
         os.close(res_w)
@@ -151,17 +223,17 @@ class AnonymiseWorker:
         self._eof = False  # the worker's end of the answer pipe is closed
         self._open = True
 
-    def _child(self, anon, req_r: int, res_w: int) -> None:  # pragma: no cover - in the child
+    def _child(self, req_r: int, res_w: int) -> None:  # pragma: no cover - in the child
         os.close(self._req)  # the parent's ends: an EOF must mean the parent is done
         os.close(self._res)
-        _serve(anon, req_r, res_w)
+        _serve(self.deduper, self.anonymiser, req_r, res_w)
 
     def site(self, site: Site) -> None:
         """The worker learns the site's own users, as ``apply_site`` did here."""
         self._send(("site", site))
 
     def submit(self, post: Post) -> None:
-        self._send(("post", _rows(post)))
+        self._send(("post", (post.id, _rows(post))))
 
     def _send(self, msg) -> None:
         self._out += _frame(msg)
@@ -169,19 +241,39 @@ class AnonymiseWorker:
 
     def collect(self, post: Post, ledger: Ledger) -> Post:
         """The worker's answer for ``post`` (the oldest one submitted),
-        written into it; its counts go to ``ledger``."""
+        written into it, and its ledger calls replayed on ``ledger``."""
         while not self._answers:
             self._pump(wait=True)
-        kind, rows, counts = self._answers.popleft()
+        kind, order, notes, fields, calls = self._answers.popleft()
         if kind != "ok":
-            raise WorkerError(f"the anonymise worker failed: {rows}")
-        if len(rows) != len(post.comments):  # pragma: no cover - a bug, never expected
-            raise WorkerError("the anonymise worker answered for another post")
-        clear = self.anonymiser.clear_private
-        for c, (content, name, user_id, ip) in zip(post.comments, rows):
-            c.content, c.author_name, c.user_id, c.author_ip = content, name, user_id, ip
-            clear(c)
-        self.anonymiser.count(counts, ledger)
+            raise WorkerError(f"the worker failed: {order}")
+        if order is not None or notes or calls:
+            by_id = {c.id: c for c in post.comments}
+            for call in calls:
+                what = call[0]
+                if what == "count":
+                    ledger.count(*call[1:])
+                elif what == "note":
+                    ledger.note(by_id[call[1]], call[2])
+                else:
+                    _, cid, into, reason, similarity = call
+                    ledger.merged(by_id[cid], into=into, reason=reason, similarity=similarity)
+            for cid, more in notes.items():
+                by_id[cid].notes.extend(more)
+            if order is not None:
+                comments = []
+                for cid, parent, depth, original in order:
+                    c = by_id[cid]
+                    c.parent_id, c.depth, c.original_parent_id = parent, depth, original
+                    comments.append(c)
+                post.comments = comments
+        if fields is not None:
+            if len(fields) != len(post.comments):  # pragma: no cover - a bug, never expected
+                raise WorkerError("the worker answered for another post")
+            clear = self.anonymiser.clear_private
+            for c, (content, name, user_id, ip) in zip(post.comments, fields):
+                c.content, c.author_name, c.user_id, c.author_ip = content, name, user_id, ip
+                clear(c)
         return post
 
     def _pump(self, wait: bool) -> None:
@@ -233,7 +325,7 @@ class AnonymiseWorker:
 
     def _died(self) -> WorkerError:
         self._proc.join(timeout=_POLL)
-        return WorkerError(f"the anonymise worker stopped (exit code {self._proc.exitcode})")
+        return WorkerError(f"the dedupe/anonymise worker stopped (exit code {self._proc.exitcode})")
 
     def close(self) -> None:
         """Stop the worker: closing the request pipe ends its loop."""
@@ -250,4 +342,4 @@ class AnonymiseWorker:
             os.close(self._res)
 
 
-__all__ = ["AnonymiseWorker", "WorkerError", "available", "LOOKAHEAD"]
+__all__ = ["StageWorker", "WorkerError", "available", "wanted", "LOOKAHEAD"]

@@ -42,8 +42,9 @@ class Options:
     keep_meta: tuple[str, ...] = ()
     strict: bool = False
     dry_run: bool = False
-    #: Processes to use: None = two where the machine has two cores (only
-    #: --anonymise uses the second one, see migrator.parallel); 1 = this one.
+    #: Processes to use: None = two with --anonymise where the machine has two
+    #: cores (dedupe and anonymise run in the second, see migrator.parallel);
+    #: 2 = the second one for dedupe alone too; 1 = this one only.
     jobs: int | None = None
 
     def describe(self) -> dict:
@@ -235,16 +236,28 @@ class Pipeline:
             # first comment; a byte scan, not a second parse (see learn_paths).
             anon.learn_paths(self.paths)
         worker = None
-        if anon is not None and parallel.available(o.jobs):
-            worker = parallel.AnonymiseWorker(anon)
+        if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
+            worker = parallel.StageWorker(self.deduper, anon)
         identity = Identity()
         # The site's own users are people too (wp:author blocks, the posts'
         # author logins): sinks get a scrubbed copy, learned before the
         # site's first post is anonymised.
         anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
         pending: deque[tuple[Site, Post]] = deque()
+
+        def finish() -> tuple[Site, Post]:
+            site, post = pending.popleft()
+            worker.collect(post, self.ledger)
+            identity.settle(post)
+            return site, post
+
         try:
             for site, post in self._read(self.ledger):
+                if pending and post.source_file != pending[-1][1].source_file:
+                    # A post split across files must find its earlier part
+                    # settled: nothing of the last file stays in flight.
+                    while pending:
+                        yield finish()
                 if anon is not None:
                     if site.key not in anonymous_sites:
                         anonymous_sites[site.key] = anon.apply_site(site)
@@ -252,28 +265,27 @@ class Pipeline:
                             worker.site(site)
                     site, logins = anonymous_sites[site.key]
                     post.author = logins.get(post.author, post.author)
-                post = self.process(post, identity, anonymise=worker is None)
+                post = self.process(post, identity, stages=worker is None)
                 if worker is None:
                     yield site, post
                     continue
-                # Scrubbed in the worker while the next posts are read here.
+                # Deduped and scrubbed in the worker while the next posts are read here.
                 worker.submit(post)
                 pending.append((site, post))
                 if len(pending) > parallel.LOOKAHEAD:
-                    site, post = pending.popleft()
-                    yield site, worker.collect(post, self.ledger)
+                    yield finish()
             while pending:
-                site, post = pending.popleft()
-                yield site, worker.collect(post, self.ledger)
+                yield finish()
         finally:
             identity.close()
             if worker is not None:
                 worker.close()
 
     def process(self, post: Post, identity: Identity | None = None,
-                anonymise: bool = True) -> Post:
+                stages: bool = True) -> Post:
         """Every stage between reading and the sinks, for one post
-        (``anonymise=False``: all but that one, which the caller runs)."""
+        (``stages=False``: up to threading; the caller runs dedupe and
+        anonymise, then ``identity.settle``)."""
         ledger, o = self.ledger, self.options
         if identity is not None:
             identity.resolve(post, ledger)
@@ -289,9 +301,11 @@ class Pipeline:
         post.comments = usable
         removed = select(post, ledger, o.statuses, o.types)
         thread(post, ledger, o.orphans, removed, identity.known if identity else None)
+        if not stages:
+            return post
         if self.deduper is not None:
             self.deduper.apply(post, ledger)
-        if self.anonymiser is not None and anonymise:
+        if self.anonymiser is not None:
             self.anonymiser.apply(post, ledger)
         if identity is not None:
             identity.settle(post)

@@ -17,6 +17,7 @@ from migrator.anonymise import Anonymiser
 from migrator.ledger import Ledger
 from migrator.pipeline import Options, Pipeline
 from test_sql_sink import dump
+from wxr_builder import C, P, write
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
@@ -34,11 +35,11 @@ def busy_export(tmp_path_factory) -> str:
     return str(path)
 
 
-def _convert(tmp_path, name, paths, jobs, **kw):
+def _convert(tmp_path, name, paths, jobs, anonymise=True, dedupe=True):
     out = tmp_path / name
     out.mkdir()
-    o = Options(statuses=None, types=None, anonymise=True, secret=b"same secret", jobs=jobs,
-                ip="truncate", keep_names=("Jeffery Smith",), **kw)
+    o = Options(statuses=None, types=None, anonymise=anonymise, dedupe=dedupe,
+                secret=b"same secret", jobs=jobs, ip="truncate", keep_names=("Jeffery Smith",))
     report = out / "report.json"
     ledger = api.convert(paths, [f"sqlite:{out}/o.db", f"json:{out}/o.json"], o,
                          private_fields=True, report=str(report))
@@ -57,13 +58,45 @@ def _convert(tmp_path, name, paths, jobs, **kw):
 
 
 @needs_fork
-def test_worker_output_is_identical_to_in_process(tmp_path, busy_export):
+@pytest.mark.parametrize("dedupe,anonymise", [(True, True), (True, False), (False, True)])
+def test_worker_output_is_identical_to_in_process(tmp_path, busy_export, dedupe, anonymise):
     paths = [busy_export, THERAPY]
-    one = _convert(tmp_path, "one", paths, jobs=1)
-    two = _convert(tmp_path, "two", paths, jobs=2)
+    one = _convert(tmp_path, "one", paths, 1, anonymise, dedupe)
+    two = _convert(tmp_path, "two", paths, 2, anonymise, dedupe)
     assert one["totals"]["input"] > 1500 and one["totals"]["written"] > 1000
-    assert one["stats"]["anonymise"]["people"] > 50
-    assert one["stats"]["anonymise"]["names in bodies"] > 100
+    if anonymise:
+        assert one["stats"]["anonymise"]["people"] > 50
+        assert one["stats"]["anonymise"]["names in bodies"] > 100
+    if dedupe:  # double posts, resubmissions, and replies moved to survivors
+        assert one["totals"]["merged"] > 30
+        assert one["stats"]["dedupe"]["replies re-pointed"] > 0
+    for part in ("totals", "stats", "entries", "json", "tables"):
+        assert one[part] == two[part], part
+
+
+@needs_fork
+def test_a_post_split_across_files_is_threaded_the_same(tmp_path):
+    """The second file continues a thread of the first: its replies need
+    the depth the first part was written with, so posts in flight are
+    settled at the end of each file."""
+    first = write(tmp_path, [P(id=n, comments=[C(id=100 + n, content=f"Post {n}.")])
+                             for n in range(2, 14)] + [P(id=1, comments=[
+                                 C(id=1, author="Ann", email="a@x.test", content="Top."),
+                                 C(id=2, parent=1, author="Bob", email="b@x.test",
+                                   content="Reply to Ann.")])],  # last: still in flight
+                  name="a.xml")
+    second = write(tmp_path, [P(id=1, comments=[
+        C(id=3, parent=2, author="Cy", email="c@x.test", date="2020-01-02 10:00:00",
+          content="Deeper, answering Bob at length about everything he said there."),
+        C(id=4, parent=2, author="Cy", email="c@x.test", date="2020-01-02 10:00:30",
+          content="Deeper, answering Bob at length about everything he said there."),
+        C(id=5, parent=4, author="Ann", email="a@x.test", date="2020-01-03 10:00:00",
+          content="Thanks Cy."),
+    ])], name="b.xml")
+    one = _convert(tmp_path, "one", [first, second], 1)
+    two = _convert(tmp_path, "two", [first, second], 2)
+    depth = {c["id"]: c["depth"] for p in one["json"]["posts"] for c in p["comments"]}
+    assert depth[3] == 3 and depth[5] == 4 and 4 not in depth  # 4 merged into 3, 5 moved
     for part in ("totals", "stats", "entries", "json", "tables"):
         assert one[part] == two[part], part
 
@@ -173,3 +206,15 @@ def test_ledger_flush_keeps_comments_still_in_flight(tmp_path):
     assert ledger.balanced()
     assert sorted((e.id, e.fate) for e in ledger.entries()) == [(1, "written"), (2, "written")]
     ledger.close()
+
+
+def test_the_worker_is_wanted_for_anonymise_or_when_asked(monkeypatch):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert parallel.wanted(None, dedupe=True, anonymise=True)
+    assert parallel.wanted(None, dedupe=False, anonymise=True)
+    assert not parallel.wanted(None, dedupe=True, anonymise=False)  # default convert: one process
+    assert parallel.wanted(2, dedupe=True, anonymise=False)
+    assert not parallel.wanted(2, dedupe=False, anonymise=False)  # nothing to do there
+    assert not parallel.wanted(1, dedupe=True, anonymise=True)
