@@ -23,6 +23,7 @@ normalised and shingled for people with more than one comment on the post.
 """
 from __future__ import annotations
 
+import heapq
 import html
 import math
 import re
@@ -273,7 +274,7 @@ def shingles(words: list[str]) -> frozenset:
     """The set of ``SHINGLE``-word runs of ``words`` (all of it if shorter)."""
     if len(words) < SHINGLE:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)))))
 
 
 def containment(a: str, b: str) -> float:
@@ -428,14 +429,21 @@ class Deduper:
                         ) -> list[tuple[_Item, list[tuple[_Item, str, float]]]]:
         """Clusters among one person's comments on one post (one status, type)."""
         edges: dict[tuple[int, int], tuple[str, float]] = {}
-        # Exact: same parent, same normalised text.
-        exact: dict[tuple, list[int]] = defaultdict(list)
+        # Exact: same parent, same normalised text (a text is only normalised
+        # when another comment of the group has its parent).
+        siblings: dict[int | None, list[int]] = defaultdict(list)
         for i, it in enumerate(group):
-            exact[(parent[it.c.id], it.norm)].append(i)
-        for members in exact.values():
-            for a in range(len(members)):
-                for b in range(a + 1, len(members)):
-                    edges[(members[a], members[b])] = ("exact", 1.0)
+            siblings[parent[it.c.id]].append(i)
+        for same_parent in siblings.values():
+            if len(same_parent) < 2:
+                continue
+            exact: dict[str, list[int]] = defaultdict(list)
+            for i in same_parent:
+                exact[group[i].norm].append(i)
+            for members in exact.values():
+                for a in range(len(members)):
+                    for b in range(a + 1, len(members)):
+                        edges[(members[a], members[b])] = ("exact", 1.0)
         # Resubmission: within the window, one text contained in the other.
         self._resubmissions(group, edges)
         if not edges:
@@ -508,7 +516,8 @@ class Deduper:
             k = len(x.shingles)
             need = math.ceil(CONTAINMENT * k - 1e-9)
             seen = {i}
-            for sh in sorted(x.shingles, key=lambda sh: (df[sh], sh))[:k - need + 1]:
+            # Any k - need + 1 of them will do; the rarest find the fewest candidates.
+            for sh in heapq.nsmallest(k - need + 1, x.shingles, key=df.__getitem__):
                 for j in index[sh]:
                     if j in seen:
                         continue
