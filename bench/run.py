@@ -16,7 +16,9 @@ Tasks (keys for ``--only``):
   inspect    migrator inspect
   baseline   migrator convert --to sqlite --no-dedupe   (the base for ratios)
   dedupe     migrator convert --to sqlite               (dedupe on: the default)
-  anonymise  migrator convert --to sqlite --no-dedupe --anonymise (MIGRATOR_SECRET set)
+  anonymise  migrator convert --to sqlite --no-dedupe --anonymise (MIGRATOR_SECRET set;
+             scrubs in a second process where there are two cores)
+  anonymise1 the same with --jobs 1 (all in one process: the stage's CPU cost)
   json       migrator convert --to json:DIR/ --no-dedupe
   wxr        migrator convert --to wxr:FILE --no-dedupe  (if migrator/sinks/wxr.py exists)
   html       migrator convert --to html:DIR --no-dedupe  (if migrator/sinks/html.py exists)
@@ -109,6 +111,12 @@ TASKS: list[Task] = [
                                                               "--anonymise"),
          env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
          requires=_module_missing("migrator.anonymise", "anonymise stage")),
+    # The same on one core (--jobs 1): what the stage costs in CPU, shown
+    # beside the default, which scrubs in a second process.
+    Task("anonymise1", "convert sqlite --anonymise -j1", _convert(
+        "--to", "sqlite:{out}/out.db", "--no-dedupe", "--anonymise", "--jobs", "1"),
+         env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
+         requires=_module_missing("migrator.anonymise", "anonymise stage")),
     Task("json", "convert json:DIR/ --no-dedupe", _convert("--to", "json:{out}/json/", "--no-dedupe")),
     Task("wxr", "convert wxr:FILE --no-dedupe", _convert("--to", "wxr:{out}/out.xml", "--no-dedupe"),
          requires=_module_missing("migrator.sinks.wxr", "sink")),
@@ -132,21 +140,55 @@ def push_tasks(args: argparse.Namespace) -> list[Task]:
 
 # -- measuring -------------------------------------------------------------------
 
-#: Runs one task as its only child and reports that child's own peak RSS.
+#: Runs one task as its only child and reports that child's own peak RSS
+#: (the largest single process), and, sampled every 0.2 s on Linux, the peak
+#: PSS of the whole process tree (a worker process included; shared pages
+#: counted once), which is what the task costs the machine.
 WRAPPER = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
 out, timeout, log = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+
+def tree(pid):
+    pids = [pid]
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                for kid in f.read().split():
+                    pids += tree(int(kid))
+    except OSError:
+        pass
+    return pids
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+peak = 0
 with open(log, "wb") as fh:
     t = time.perf_counter()
-    try:
-        rc = subprocess.call(sys.argv[4:], stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        rc = "timeout"
+    p = subprocess.Popen(sys.argv[4:], stdout=fh, stderr=subprocess.STDOUT)
+    while True:
+        try:
+            rc = p.wait(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if time.perf_counter() - t > timeout:
+                p.kill()
+                p.wait()
+                rc = "timeout"
+                break
+            peak = max(peak, sum(pss(x) for x in tree(p.pid)))
     wall = time.perf_counter() - t
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 scale = 1 if sys.platform == "darwin" else 1024  # Linux reports KiB, macOS bytes
 with open(out, "w") as fh:
-    json.dump({"rc": rc, "wall": wall, "maxrss": ru.ru_maxrss * scale,
+    json.dump({"rc": rc, "wall": wall, "maxrss": ru.ru_maxrss * scale, "tree_pss": peak or None,
                "user": ru.ru_utime, "sys": ru.ru_stime}, fh)
 """
 
@@ -239,13 +281,14 @@ def _fmt(x: float | None, spec: str) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = (f"{'task':<30} {'N':>8} {'wall s':>8} {'cpu s':>7} {'RSS MB':>7} {'×floor':>7} "
+    head = (f"{'task':<30} {'N':>8} {'wall s':>8} {'cpu s':>7} {'RSS MB':>7} {'tree':>6} {'×floor':>7} "
             f"{'×base':>6} {'kc/s':>6}  note")
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(f"{r['label']:<30} {r['n']:>8} {_fmt(r.get('wall'), '8.2f')} "
                      f"{_fmt(r.get('cpu_s'), '7.2f')} "
-                     f"{_fmt(r.get('rss_mb'), '7.1f')} {_fmt(r.get('x_floor'), '7.2f')} "
+                     f"{_fmt(r.get('rss_mb'), '7.1f')} {_fmt(r.get('tree_mb'), '6.0f')} "
+                     f"{_fmt(r.get('x_floor'), '7.2f')} "
                      f"{_fmt(r.get('x_baseline'), '6.2f')} "
                      f"{_fmt(r.get('comments_per_s') and r['comments_per_s'] / 1000, '6.1f')}  "
                      f"{r.get('note', '')}")
@@ -392,6 +435,8 @@ def run(args: argparse.Namespace) -> dict:
                     row.update(wall=round(res["wall"], 3), cpu_s=round(res["user"] + res["sys"], 2),
                                comments_per_s=round(size / res["wall"]) if res["wall"] else None)
                 row["rss_mb"] = max(rss, row.get("rss_mb", 0))
+                if res.get("tree_pss"):
+                    row["tree_mb"] = max(round(res["tree_pss"] / 2**20, 1), row.get("tree_mb", 0))
                 row["status"] = "ok"
                 print(f"  {t.label:<30} {res['wall']:8.2f} s {rss:7.1f} MB"
                       + (f"  (run {rep + 1})" if args.repeat > 1 else ""), flush=True)
