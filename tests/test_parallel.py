@@ -125,18 +125,27 @@ def test_worker_runs_in_another_process_only_when_asked(busy_export, monkeypatch
     assert not multiprocessing.active_children()
 
 
+def _fail_on_call(monkeypatch, nth: int, fail) -> None:
+    """scrub_post runs ``fail()`` on its nth call and works as usual
+    otherwise (the worker inherits the patch when it is forked)."""
+    calls = []
+    real = Anonymiser.scrub_post
+
+    def patched(self, post):
+        calls.append(1)
+        if len(calls) == nth:
+            fail()
+        return real(self, post)
+
+    monkeypatch.setattr(Anonymiser, "scrub_post", patched)
+
+
 @needs_fork
 def test_worker_error_stops_the_run_with_its_message(tmp_path, busy_export, monkeypatch):
-    calls = []
+    def broken():
+        raise ValueError("scrubbing went wrong")
 
-    def broken(self, post):
-        calls.append(1)
-        if len(calls) == 3:
-            raise ValueError("scrubbing went wrong")
-        return Anonymiser.__dict__["_scrub_ok"](self, post)
-
-    monkeypatch.setattr(Anonymiser, "_scrub_ok", Anonymiser.scrub_post, raising=False)
-    monkeypatch.setattr(Anonymiser, "scrub_post", broken)
+    _fail_on_call(monkeypatch, 3, broken)
     with pytest.raises(parallel.WorkerError, match="ValueError: scrubbing went wrong"):
         api.convert([busy_export], [f"sqlite:{tmp_path}/o.db"],
                     Options(anonymise=True, secret=b"k", jobs=2))
@@ -147,16 +156,7 @@ def test_worker_error_stops_the_run_with_its_message(tmp_path, busy_export, monk
 
 @needs_fork
 def test_a_killed_worker_is_an_error_not_a_hang(tmp_path, busy_export, monkeypatch):
-    calls = []
-
-    def dies(self, post):
-        calls.append(1)
-        if len(calls) == 2:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return Anonymiser.__dict__["_scrub_ok"](self, post)
-
-    monkeypatch.setattr(Anonymiser, "_scrub_ok", Anonymiser.scrub_post, raising=False)
-    monkeypatch.setattr(Anonymiser, "scrub_post", dies)
+    _fail_on_call(monkeypatch, 2, lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(parallel.WorkerError, match=r"stopped \(exit code -9\)"):
         api.convert([busy_export], [f"sqlite:{tmp_path}/o.db"],
                     Options(anonymise=True, secret=b"k", jobs=2))
