@@ -31,7 +31,7 @@ import unicodedata
 from collections import defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -164,7 +164,7 @@ class Cluster:
 
     def as_dict(self) -> dict:
         s = self.survivor
-        when = _when(s)
+        when = s.when
         return {
             "post_id": s.post_id,
             "survivor": {"id": s.id, "author": s.author_name,
@@ -175,16 +175,8 @@ class Cluster:
         }
 
 
-def _when(c: Comment) -> datetime | None:
-    if c.date_gmt is not None:
-        return c.date_gmt
-    if c.date is not None:
-        return c.date.replace(tzinfo=timezone.utc)
-    return None
-
-
 def _apart(a: Comment, b: Comment) -> float | None:
-    wa, wb = _when(a), _when(b)
+    wa, wb = a.when, b.when
     return abs((wa - wb).total_seconds()) if wa is not None and wb is not None else None
 
 
@@ -245,7 +237,7 @@ class _Item:
 
     def __init__(self, c: Comment) -> None:
         self.c = c
-        self.when = _when(c)
+        self.when = c.when
         self._norm: str | None = None
         self._words: list[str] | None = None
         self._shingles: frozenset | None = None
@@ -638,7 +630,7 @@ def format_clusters(found: Iterable[tuple[Post, list[Cluster]]]) -> str:
         for cl in clusters:
             n_clusters += 1
             s = cl.survivor
-            when = _when(s)
+            when = s.when
             lines.append(f"  keep  #{s.id}  {s.author_name or '(no name)'}  "
                          f"{when.strftime('%Y-%m-%d %H:%M') if when else '(no date)'}  "
                          f"\"{_excerpt(s.content)}\"")

@@ -96,12 +96,18 @@ class Comment:
         return (self.site, self.source_file, self.source_line, self.source_id or self.id)
 
     @property
+    def when(self) -> datetime | None:
+        """When it was written: the GMT date, else the local date read as UTC."""
+        if self.date_gmt is not None:
+            return self.date_gmt
+        if self.date is not None:
+            return self.date.replace(tzinfo=timezone.utc)
+        return None
+
+    @property
     def sort_key(self) -> tuple:
         """Siblings are ordered by date_gmt, then id (local date if no GMT)."""
-        when = self.date_gmt
-        if when is None and self.date is not None:
-            when = self.date.replace(tzinfo=timezone.utc)
-        return (when or datetime.min.replace(tzinfo=timezone.utc), self.id)
+        return (self.when or datetime.min.replace(tzinfo=timezone.utc), self.id)
 
 
 @dataclass

@@ -77,20 +77,17 @@ _US = timedelta(microseconds=1)
 
 
 def _micros(c: Comment) -> int | None:
-    """The comment's time as the dedupe stage sees it (GMT, else local), in
-    whole microseconds: exact, and cheaper to pickle than a datetime."""
-    when = c.date_gmt
-    if when is None:
-        if c.date is None:
-            return None
-        when = c.date.replace(tzinfo=timezone.utc)
-    return (when - _EPOCH) // _US
+    """:attr:`Comment.when` in whole microseconds: exact, and cheaper to
+    pickle than a datetime."""
+    when = c.when
+    return None if when is None else (when - _EPOCH) // _US
 
 
-def _rows(post: Post) -> list[tuple]:
+def _rows(post: Post, timed: bool) -> list[tuple]:
+    """What the stages read of each comment (its time only for dedupe)."""
     return [(c.id, c.parent_id, c.author_name, c.author_email, c.user_id, c.type, c.status,
-             c.content, c.author_ip, _micros(c), c.depth, c.original_parent_id)
-            for c in post.comments]
+             c.content, c.author_ip, _micros(c) if timed else None, c.depth,
+             c.original_parent_id) for c in post.comments]
 
 
 def _light(post_id: int, row: tuple) -> Comment:
@@ -233,7 +230,7 @@ class StageWorker:
         self._send(("site", site))
 
     def submit(self, post: Post) -> None:
-        self._send(("post", (post.id, _rows(post))))
+        self._send(("post", (post.id, _rows(post, timed=self.deduper is not None))))
 
     def _send(self, msg) -> None:
         self._out += _frame(msg)
