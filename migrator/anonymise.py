@@ -1024,12 +1024,6 @@ class Anonymiser:
     def apply(self, post: Post, ledger: Ledger) -> Post:
         """Anonymise every comment of ``post`` in place (the post's own title
         and content are left as they are). Returns the post."""
-        self.count(self.scrub_post(post), ledger)
-        return post
-
-    def scrub_post(self, post: Post) -> Counter:
-        """What :meth:`apply` does, without a ledger: returns the counts (people
-        newly pseudonymised, replacements by kind) for :meth:`count`."""
         # Everyone of this post is known after this (learned now if apply()
         # is used without learn(): the tables are then rebuilt).
         people = {c.id: self._person(c) for c in post.comments}
@@ -1050,7 +1044,10 @@ class Anonymiser:
                 c.user_id = 0
             c.author_ip = truncate_ip(c.author_ip) if truncate else ""
             self.clear_private(c)
-        return counts
+        for name in ("people", NAMES_IN_BODIES, NAME, EMAIL, URL, PHONE, IP):
+            if counts[name]:
+                ledger.count("anonymise", name, counts[name])
+        return post
 
     def clear_private(self, c: Comment) -> None:
         """The fields no anonymised output keeps: e-mail, URL, user agent, and
@@ -1058,13 +1055,6 @@ class Anonymiser:
         c.author_email = c.author_url = c.author_user_agent = ""
         if c.meta:
             c.meta = [(k, v) for k, v in c.meta if k in self.keep_meta]
-
-    @staticmethod
-    def count(counts: Counter | dict, ledger: Ledger) -> None:
-        """Put what :meth:`scrub_post` counted into the ledger."""
-        for name in ("people", NAMES_IN_BODIES, NAME, EMAIL, URL, PHONE, IP):
-            if counts.get(name):
-                ledger.count("anonymise", name, counts[name])
 
     def apply_site(self, site: Site) -> tuple[Site, dict[str, str]]:
         """The site's own users (``wp:author`` blocks) as anonymised output

@@ -9,8 +9,8 @@ N+1 and writes post N-1.
 Only what the stages read and change crosses the pipe: ids, parents, depth,
 author fields, status, type, the comment's time, the body. The worker runs
 exactly the in-process code (:meth:`Deduper.apply
-<migrator.dedupe.Deduper.apply>`, :meth:`Anonymiser.scrub_post
-<migrator.anonymise.Anonymiser.scrub_post>`) on light copies, with a
+<migrator.dedupe.Deduper.apply>`, :meth:`Anonymiser.apply
+<migrator.anonymise.Anonymiser.apply>`) on light copies, with a
 :class:`_Recorder` in place of the ledger, and sends back the new order and
 parents, the new bodies and names, and the ledger calls, which are replayed
 here on the real comments. So output and ledger are the same byte for byte
@@ -129,7 +129,7 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
             order = [(c.id, c.parent_id, c.depth, c.original_parent_id) for c in post.comments]
     fields = None
     if anon is not None:
-        anon.count(anon.scrub_post(post), rec)
+        anon.apply(post, rec)
         fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
     notes = {c.id: c.notes for c in comments if c.notes}
     return ("ok", order, notes, fields, rec.calls)

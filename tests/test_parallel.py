@@ -104,13 +104,13 @@ def test_a_post_split_across_files_is_threaded_the_same(tmp_path):
 @needs_fork
 def test_worker_runs_in_another_process_only_when_asked(busy_export, monkeypatch):
     pids = []
-    real = Anonymiser.scrub_post
+    real = Anonymiser.apply
 
-    def spy(self, post):
+    def spy(self, post, ledger):
         pids.append(os.getpid())
-        return real(self, post)
+        return real(self, post, ledger)
 
-    monkeypatch.setattr(Anonymiser, "scrub_post", spy)
+    monkeypatch.setattr(Anonymiser, "apply", spy)
     for jobs in (1, 2):
         pipe = Pipeline([busy_export], Options(anonymise=True, secret=b"k", jobs=jobs))
         n = 0
@@ -126,18 +126,18 @@ def test_worker_runs_in_another_process_only_when_asked(busy_export, monkeypatch
 
 
 def _fail_on_call(monkeypatch, nth: int, fail) -> None:
-    """scrub_post runs ``fail()`` on its nth call and works as usual
+    """Anonymiser.apply runs ``fail()`` on its nth call and works as usual
     otherwise (the worker inherits the patch when it is forked)."""
     calls = []
-    real = Anonymiser.scrub_post
+    real = Anonymiser.apply
 
-    def patched(self, post):
+    def patched(self, post, ledger):
         calls.append(1)
         if len(calls) == nth:
             fail()
-        return real(self, post)
+        return real(self, post, ledger)
 
-    monkeypatch.setattr(Anonymiser, "scrub_post", patched)
+    monkeypatch.setattr(Anonymiser, "apply", patched)
 
 
 @needs_fork
@@ -167,10 +167,10 @@ def test_cli_reports_a_dead_worker_in_one_line(tmp_path, busy_export, monkeypatc
     if not parallel.available(2):
         pytest.skip("no fork on this platform")
 
-    def dies(self, post):
+    def dies(self, post, ledger):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(Anonymiser, "scrub_post", dies)
+    monkeypatch.setattr(Anonymiser, "apply", dies)
     monkeypatch.setenv("MIGRATOR_SECRET", "k")
     r = run_cli("convert", busy_export, "--anonymise", "--jobs", "2",
                 "--to", f"sqlite:{tmp_path}/o.db")
