@@ -90,6 +90,18 @@ const app = new Application({
 
 new Loader(app.options).loadAll('worker');
 
+// Waline logs every SQL statement (with comment bodies and e-mail addresses) at
+// info level. Off unless WALINE_LOG_SQL=1: it bloats the log and slows bulk imports.
+// (By now the loader has merged the adapter's "common" part into each storage type.)
+const modelConfig = think.config('model');
+
+for (const [key, value] of Object.entries(modelConfig || {})) {
+  if (key !== 'type' && value && typeof value === 'object') {
+    value.logSql = process.env.WALINE_LOG_SQL === '1';
+  }
+}
+think.config('model', modelConfig);
+
 think
   .beforeStartServer()
   .catch((err) => {
