@@ -163,7 +163,12 @@ ensure_schema() {
 }
 
 # ---------------------------------------------------------------- the server
-pid_alive() { [ -s "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+# our server's pid is alive (and is our server, not a process that reused the pid)
+pid_alive() {
+    [ -s "$PID_FILE" ] || return 1
+    local pid; pid=$(cat "$PID_FILE")
+    kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "waline/server.js"
+}
 
 # GET a path; prints the body; fails on a connection error or a non-2xx status
 http_get() {  # path [token]

@@ -15,6 +15,10 @@
 --
 -- Ids: INTEGER PRIMARY KEY AUTOINCREMENT. Waline exposes them as "objectId".
 
+-- Write-ahead log: one fsync per committed insert instead of several (Waline
+-- commits every row on its own). Persistent: it is a property of the file.
+PRAGMA journal_mode = WAL;
+
 CREATE TABLE IF NOT EXISTS wl_Comment (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id    INTEGER,                -- wl_Users.id of a logged-in author, else NULL
