@@ -108,6 +108,10 @@ class Platform:
 
     #: the ``--to`` prefix (``ghost+https://...``) and the journal's suffix
     name = "platform"
+    #: how messages name it
+    title = "the target"
+    #: how the dry-run plan names the API root
+    api_label = "API"
     #: how deep threads nest on the target: 0 = any depth; 2 = Ghost (a reply
     #: to a reply is stored under the thread root and names its real parent)
     levels = 0
@@ -207,13 +211,6 @@ class Platform:
         """Identical siblings share a key and are sent one after the other."""
         return (self.norm_name(c.author_name), (c.author_email or "").lower(),
                 self.loose_content(c.content))
-
-
-def default_root(parent_place: Place | None, parent_id) -> object:
-    """The thread root of a reply to ``parent_id`` placed at ``parent_place``."""
-    if parent_place is None:
-        return parent_id
-    return parent_place.root if parent_place.root not in (None, 0, "") else parent_id
 
 
 __all__ = ["Platform", "Target", "Place", "Answer", "Outcome", "PostPlan", "PushError",

@@ -1,61 +1,61 @@
-"""The push sink and the ``push`` entry point: each post's comments, parents
-before replies, ``workers`` at a time."""
+"""The push sink and the ``push`` entry point, for any platform: each post's
+comments, parents before replies, ``workers`` at a time; every comment
+journalled before it is sent; after a lost answer or a 5xx, looked up on the
+target before it is ever sent again."""
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import timezone
 from typing import Callable, Iterable
 
 import requests
-from urllib3.util import SKIP_HEADER
 
 from ..ledger import Ledger
 from ..model import Comment, Post, Site
 from ..pipeline import Options, Pipeline
-from .client import (NO_IP, PLACEHOLDER_EMAIL, PLACEHOLDER_NAME, PushError, REST_STATUS, WordPress,
-                     _retry_after, _sha, _short, normalise_content, normalise_name, rest_date,
-                     wp_error)
+from .base import Answer, Outcome, Platform, PostPlan, sha
+from .http import PushError, short_error
 from .journal import Journal, default_state_path
-from .mapping import PostMapper, Users
-from .run import Outcome, PostPlan, _PostRun
+from .run import _PostRun
 
 
-# -- the sink ---------------------------------------------------------------------
 class Pusher:
-    """A pipeline Sink writing comments into a WordPress site.
+    """A pipeline Sink writing comments into a live platform.
 
     Comments whose parent's target id is known are posted ``workers`` at a
     time; a reply is submitted as soon as its parent is on the target. The
     ledger is only touched from the calling thread."""
 
-    def __init__(self, client: WordPress, journal: Journal, *,
-                 post_map: dict[int, int] | None = None, workers: int = 4,
+    def __init__(self, platform: Platform, journal: Journal, *, workers: int = 4,
                  dry_run: bool = False, delay: float = 0.0, orphans: str = "reattach",
                  attempts: int = 5, progress: Callable[[str], None] | None = None):
-        self.client = client
+        self.platform = platform
         self.journal = journal
-        self.mapper = PostMapper(client, post_map)
-        self.users = Users(client)
         self.workers = max(1, int(workers))
         self.dry_run = dry_run
         self.delay = max(0.0, float(delay))
         self.orphans = orphans
         self.attempts = max(1, attempts)
         self.progress = progress
-        self.fill_required = False  # the target insists on name + e-mail
         self.plan: list[PostPlan] = []
         self.unmapped: list[PostPlan] = []
-        self.closed: dict[int, str] = {}  # target post -> message
+        self.closed: dict[object, str] = {}  # target post -> message
         self.stats: Counter = Counter()
-        self._claimed: set[int] = set()
+        self._claimed: set = set()
         self._claim_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def client(self):
+        """The platform (WordPress callers knew it as the client)."""
+        return self.platform
+
+    def redact(self, text):
+        return self.platform.redact(text)
 
     # -- Sink protocol ----------------------------------------------------------
     def open(self, run) -> None:
@@ -68,17 +68,17 @@ class Pusher:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-        self.client.close()
+        self.platform.close()
 
     def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
         if not post.comments:
             return
-        target = self.mapper.resolve(site, post)
+        target = self.platform.resolve(site, post)
         entry = PostPlan(post.site, post.id, post.title, post.slug,
                          target.id if target else None, target.how if target else "",
                          len(post.comments))
         if target is None:
-            entry.reason = self.mapper.reasons.get((post.site, post.id), "no target post")
+            entry.reason = self.redact(self.platform.unmapped_reason(post))
             self.unmapped.append(entry)
             for c in post.comments:
                 ledger.rejected(c, f"no target post: source post {post.id}"
@@ -94,83 +94,35 @@ class Pusher:
         if self.progress is not None:
             self.progress(what)
 
-    def claim(self, target_id: int) -> bool:
+    def claim(self, target_id) -> bool:
         with self._claim_lock:
             if target_id in self._claimed:
                 return False
             self._claimed.add(target_id)
             return True
 
-    def is_claimed(self, target_id: int) -> bool:
+    def is_claimed(self, target_id) -> bool:
         with self._claim_lock:
             return target_id in self._claimed
 
-    def payload(self, c: Comment, post: int, parent: int) -> tuple[dict, list[str]]:
-        """The REST body for one comment, and notes on what had to change."""
-        notes: list[str] = []
-        p: dict = {"post": post, "parent": parent, "content": c.content,
-                   "status": REST_STATUS.get(c.status, "hold")}
-        if c.status == "post-trashed":
-            notes.append("status post-trashed sent as trash")
-        author = self.users.target_id(c)
-        if author is not None:
-            p["author"] = author
-        name, email, url = c.author_name, c.author_email, c.author_url
-        if not (name or email or url) and author is None:
-            # WordPress would credit the pushing user (it fills in the logged-in
-            # user when a comment names nobody); it shows "Anonymous" for no name.
-            name = PLACEHOLDER_NAME
-            notes.append(f"no author: sent as {PLACEHOLDER_NAME!r}")
-        if self.fill_required:
-            if not name.strip():
-                name = PLACEHOLDER_NAME
-                notes.append(f"target requires a name: sent {PLACEHOLDER_NAME!r}")
-            if not email:
-                email = PLACEHOLDER_EMAIL
-                notes.append(f"target requires an e-mail: sent {PLACEHOLDER_EMAIL}")
-        if name:
-            p["author_name"] = name
-        if email:
-            p["author_email"] = email
-        if url:
-            p["author_url"] = url
-        ip = (c.author_ip or "").strip()
-        try:
-            ipaddress.ip_address(ip)
-            p["author_ip"] = ip
-        except ValueError:
-            p["author_ip"] = NO_IP
-            if ip:
-                notes.append(f"author_ip {ip!r} is not an IP address: sent {NO_IP}")
-            else:
-                self.stats["no ip: sent 127.0.0.1"] += 1
-        if c.author_user_agent:
-            p["author_user_agent"] = c.author_user_agent
-        if c.date_gmt is not None:
-            p["date_gmt"] = rest_date(c.date_gmt.astimezone(timezone.utc))
-        elif c.date is not None:
-            p["date"] = rest_date(c.date)
-            notes.append("no GMT date: sent the local date, read in the target's time zone")
-        else:
-            notes.append("no date: WordPress dated it now")
-        return p, notes
-
-    @staticmethod
-    def expect(payload: dict) -> dict:
+    def expect(self, payload: dict) -> dict:
         """What verify checks later (hashes, so no text of the comment is kept)."""
-        return {"post": payload["post"], "parent": payload["parent"],
-                "date_gmt": payload.get("date_gmt"), "date": payload.get("date"),
-                "status": payload["status"],
-                "author": _sha(normalise_name(payload.get("author_name", ""))),
-                "content": _sha(normalise_content(payload.get("content", "")))}
+        pf = self.platform
+        s = pf.summary(payload)
+        return {"post": s.get("post"), "parent": s.get("parent"),
+                "date_gmt": s.get("date_gmt"), "date": s.get("date"),
+                "status": s.get("status"),
+                "author": sha(pf.norm_name(s.get("author", ""))),
+                "content": sha(pf.norm_content(s.get("content", "")))}
 
     # -- worker side (runs in the pool) ---------------------------------------------
     def job(self, c: Comment, payload: dict, look_first: bool) -> Outcome:
-        # "in flight" means: a POST may have reached WordPress. Committed
-        # before the POST, so a kill at any later moment is found again.
-        self.journal.in_flight(c, payload["post"], payload["parent"], self.expect(payload))
+        s = self.platform.summary(payload)
+        # "in flight" means: a request may have reached the target. Committed
+        # before it is sent, so a kill at any later moment is found again.
+        self.journal.in_flight(c, s.get("post"), s.get("parent"), self.expect(payload))
         if look_first:
-            hit = self._unclaimed(self.client.find(payload, match_date=True))
+            hit = self._unclaimed(self.platform.find(payload, match_date=True))
             if hit is not None:
                 return self._found(hit, payload, "found on target: it was in flight when an "
                                                  "earlier run stopped")
@@ -178,73 +130,62 @@ class Pusher:
 
     def _unclaimed(self, candidates: list[dict]) -> dict | None:
         for x in candidates:
-            if not self.is_claimed(int(x["id"])):
+            if not self.is_claimed(x["id"]):
                 return x
         return None
 
     def _found(self, x: dict, payload: dict, note: str) -> Outcome:
-        if x.get("status") != payload["status"]:
-            r = self.client.post(f"/wp/v2/comments/{x['id']}", {"status": payload["status"]})
-            if r.status_code == 200:
-                note += f" (status set to {payload['status']})"
-        return Outcome("found", int(x["id"]), notes=[note], payload=payload)
+        extra = self.platform.adopt(x, payload)
+        return Outcome("found", x["id"], notes=[note + (f" ({extra})" if extra else "")],
+                       payload=payload)
 
     def _post(self, payload: dict) -> Outcome:
+        pf = self.platform
         notes: list[str] = []
         last = ""
-        filled = False
-        headers = None if payload.get("author_user_agent") else {"User-Agent": SKIP_HEADER}
+        amended = False
         for attempt in range(self.attempts):
-            resp = None
+            wait = None
             try:
-                resp = self.client.post("/wp/v2/comments", payload, headers=headers)
+                a: Answer = pf.create(payload)
             except (requests.ConnectionError, requests.Timeout) as e:
-                last = f"no answer ({_short(e)})"
+                last = f"no answer ({short_error(e)})"
             else:
                 if self.delay:
                     time.sleep(self.delay)
-                status = resp.status_code
-                if status == 201:
-                    return Outcome("created", int(resp.json()["id"]), notes=notes, payload=payload)
-                code, msg = wp_error(resp)
-                if status == 409 and code == "comment_duplicate":
-                    cands = self.client.find(payload, match_date=False)
+                notes.extend(a.notes if a.kind != "amend" else [])
+                if a.kind == "created":
+                    return Outcome("created", a.id, notes=notes, payload=payload)
+                if a.kind == "duplicate":
+                    cands = pf.find(payload, match_date=False)
                     hit = self._unclaimed(cands)
                     if hit is not None:
-                        return self._found(hit, payload, "already on target (WordPress: duplicate)")
-                    return Outcome("duplicate", reason=f"http 409 {code}: {msg}", code=code,
-                                   payload=payload, candidates=cands, notes=notes)
-                if status == 400 and code == "rest_comment_author_data_required" and not filled:
-                    payload = dict(payload)
-                    if not payload.get("author_name", "").strip():
-                        payload["author_name"] = PLACEHOLDER_NAME
-                        notes.append(f"target requires a name: sent {PLACEHOLDER_NAME!r}")
-                    if not payload.get("author_email"):
-                        payload["author_email"] = PLACEHOLDER_EMAIL
-                        notes.append(f"target requires an e-mail: sent {PLACEHOLDER_EMAIL}")
-                    filled = True
-                    self.fill_required = True
+                        return self._found(hit, payload,
+                                           f"already on target ({pf.title}: duplicate)")
+                    return Outcome("duplicate", reason=a.reason, code=a.code, payload=payload,
+                                   candidates=cands, notes=notes)
+                if a.kind == "amend" and not amended:
+                    payload, amended = a.payload, True
+                    notes.extend(a.notes)
                     continue
-                if status == 401:
-                    return Outcome("fatal", reason=self.client.redact(
-                        f"{self.client.url} stopped accepting the login (http 401 {code}: {msg})"))
-                if status == 429:
-                    last = f"http 429 {code}: {msg}".rstrip(": ")
-                    time.sleep(min(self.client.backoff_max,
-                                   _retry_after(resp) or self.client.backoff * 2 ** attempt))
+                if a.kind == "fatal":
+                    return Outcome("fatal", reason=self.redact(a.reason))
+                if a.kind == "busy":
+                    last = a.reason
+                    time.sleep(min(pf.http.backoff_max, a.wait or pf.http.backoff * 2 ** attempt))
                     continue
-                if status not in (500, 502, 503, 504):
-                    kind = "closed" if code == "rest_comment_closed" else "rejected"
-                    return Outcome(kind, reason=f"http {status} {code}: {msg}", code=code,
-                                   payload=payload, notes=notes)
-                last = f"http {status} {code}: {msg}".rstrip(": ")
-            # The answer is lost or a 5xx: WordPress may have stored it anyway.
-            time.sleep(min(self.client.backoff_max,
-                           _retry_after(resp) or self.client.backoff * 2 ** attempt))
-            hit = self._unclaimed(self.client.find(payload, match_date=True))
+                if a.kind in ("closed", "rejected", "amend"):
+                    return Outcome("closed" if a.kind == "closed" else "rejected",
+                                   reason=self.redact(a.reason), code=a.code, payload=payload,
+                                   notes=notes)
+                last, wait = a.reason, a.wait  # unknown: it may be stored
+            # The answer is lost or a 5xx: the target may have stored it anyway.
+            time.sleep(min(pf.http.backoff_max, wait or pf.http.backoff * 2 ** attempt))
+            hit = self._unclaimed(pf.find(payload, match_date=True))
             if hit is not None:
                 return self._found(hit, payload, f"on target although the answer was lost ({last})")
-        return Outcome("lost", reason=f"target did not answer: {last}", payload=payload, notes=notes)
+        return Outcome("lost", reason=self.redact(f"target did not answer: {last}"),
+                       payload=payload, notes=notes)
 
 
 # -- entry points ---------------------------------------------------------------------
@@ -257,7 +198,7 @@ class PushResult:
 
     @property
     def requests(self) -> dict[str, int]:
-        return dict(self.pusher.client.requests)
+        return dict(self.pusher.platform.requests)
 
     def not_delivered(self) -> int:
         """Comments the target did not take (unmapped posts, refusals, lost answers)."""
@@ -265,15 +206,15 @@ class PushResult:
 
     def extra(self) -> dict:
         p = self.pusher
-        return {"target": p.client.url, "rest": p.client.rest_base, "state": self.state,
-                "posts": [e.as_dict() for e in p.plan],
-                "unmapped": [e.as_dict() for e in p.unmapped],
-                "closed": sorted(p.closed.values()),
-                "push": dict(p.stats), "requests": self.requests,
-                "workers": p.workers, "dry_run": p.dry_run}
+        return p.platform.redact.deep({
+            "target": p.platform.url, "platform": p.platform.name, "rest": p.platform.api_root,
+            "state": self.state, "posts": [e.as_dict() for e in p.plan],
+            "unmapped": [e.as_dict() for e in p.unmapped], "closed": sorted(p.closed.values()),
+            "push": dict(p.stats), "requests": self.requests, "workers": p.workers,
+            "dry_run": p.dry_run})
 
 
-def _check_options(options: Options, pipeline: Pipeline) -> None:
+def check_options(options: Options, pipeline: Pipeline) -> None:
     anon = pipeline.anonymiser
     if anon is not None and not getattr(anon, "reproducible", True):
         raise PushError("push --anonymise needs a fixed secret (MIGRATOR_SECRET or "
@@ -281,31 +222,37 @@ def _check_options(options: Options, pipeline: Pipeline) -> None:
                         "it cannot recognise what the first one posted")
 
 
-def push(paths: Iterable[str], url: str, options: Options | None = None, *, user: str,
-         password: str, state: str | None = None, post_map: dict[int, int] | None = None,
-         workers: int = 4, dry_run: bool = False, delay: float = 0.0,
-         rest_base: str | None = None, progress=None, client: WordPress | None = None,
-         retries: int = 6, backoff: float = 0.5) -> PushResult:
-    """Push the comments of ``paths`` into the WordPress at ``url``.
+def journal_name(platform: Platform) -> str:
+    """The target a journal belongs to: the URL, prefixed for every platform
+    but WordPress (whose journals came first)."""
+    return platform.url if platform.name == "wordpress" else f"{platform.name}+{platform.url}"
+
+
+def push(paths: Iterable[str], platform: Platform, options: Options | None = None, *,
+         state: str | None = None, workers: int = 4, dry_run: bool = False, delay: float = 0.0,
+         progress=None) -> PushResult:
+    """Push the comments of ``paths`` into ``platform``.
 
     Returns a :class:`PushResult` (its ``ledger`` holds every comment's fate).
     Raises :class:`PushError` when the run cannot go on; run it again to
-    resume — the journal at ``state`` knows what is already there."""
+    resume: the journal at ``state`` knows what is already there."""
     options = replace(options or Options(), dry_run=False)
-    client = client or WordPress(url, user, password, rest_base=rest_base, retries=retries,
-                                 backoff=backoff)
-    if client.rest_base is None:
-        client.discover()
-    client.login()
-    state = state or default_state_path(url)
+    try:
+        platform.connect()
+    except PushError as e:
+        raise type(e)(platform.redact(str(e))) from None
+    state = state or default_state_path(platform.url, platform=platform.name)
     # a dry run writes nothing, not even an empty journal
-    journal = Journal(":memory:" if dry_run and not os.path.exists(state) else state, client.url)
+    journal = Journal(":memory:" if dry_run and not os.path.exists(state) else state,
+                      journal_name(platform), redact=platform.redact)
     try:
         pipeline = Pipeline(list(paths), options)
-        _check_options(options, pipeline)
-        pusher = Pusher(client, journal, post_map=post_map, workers=workers, dry_run=dry_run,
-                        delay=delay, orphans=options.orphans, progress=progress)
+        check_options(options, pipeline)
+        pusher = Pusher(platform, journal, workers=workers, dry_run=dry_run, delay=delay,
+                        orphans=options.orphans, progress=progress)
         ledger = pipeline.run([pusher])
         return PushResult(ledger, pusher, state, pipeline)
+    except PushError as e:
+        raise type(e)(platform.redact(str(e))) from None
     finally:
         journal.close()
