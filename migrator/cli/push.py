@@ -143,7 +143,7 @@ def push(exports, url, user, password_file, state, rest_base, post_map, workers,
         progress.end()
         p = result.pusher
         if dry_run:
-            click.echo(f"plan for {p.client.url} (REST {p.client.rest_base}, journal "
+            click.echo(f"plan for {p.platform.url} ({p.platform.api_label} {p.platform.api_root}, journal "
                        f"{result.state}{'' if os.path.exists(result.state) else ', new'}):",
                        err=True)
             for e in p.plan:
