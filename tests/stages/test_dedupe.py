@@ -76,7 +76,7 @@ def merged_entries(ledger):
     ("I’m “quoted” — and ‘single’ – ok", "i'm \"quoted\" - and 'single' - ok"),
     ("<p>one</p><p>two</p>", "one two"),
     ("line one<br/>line two", "line one line two"),
-    ("<strong>bo</strong>ld <a href=\"x\">link</a>", "bold link"),
+    ("<strong>bo</strong>ld <a href=\"x\">link</a>", "bold x link"),  # [H] 7: a link target is text
     ("ﬁne ＦＵＬＬ", "fine full"),  # NFKC: ligature and full-width letters
     ("STRASSE Straße", "strasse strasse"),  # casefold, not lower
     ("soft\u00adhyphen zero\u200bwidth", "softhyphen zerowidth"),
