@@ -24,10 +24,11 @@ import sqlite3
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from paths import FIXTURES as FIXTURES_DIR
+
 FIXTURES = sorted(
     p for pattern in ("*.wxr", "*.xml", "real/*.xml", "real/*.wxr", "cases/*.xml", "cases/*.wxr")
-    for p in glob.glob(os.path.join(ROOT, "fixtures", pattern)))
+    for p in glob.glob(os.path.join(FIXTURES_DIR, pattern)))
 
 _COMMENT = re.compile(r"<wp:comment>(.*?)</wp:comment>", re.S)
 _ITEM = re.compile(r"<item>(.*?)</item>", re.S)
@@ -58,7 +59,7 @@ def file_comments(path: str) -> list[dict]:
 
 
 def test_the_fixture_list_holds_the_real_exports():
-    names = {os.path.relpath(p, os.path.join(ROOT, "fixtures")) for p in FIXTURES}
+    names = {os.path.relpath(p, FIXTURES_DIR) for p in FIXTURES}
     assert "therapy-thread.wxr" in names
     assert len([n for n in names if n.startswith("real" + os.sep)]) >= 6
     assert len([n for n in names if n.startswith("cases" + os.sep)]) >= 6
@@ -100,7 +101,7 @@ def _same(row: dict) -> tuple:
             row["content"], row["status"], row["type"], row.get("date_gmt"))
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: os.path.relpath(p, os.path.join(ROOT, "fixtures")))
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: os.path.relpath(p, FIXTURES_DIR))
 def test_fixture_through_every_target_and_back(path, run_cli, tmp_path):
     expected = file_comments(path)
 

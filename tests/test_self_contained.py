@@ -10,8 +10,9 @@ import glob
 import os
 import re
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(ROOT, "fixtures", "therapy-blog-thread.txt")
+from paths import FIXTURES, ROOT
+
+SEED = os.path.join(FIXTURES, "therapy-blog-thread.txt")
 
 #: What reaching outside the repository for test data looks like.
 OUTSIDE = re.compile(r"""\.\./shared|["']shared["']\s*,\s*["']seed["']|/work/|parent\s*/\s*["']shared["']""")

@@ -184,9 +184,10 @@ class WXRReader:
             remove_comments=True, remove_pis=True)
         self._root_seen = False
         self._current = None
+        self._bound: dict[str, str] = {}
         try:
             report = lambda line, msg, kind="damage": self._problem(line, msg, kind)  # noqa: E731
-            for chunk in sanitised_chunks(fh, report, self.chunk_size):
+            for chunk in sanitised_chunks(fh, report, self.chunk_size, self._bound):
                 try:
                     parser.feed(chunk)
                 except etree.XMLSyntaxError as e:
@@ -223,7 +224,9 @@ class WXRReader:
                     key = self._tags(el.tag)
                     if key in ("rss", "channel"):
                         self._root_seen = True
-                        for ns in (el.nsmap or {}).values():
+                        for prefix, ns in (el.nsmap or {}).items():
+                            if self._bound.get(prefix) == ns:
+                                continue  # declared by the sanitiser: proves nothing
                             if ns and WP_NS.match(ns) and not self._tags.wp_namespace:
                                 self._tags.wp_namespace = ns
                     elif key == "item":

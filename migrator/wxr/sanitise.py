@@ -84,9 +84,11 @@ def _lines_in(text: str, end: int) -> int:
     return text.count("\n", 0, end)
 
 
-def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> Iterator[bytes]:
+def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
+                     bound: dict[str, str] | None = None) -> Iterator[bytes]:
     """Yield UTF-8 bytes of the repaired document, reporting each repair
-    as ``report(line, message)``."""
+    as ``report(line, message[, kind])``. ``bound``, if given, receives the
+    {prefix: uri} this declared on the root element (nothing in the file did)."""
     head = fh.read(chunk_size)
     if not head.strip():
         raise NotXML("the file is empty")
@@ -139,6 +141,8 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
                 continue
             buf = _fix_prolog(buf, report)
             buf, unbound = _bind_prefixes(buf)
+            if bound is not None:
+                bound.update(unbound)
             started = True
         if eof:
             cut = len(buf)

@@ -14,13 +14,10 @@ import pytest
 from migrator.ledger import Ledger
 from migrator.model import Comment, Post
 
-try:  # the [J] layout
-    from migrator.stages.dedupe import Deduper, normalise
-except ImportError:  # pragma: no cover - before the layout landed
-    from migrator.dedupe import Deduper, normalise
+from migrator.stages.dedupe import Deduper, normalise
+from paths import FIXTURES
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LINKS = os.path.join(ROOT, "fixtures", "cases", "link-only-comments.wxr")
+LINKS = os.path.join(FIXTURES, "cases", "link-only-comments.wxr")
 T0 = datetime(2021, 5, 2, 10, 0, tzinfo=timezone.utc)
 
 

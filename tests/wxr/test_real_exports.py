@@ -17,14 +17,11 @@ from migrator import api
 from migrator.ledger import Ledger
 from migrator.pipeline import Options
 
-try:  # the [J] layout
-    from migrator.wxr.reader import WXRReader
-except ImportError:  # pragma: no cover - before the layout landed
-    from migrator.reader import WXRReader
+from migrator.wxr.reader import WXRReader
+from paths import FIXTURES
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REAL = os.path.join(ROOT, "fixtures", "real")
-CASES = os.path.join(ROOT, "fixtures", "cases")
+REAL = os.path.join(FIXTURES, "real")
+CASES = os.path.join(FIXTURES, "cases")
 
 ISSO = os.path.join(REAL, "isso-wordpress.xml")
 REMARK42_FRAGMENT = os.path.join(REAL, "remark42-wordpress_test-xmlTestWPmd.xml")
