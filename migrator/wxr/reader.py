@@ -7,7 +7,6 @@ cleared, so memory follows the largest item, not the file.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from bisect import bisect_left
@@ -18,30 +17,19 @@ from lxml import etree
 
 from ..ledger import Ledger
 from ..model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
 
 WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
 EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-#: Ids we derive (a post without wp:post_id, a comment without wp:comment_id)
-#: lie in [DERIVED_BASE, DERIVED_BASE + DERIVED_SPAN): positive, below 2**31
-#: (any SQL integer column holds them), far above the ids of real sites.
-DERIVED_BASE = 1_000_000_000
-DERIVED_SPAN = 1_000_000_000
 #: Fields that hold text of many lines: kept verbatim. Every other field is a
 #: single line, and the whitespace around it (pretty-printing outside the
 #: CDATA section) is trimmed.
 MULTILINE = frozenset({"content:encoded", "excerpt:encoded", "wp:comment_content",
                        "description", "wp:meta_value"})
 _UNDECLARED = re.compile(r"Namespace prefix (\S+) on (\S+) is not defined")
-
-
-def derived_id(*parts: str) -> int:
-    """A stable positive id from text: the same parts give the same id in
-    every run, every file and every process."""
-    h = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8)
-    return DERIVED_BASE + int.from_bytes(h.digest(), "big") % DERIVED_SPAN
 
 
 class WXRError(Exception):
@@ -404,27 +392,12 @@ class WXRReader:
             parent=_int(g("wp:post_parent")), menu_order=_int(g("wp:menu_order")),
             site=self.site.key, source_file=self.path, source_line=el.sourceline or 0)
         if post_id <= 0 and derive:
-            post.id, source = self._derive_post_id(el, post, g)
+            post.id, source = post_id_for(el, post, g("wp:post_date") or g("pubDate"))
             n = len(f.get("wp:comment", []))
             what = "item without wp:post_id" if not raw_id else f"item with wp:post_id {raw_id!r}"
             self._problem(el.sourceline, f"{what}: given id {post.id}, derived from its {source}"
                           + (f"; its {n} comment(s) kept" if n else ""), kind="note")
         return post
-
-    @staticmethod
-    def _derive_post_id(el, post: Post, g) -> tuple[int, str]:
-        """A stable id for a post without one, from what identifies it in
-        any file: its guid, else its link, else its title and date, else
-        its whole text. Returns the id and what it was derived from."""
-        if post.guid:
-            return derived_id("guid", post.guid), f"guid {post.guid!r}"
-        if post.link:
-            return derived_id("link", post.link), f"link {post.link!r}"
-        date = g("wp:post_date") or g("pubDate")
-        if post.title or date:
-            return derived_id("title", post.title, date), f"title {post.title!r} and date {date!r}"
-        text = "".join(t for t in el.itertext() if t.strip())
-        return derived_id("text", text), "text (it has no guid, link, title or date)"
 
     def _make_comment(self, el, post: Post) -> Comment:
         f: dict[str, str] = {}
