@@ -225,6 +225,11 @@ def test_remark42_fragment_gives_its_3_comments(run_cli, tmp_path):
     bound = [p for p in ledger.problems if "prefix" in p.message or "namespace" in p.message]
     assert bound, ledger.problems
     assert all(p.file == REMARK42_FRAGMENT and p.line for p in bound)
+    # Lines stay true despite the blank line before the XML declaration:
+    # the first <wp:...> is on line 8, the item on line 4, the stray </rss> on line 60.
+    assert [p.line for p in bound if "wp:" in p.message] == [8]
+    assert [p.line for p in ledger.problems if "wp:post_id" in p.message] == [4]
+    assert [p.line for p in ledger.problems if "after the end" in p.message] == [60]
     r, rows = convert(run_cli, tmp_path, REMARK42_FRAGMENT)
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["totals"]["written"] == 3
