@@ -143,6 +143,10 @@ def _target_options(f):
                      help="WordPress: REST API root when discovery fails, e.g. "
                           "https://x.org/wp-json/ or https://x.org/?rest_route=/ (credentials "
                           "go to its origin too)"),
+        click.option("--hide-unapproved", is_flag=True,
+                     help="Ghost: import comments of other statuses (with --status) and hide "
+                          "them; without it they are refused, since Ghost publishes what it "
+                          "imports."),
         click.option("--insecure-http", is_flag=True,
                      help="Allow plain http:// to a host that is not this machine "
                           "(credentials cross the network in clear)."),
@@ -164,16 +168,13 @@ def _target_options(f):
               help="Comments posted at once (replies always after their parent).")
 @click.option("--delay", type=click.FloatRange(0, 60), default=0.0, show_default=True,
               help="Seconds to pause after each comment (be gentle with shared hosting).")
-@click.option("--hide-unapproved", is_flag=True,
-              help="Ghost: import comments of other statuses (with --status) and hide them; "
-                   "without it they are refused, since Ghost publishes what it imports.")
 @pipeline_options
 @click.option("--dry-run", is_flag=True,
               help="Show the plan (post mapping, comments per post, what is already there); "
                    "post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's totals as JSON on stdout.")
-def push(exports, url, user, password_file, key_file, state, rest_base, insecure_http, post_map,
-         path_map_file, workers, delay, hide_unapproved, dry_run, as_json, report, **opts):
+def push(exports, url, user, password_file, key_file, state, rest_base, hide_unapproved,
+         insecure_http, post_map, path_map_file, workers, delay, dry_run, as_json, report, **opts):
     """Post the comments of EXPORTS into the site at --to URL.
 
     The posts must already be on the new site: each is found by slug (posts,
@@ -188,8 +189,8 @@ def push(exports, url, user, password_file, key_file, state, rest_base, insecure
     becomes a member subscribed to nothing. Waline (--to waline+https://...):
     an administrator's token ($MIGRATOR_WALINE_TOKEN), or --user ADMIN_EMAIL
     and its password; each post is its link's page path, or --path-map.
-    Credentials go only to the origin
-    of --to; plain http only to this machine unless --insecure-http.
+    Credentials go only to the origin of --to; plain http only to this
+    machine unless --insecure-http.
 
     \b
     Examples:
@@ -251,31 +252,31 @@ def push(exports, url, user, password_file, key_file, state, rest_base, insecure
 @_target_options
 @pipeline_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-def verify(exports, url, user, password_file, key_file, state, rest_base, insecure_http, as_json,
-           report, **opts):
+def verify(exports, url, user, password_file, key_file, state, rest_base, hide_unapproved,
+           insecure_http, as_json, report, **opts):
     """Check that the comments of EXPORTS are on the site at --to URL.
 
     Reads the target back and checks, for every comment the push would send
     (give the same filter options): it was pushed (journal), it exists with
-    the right parent and depth (on Ghost: the thread root and the real reply
-    target), date (GMT), author name, content and status, and it is there
-    only once. Exits 1 on any difference.
+    the right parent and depth (on Ghost and Waline: the thread root and the
+    real reply target), date (GMT), author name, content and status, and it
+    is there only once. Exits 1 on any difference.
 
     \b
     Examples:
       migrator verify export.xml --to https://new.example.org --user me
       migrator verify export.xml --to https://new.example.org --user me --json | jq .problems
       MIGRATOR_GHOST_KEY=id:secret migrator verify export.xml --to ghost+https://blog.example.org
+      MIGRATOR_WALINE_TOKEN=... migrator verify export.xml --to waline+https://comments.example.org
     """
     from ..targets import PushError
 
     with user_errors():
         try:
             pkg, target, kw = _connection(url, user, password_file, rest_base, key_file,
-                                          insecure_http)
+                                          insecure_http, hide_unapproved=hide_unapproved)
         except PushError as e:
             fail(str(e), EXIT_USAGE)
-        kw.pop("hide_unapproved", None)
         options = build_options(**opts)
         try:
             result = pkg.verify(exports, target, options, state=state, **kw)
