@@ -95,6 +95,12 @@ def _connection(url: str, user, password_file, rest_base, key_file, insecure_htt
     from ..targets.select import package, split_target
 
     name, target = split_target(url)
+    if path_map_file and name != "waline":
+        fail("--path-map is for a Waline target (waline+https://...); this one takes "
+             "--post-map", EXIT_USAGE)
+    if post_map is not None and name == "waline":
+        fail("a Waline target has page paths, not post ids: give --path-map "
+             "(source_post_id,/page/path/) instead of --post-map", EXIT_USAGE)
     if name == "wordpress":
         check_url(target, insecure_http=insecure_http)
         if not user:

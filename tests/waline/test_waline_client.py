@@ -161,3 +161,47 @@ def test_delete_takes_a_leaf_alone(client):
                        "pid": a, "rid": a})
     client.delete(b)
     assert [r["objectId"] for r in raw_comments()] == [a]
+
+
+def test_a_page_past_a_thousand_comments_is_read_whole(client, waline):
+    """Waline reads a page with 1,000 comments or more another way (roots,
+    then their children) and over-counts its pages: all 1,050 must come back
+    once. Seeded straight into Waline's SQLite file (importing 1,050 over
+    HTTP would take 15 s), read back through the server."""
+    import sqlite3
+
+    db = sqlite3.connect(waline["db"], timeout=30)
+    with db:
+        for r in range(50):
+            cur = db.execute("INSERT INTO wl_Comment (url, nick, comment, status, insertedAt) "
+                             "VALUES ('/huge/', ?, ?, 'approved', ?)",
+                             (f"root{r}", f"root {r}", f"2019-01-01 00:{r:02d}:00"))
+            root = cur.lastrowid
+            db.executemany("INSERT INTO wl_Comment (url, nick, comment, status, insertedAt, pid, rid) "
+                           "VALUES ('/huge/', ?, ?, 'approved', '2019-02-01 00:00:00', ?, ?)",
+                           [(f"re{r}-{k}", f"reply {k}", root, root) for k in range(20)])
+    db.close()
+    got = client.path_comments("/huge/")
+    assert len(got) == 1050 and len({c["objectId"] for c in got}) == 1050
+    assert sum(1 for c in got if not c["rid"]) == 50
+
+
+def test_the_wrong_map_for_the_platform_is_a_usage_error(tmp_path, small_wxr):
+    from click.testing import CliRunner
+
+    from migrator.cli import cli
+
+    m = tmp_path / "m.csv"
+    m.write_text("1,2\n")
+    env = {"MIGRATOR_WALINE_TOKEN": "x" * 20, "MIGRATOR_WP_PASSWORD": "y" * 20}
+    r = CliRunner(env=env).invoke(cli, ["push", small_wxr, "--to", "waline+http://127.0.0.1:9",
+                                        "--post-map", str(m)])
+    assert r.exit_code == 2 and "--path-map" in r.stderr
+    r = CliRunner(env=env).invoke(cli, ["push", small_wxr, "--to", "http://127.0.0.1:9",
+                                        "--user", "u", "--path-map", str(m)])
+    assert r.exit_code == 2 and "is for a Waline target" in r.stderr
+    m.write_text("1,no-slash\n")
+    r = CliRunner(env=env).invoke(cli, ["push", small_wxr, "--to", "waline+http://127.0.0.1:9",
+                                        "--path-map", str(m)])
+    assert r.exit_code == 2 and "m.csv:1: 'no-slash' is not a page path" in r.stderr
+    assert r.stderr.count("\n") == 1
