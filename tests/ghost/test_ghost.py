@@ -336,3 +336,11 @@ def test_hide_unapproved_imports_pending_comments_hidden(ghost, tmp_path):
     v = run("verify", path, "--to", to(), "--state", state, "--status", "all",
             "--hide-unapproved")
     assert v.exit_code == 0, v.output
+
+
+def test_wrong_key_stops_at_once_and_leaks_nothing(ghost, tmp_path, small_wxr):
+    state = tmp_path / "state.db"
+    r = run("push", small_wxr, "--to", to(), "--state", state, key=KEY)
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.output
+    assert "refused the Admin API key" in r.stderr and "http 401" in r.stderr
+    assert KEY.split(":")[1] not in r.output and not state.exists()
