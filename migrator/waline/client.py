@@ -28,6 +28,9 @@ from ..targets.http import AuthError, Http, PushError, Redactor, check_url, shor
 STATUS = {"approved": "approved", "pending": "waiting", "spam": "spam"}
 #: ``GET /api/comment`` refuses a larger page.
 PAGE_SIZE = 100
+#: A server's zone is at most 14 hours off UTC, in steps of 15 minutes.
+ZONE_MAX_MS = 14 * 3600 * 1000
+ZONE_STEP_MS = 15 * 60 * 1000
 #: Columns of ``wl_Comment`` an import may set (anything else is dropped by
 #: the server without a word, so we never send it).
 COLUMNS = ("url", "nick", "mail", "link", "ip", "ua", "status", "comment", "insertedAt",
@@ -231,12 +234,20 @@ class Waline:
 
     def find(self, row: dict) -> list[dict]:
         """Comments on ``row['url']`` that are this row: same ``nick``,
-        ``mail``, stored text and date (``insertedAt``, read back as ``time``
-        in UTC), oldest first. The server stores each of them verbatim."""
-        want_time = None
+        ``mail``, stored text, ``pid``, ``rid`` and date, best first. The
+        server stores each field verbatim, but gives the date back only as
+        ``time``, read in *its* time zone: the exact UTC date first, then a
+        date off by a whole time-zone offset (up to 14 hours, in quarter
+        hours), so that a server not running in UTC still finds its copy
+        instead of getting a second one."""
+        want = None
         if row.get("insertedAt"):
-            want_time = row["insertedAt"].replace(" ", "T")
-        hits = []
+            try:
+                want = datetime.strptime(row["insertedAt"], "%Y-%m-%d %H:%M:%S").replace(
+                    tzinfo=timezone.utc).timestamp() * 1000
+            except ValueError:
+                want = None
+        exact, shifted = [], []
         for c in self.path_comments(row["url"]):
             if (c.get("nick") or "") != (row.get("nick") or ""):
                 continue
@@ -244,11 +255,19 @@ class Waline:
                 continue
             if (c.get("orig") if "orig" in c else c.get("comment")) != row.get("comment", ""):
                 continue
-            if want_time is not None and iso_from_ms(c.get("time")) != want_time:
-                continue
             if (c.get("pid") or None) != (row.get("pid") or None):
                 continue
             if (c.get("rid") or None) != (row.get("rid") or None):
                 continue
-            hits.append(c)
-        return hits
+            if want is None:
+                exact.append(c)
+                continue
+            try:
+                off = int(c.get("time")) - want
+            except (TypeError, ValueError):
+                continue
+            if off == 0:
+                exact.append(c)
+            elif abs(off) <= ZONE_MAX_MS and off % ZONE_STEP_MS == 0:
+                shifted.append(c)
+        return exact + shifted

@@ -143,6 +143,21 @@ def test_find_matches_only_the_same_comment(client):
     assert len(client.find(no_date)) == 2
 
 
+def test_find_survives_a_server_not_in_utc(client):
+    """A server in UTC+2 reads our '10:00:00' as 08:00Z. The copy must still be
+    found (after any exact match), or a lost answer would become a duplicate;
+    a date off by something that is no zone offset is another comment."""
+    base = {"url": "/tz/", "nick": "Ann", "comment": "hello", "status": "approved"}
+    shifted = client.create(dict(base, insertedAt="2019-01-01 08:00:00"))  # as UTC+2 reads it
+    client.create(dict(base, insertedAt="2019-01-01 09:59:59"))             # not an offset
+    exact = client.create(dict(base, insertedAt="2019-01-01 10:00:00"))
+    got = [x["objectId"] for x in client.find(dict(base, insertedAt="2019-01-01 10:00:00"))]
+    assert got == [exact, shifted]
+    client.delete(exact)
+    assert [x["objectId"] for x in client.find(dict(base, insertedAt="2019-01-01 10:00:00"))] \
+        == [shifted]
+
+
 def test_reading_a_page_follows_every_page_of_roots(client):
     """GET /api/comment pages by roots, 100 at most: 130 roots with a reply
     each must all come back."""
