@@ -13,7 +13,9 @@
 #
 # Everything lives under the state folder STATE (env MIGRATOR_GHOST_STATE, default
 # /tmp/migrator-ghost):
-#   app/            the `ghost` npm package, unpacked, with its node_modules (the install)
+#   versions/<v>/   the `ghost` npm package, unpacked, with its node_modules (the install)
+#   current         symlink to versions/<v> (Ghost-CLI's layout: Ghost finds its own
+#                   package.json through <cwd>/current)
 #   content/        Ghost's content path: data/ghost.db (SQLite), logs/, themes/, ...
 #   config.production.json, ghost.pid, ghost.log, secrets.env, site.json:
 #   {"url": "http://127.0.0.1:2368", "admin_url": ".../ghost/api/admin",
@@ -46,7 +48,7 @@ GHOST_VERSION="${MIGRATOR_GHOST_VERSION:-5.130.6}"
 HOST=127.0.0.1
 PORT="${MIGRATOR_GHOST_PORT:-2368}"
 SITE_URL="http://${HOST}:${PORT}"
-APP="$STATE/app"
+APP="$STATE/versions/$GHOST_VERSION"
 CONTENT="$STATE/content"
 CONFIG="$STATE/config.production.json"
 PID="$STATE/ghost.pid"
@@ -97,7 +99,7 @@ install_ghost() {
     local major; major="$(node -p 'process.versions.node.split(".")[0]')"
     case "$major" in 18|20|22) ;; *) die "Ghost $GHOST_VERSION needs Node 18, 20 or 22, this is $(node --version)";; esac
     log "installing Ghost $GHOST_VERSION into $APP (first time: a few minutes, native modules are compiled)"
-    local tmp="$STATE/app.tmp"
+    local tmp="$STATE/install.tmp"
     rm -rf "$tmp" "$APP"
     mkdir -p "$tmp"
     (cd "$tmp" && npm pack "ghost@$GHOST_VERSION" --silent >"$STATE/install.log" 2>&1) \
@@ -115,6 +117,7 @@ install_ghost() {
     (cd "$tmp/package" && node -e 'require("sqlite3")') >>"$STATE/install.log" 2>&1 \
         || die "sqlite3 did not build, see $STATE/install.log"
     echo "$GHOST_VERSION" >"$tmp/package/.migrator-installed"
+    mkdir -p "$(dirname "$APP")"
     mv "$tmp/package" "$APP"
     rm -rf "$tmp"
     log "installed Ghost $GHOST_VERSION in $((SECONDS - t0))s"
@@ -180,15 +183,19 @@ http_up() { curl -s -o /dev/null --max-time 5 "$SITE_URL/ghost/api/admin/site/";
 
 start_ghost() {
     pid_alive && return 0
+    ln -sfn "versions/$GHOST_VERSION" "$STATE/current"
     if http_up; then
         die "something else already answers on $SITE_URL; stop it or set MIGRATOR_GHOST_PORT"
     fi
     log "starting Ghost $GHOST_VERSION on $SITE_URL"
     rm -f "$PID"
     # cwd = STATE: Ghost reads config.production.json from its working directory
+    # setsid -f: its own session, detached from ours; sh writes its pid, then becomes node;
+    # fd 9 (our lock) is not passed on, or a running Ghost would hold the lock forever
     (cd "$STATE" && NODE_ENV=production GHOST_NODE_VERSION_CHECK=false \
-        setsid node "$APP/index.js" </dev/null >>"$LOG" 2>&1 9>&- & echo $! >"$PID")
+        setsid -f sh -c 'echo $$ >"$1"; exec node current/index.js' sh "$PID" </dev/null >>"$LOG" 2>&1 9>&-)
     local i
+    for i in $(seq 1 50); do [ -s "$PID" ] && break; sleep 0.1; done
     for i in $(seq 1 300); do
         if ! pid_alive; then
             tail -n 40 "$LOG" >&2 || true

@@ -83,7 +83,10 @@ class Client:
         try:
             with self.opener.open(req, timeout=timeout) as resp:
                 raw = resp.read()
-                return resp.status, (json.loads(raw) if raw else None)
+                try:
+                    return resp.status, (json.loads(raw) if raw else None)
+                except ValueError:  # POST /session/ answers a plain "Created"
+                    return resp.status, {"raw": raw.decode("utf-8", "replace")[:500]}
         except urllib.error.HTTPError as e:
             raw = e.read()
             try:
@@ -109,7 +112,7 @@ def key_works(key):
         if status != 200:
             return False
         # /site/ answers without auth too: ask for something that needs the key
-        status, _ = Client(key).call("GET", "/users/me/", timeout=10)
+        status, _ = Client(key).call("GET", "/posts/?limit=1&fields=id", timeout=10)
         return status == 200
     except (OSError, ValueError):
         return False
@@ -153,7 +156,8 @@ def cmd_setup():
                      {"integrations": [{"name": INTEGRATION_NAME}]})["integrations"][0]
         for k in integ["api_keys"]:
             if k["type"] == "admin":
-                key = "%s:%s" % (k["id"], k["secret"])
+                # the Admin API already hands the admin key out as "<id>:<secret>"
+                key = k["secret"] if ":" in k["secret"] else "%s:%s" % (k["id"], k["secret"])
             elif k["type"] == "content":
                 content_key = k["secret"]
         if not key:
