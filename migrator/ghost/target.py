@@ -143,12 +143,12 @@ class GhostTarget(Platform):
         if c.type != "comment":
             return f"type not supported by target: {c.type} (Ghost has only comments)"
         if c.status != "approved" and not self.hide_unapproved:
-            return (f"status {c.status}: Ghost publishes every comment it imports "
-                    "(--hide-unapproved imports it hidden)")
+            return (f"status {c.status}, which Ghost would publish (--hide-unapproved imports "
+                    "it hidden)")
         when = c.when
         if when is not None and when > self.now:
-            return (f"date in the future ({ghost_date(when)}): Ghost would date it now "
-                    "instead; fix the date in the export")
+            return (f"date in the future, which Ghost would replace by now (fix the date in "
+                    f"the export): {ghost_date(when)}")
         return None
 
     # -- members ---------------------------------------------------------------------
