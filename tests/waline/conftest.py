@@ -1,5 +1,4 @@
 import fcntl
-import os
 
 import pytest
 
@@ -35,6 +34,6 @@ def client(waline):
 @pytest.fixture(autouse=True)
 def _no_waline_env(monkeypatch):
     """Credentials in the caller's environment must not leak into tests."""
-    for k in ("MIGRATOR_WALINE_TOKEN", "MIGRATOR_WALINE_PASSWORD", "MIGRATOR_WP_USER"):
+    for k in ("MIGRATOR_WALINE_TOKEN", "MIGRATOR_WALINE_PASSWORD", "MIGRATOR_WP_USER",
+              "MIGRATOR_SECRET"):
         monkeypatch.delenv(k, raising=False)
-    os.environ.pop("MIGRATOR_SECRET", None)
