@@ -195,10 +195,13 @@ class Waline:
         self.data(resp, f"delete comment {comment_id}")
         return True
 
-    def update(self, comment_id, fields: dict) -> dict:
-        """``PUT /api/comment/:id`` (admin: any field)."""
-        resp = self.http.send("PUT", f"{self.api}/comment/{comment_id}", json=fields)
-        return self.data(resp, f"update comment {comment_id}") or {}
+    def update(self, comment_id, fields: dict) -> None:
+        """Set raw fields of one comment: ``PUT /api/db?table=Comment&objectId=N``.
+        Not ``PUT /api/comment/:id``, which e-mails the parent's author when a
+        reply goes from waiting to approved on a server with mail set up."""
+        resp = self.http.send("PUT", self.api + "/db",
+                              params={"table": "Comment", "objectId": comment_id}, json=fields)
+        self.data(resp, f"update comment {comment_id}")
 
     # -- reading ---------------------------------------------------------------------
     def path_comments(self, path: str) -> list[dict]:

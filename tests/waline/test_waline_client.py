@@ -220,3 +220,16 @@ def test_the_wrong_map_for_the_platform_is_a_usage_error(tmp_path, small_wxr):
                                         "--path-map", str(m)])
     assert r.exit_code == 2 and "m.csv:1: 'no-slash' is not a page path" in r.stderr
     assert r.stderr.count("\n") == 1
+
+
+def test_adopting_a_found_copy_sets_its_status_quietly(client):
+    """After a lost answer the found copy is brought to the status we sent,
+    through the raw table update (no hooks, no notification e-mails)."""
+    row = {"url": "/a/", "nick": "Ann", "comment": "x", "status": "waiting",
+           "insertedAt": "2019-01-01 00:00:00"}
+    cid = client.create(row)
+    note = WalineTarget(client).adopt({"id": cid, "status": "waiting"}, dict(row, status="approved"))
+    assert note == "status set to approved"
+    assert [(r["objectId"], r["status"]) for r in raw_comments()] == [(cid, "approved")]
+    assert WalineTarget(client).hide(cid)
+    assert raw_comments()[0]["status"] == "waiting"
