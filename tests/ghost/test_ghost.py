@@ -348,3 +348,38 @@ def test_wrong_key_stops_at_once_and_leaks_nothing(ghost, tmp_path, small_wxr):
     assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.output
     assert "refused the Admin API key" in r.stderr and "http 401" in r.stderr
     assert KEY.split(":")[1] not in r.output and not state.exists()
+
+
+def test_echoed_token_is_redacted_everywhere(ghost, tmp_path):
+    """Ghost behind a server that answers comment POSTs with 400 and the request
+    headers (its JWT) in the message: the reasons say why, and neither the key
+    nor any token made from it is printed or stored."""
+    from recorder import Recorder
+
+    path = thread_export(tmp_path, n=3)
+    reset([{"title": "Long thread", "slug": "long-thread"}])
+
+    def echo(method, path_, headers, body):
+        if method == "POST" and "/comments/" in path_:
+            dump = "; ".join(f"{k}: {v}" for k, v in headers.items())
+            msg = json.dumps({"errors": [{"type": "BadRequestError",
+                                          "message": f"You sent: {dump}"}]}).encode()
+            return (400, [("Content-Type", "application/json")], msg)
+        return None
+
+    state = tmp_path / "state.db"
+    report = tmp_path / "r.json"
+    with Recorder(upstream=ghost["url"], respond=echo) as proxy:
+        r = run("push", path, "--to", "ghost+" + proxy.url, "--state", state, "--json",
+                "--report", report)
+        tokens = {h["Authorization"].split()[-1] for h in (x["headers"] for x in proxy.requests)
+                  if "Authorization" in h}
+    assert r.exit_code == 1 and json.loads(r.stdout)["totals"]["rejected"] == 3
+    assert tokens and "You sent" in report.read_text()
+    blobs = [r.output, report.read_text()] + [p.read_bytes().decode("latin-1")
+                                              for p in tmp_path.iterdir()
+                                              if p.name.startswith("state.db")]
+    for secret in tokens | {ghost["admin_api_key"].split(":")[1]}:
+        assert not any(secret in b for b in blobs)
+    for token in tokens:  # and no piece of one (the signature alone is enough to replay)
+        assert not any(token.split(".")[2] in b for b in blobs)
