@@ -383,3 +383,26 @@ def test_echoed_token_is_redacted_everywhere(ghost, tmp_path):
         assert not any(secret in b for b in blobs)
     for token in tokens:  # and no piece of one (the signature alone is enough to replay)
         assert not any(token.split(".")[2] in b for b in blobs)
+
+
+def test_post_map_and_a_future_date_on_the_real_ghost(ghost, tmp_path):
+    """--post-map with Ghost's object ids; a comment dated in the future is
+    reported and not sent (Ghost would silently date it now)."""
+    later = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    comments = [C(1, author="A", email="a@example.org", content="Now."),
+                C(2, author="B", email="b@example.org", content="From the future.", date=later)]
+    path = write(tmp_path, [P(100, comments, title="Old title", slug="no-such-slug")])
+    ids = reset([{"title": "Renamed", "slug": "renamed-on-ghost"}])
+    state = str(tmp_path / "state.db")
+    r = run("push", path, "--to", to(), "--state", state, "--json")
+    assert r.exit_code == 1 and "no post or page with slug 'no-such-slug'" in r.stderr
+    (tmp_path / "map.csv").write_text(f"source_post_id,target_post_id\n100,{ids['renamed-on-ghost']}\n")
+    r = run("push", path, "--to", to(), "--state", state, "--post-map", tmp_path / "map.csv",
+            "--json", "--report", tmp_path / "r.json")
+    assert r.exit_code == 1, r.output
+    assert "date in the future" in r.stderr
+    rep = json.loads((tmp_path / "r.json").read_text())
+    future = next(x for x in rep["comments"] if x["id"] == 2)
+    assert future["fate"] == "rejected" and later[:10] in future["reason"]
+    got = all_comments(ids["renamed-on-ghost"])
+    assert [x["html"] for x in got] == ["<p>Now.</p>"]
