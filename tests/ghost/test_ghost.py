@@ -348,3 +348,61 @@ def test_wrong_key_stops_at_once_and_leaks_nothing(ghost, tmp_path, small_wxr):
     assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.output
     assert "refused the Admin API key" in r.stderr and "http 401" in r.stderr
     assert KEY.split(":")[1] not in r.output and not state.exists()
+
+
+def test_echoed_token_is_redacted_everywhere(ghost, tmp_path):
+    """Ghost behind a server that answers comment POSTs with 400 and the request
+    headers (its JWT) in the message: the reasons say why, and neither the key
+    nor any token made from it is printed or stored."""
+    from recorder import Recorder
+
+    path = thread_export(tmp_path, n=3)
+    reset([{"title": "Long thread", "slug": "long-thread"}])
+
+    def echo(method, path_, headers, body):
+        if method == "POST" and "/comments/" in path_:
+            dump = "; ".join(f"{k}: {v}" for k, v in headers.items())
+            msg = json.dumps({"errors": [{"type": "BadRequestError",
+                                          "message": f"You sent: {dump}"}]}).encode()
+            return (400, [("Content-Type", "application/json")], msg)
+        return None
+
+    state = tmp_path / "state.db"
+    report = tmp_path / "r.json"
+    with Recorder(upstream=ghost["url"], respond=echo) as proxy:
+        r = run("push", path, "--to", "ghost+" + proxy.url, "--state", state, "--json",
+                "--report", report)
+        tokens = {h["Authorization"].split()[-1] for h in (x["headers"] for x in proxy.requests)
+                  if "Authorization" in h}
+    assert r.exit_code == 1 and json.loads(r.stdout)["totals"]["rejected"] == 3
+    assert tokens and "You sent" in report.read_text()
+    blobs = [r.output, report.read_text()] + [p.read_bytes().decode("latin-1")
+                                              for p in tmp_path.iterdir()
+                                              if p.name.startswith("state.db")]
+    for secret in tokens | {ghost["admin_api_key"].split(":")[1]}:
+        assert not any(secret in b for b in blobs)
+    for token in tokens:  # and no piece of one (the signature alone is enough to replay)
+        assert not any(token.split(".")[2] in b for b in blobs)
+
+
+def test_post_map_and_a_future_date_on_the_real_ghost(ghost, tmp_path):
+    """--post-map with Ghost's object ids; a comment dated in the future is
+    reported and not sent (Ghost would silently date it now)."""
+    later = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    comments = [C(1, author="A", email="a@example.org", content="Now."),
+                C(2, author="B", email="b@example.org", content="From the future.", date=later)]
+    path = write(tmp_path, [P(100, comments, title="Old title", slug="no-such-slug")])
+    ids = reset([{"title": "Renamed", "slug": "renamed-on-ghost"}])
+    state = str(tmp_path / "state.db")
+    r = run("push", path, "--to", to(), "--state", state, "--json")
+    assert r.exit_code == 1 and "no post or page with slug 'no-such-slug'" in r.stderr
+    (tmp_path / "map.csv").write_text(f"source_post_id,target_post_id\n100,{ids['renamed-on-ghost']}\n")
+    r = run("push", path, "--to", to(), "--state", state, "--post-map", tmp_path / "map.csv",
+            "--json", "--report", tmp_path / "r.json")
+    assert r.exit_code == 1, r.output
+    assert "date in the future" in r.stderr
+    rep = json.loads((tmp_path / "r.json").read_text())
+    future = next(x for x in rep["comments"] if x["id"] == 2)
+    assert future["fate"] == "rejected" and later[:10] in future["reason"]
+    got = all_comments(ids["renamed-on-ghost"])
+    assert [x["html"] for x in got] == ["<p>Now.</p>"]
