@@ -74,17 +74,26 @@ ensure_tools() {
     command -v python3 >/dev/null || missing+=(python3)
     command -v make >/dev/null || missing+=(make)
     command -v g++ >/dev/null || missing+=(g++)
+    local can_apt=""
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null && can_apt=1
+    if [ ${#missing[@]} -gt 0 ]; then
+        [ -n "$can_apt" ] || die "missing ${missing[*]}; install them"
+        apt_install "${missing[@]}" || die "apt-get install ${missing[*]} failed, see $STATE/apt.log"
+    fi
     # Debian's SQLite headers: sqlite3 then links the system library (30 s of compiling)
-    # instead of compiling its bundled amalgamation (3 min on a busy 2-core machine)
-    [ -f /usr/include/sqlite3.h ] || { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null && missing+=(libsqlite3-dev); }
-    [ ${#missing[@]} -eq 0 ] && return 0
-    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null || die "missing ${missing[*]}; install them"
-    log "installing ${missing[*]} (apt-get)"
+    # instead of compiling its bundled amalgamation (3 min on a busy 2-core machine).
+    # Optional: without them the bundled SQLite is compiled.
+    if [ ! -f /usr/include/sqlite3.h ] && [ -n "$can_apt" ]; then
+        apt_install libsqlite3-dev || log "could not install libsqlite3-dev; compiling sqlite3's own SQLite"
+    fi
+}
+
+apt_install() {
+    log "installing $* (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >"$STATE/apt.log" 2>&1 || {
+    apt-get install -y -q --no-install-recommends "$@" >>"$STATE/apt.log" 2>&1 || {
         apt-get update -q >>"$STATE/apt.log" 2>&1
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$STATE/apt.log" 2>&1 \
-            || die "apt-get install failed, see $STATE/apt.log"
+        apt-get install -y -q --no-install-recommends "$@" >>"$STATE/apt.log" 2>&1
     }
 }
 
