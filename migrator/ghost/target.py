@@ -76,7 +76,6 @@ class GhostTarget(Platform):
     title = "Ghost"
     api_label = "Admin API"
     levels = 2
-    statuses = {"approved": "published"}
 
     def __init__(self, client: Ghost, *, post_map: dict | None = None,
                  hide_unapproved: bool = False, secret: bytes | None = None):
