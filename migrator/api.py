@@ -52,7 +52,9 @@ def push(exports: Iterable[str], url: str, options: Options | None = None, **kwa
     """Post the comments into a live site (``migrator push``). ``url`` is the
     WordPress site, or ``ghost+https://...`` / ``waline+https://...``; the
     connection arguments are the platform's (:func:`migrator.wordpress.push`:
-    ``user``, ``password``; :func:`migrator.ghost.push`: ``key``)."""
+    ``user``, ``password``; :func:`migrator.ghost.push`: ``key``;
+    :func:`migrator.waline.push`: ``token``, or ``user`` (e-mail) and
+    ``password``, and ``path_map``)."""
     from .targets.select import package, split_target
 
     name, target = split_target(url)

@@ -89,12 +89,18 @@ def _key(key_file: str | None) -> str:
 
 
 def _connection(url: str, user, password_file, rest_base, key_file, insecure_http,
-                post_map=None, hide_unapproved=False) -> tuple:
+                post_map=None, hide_unapproved=False, path_map_file=None) -> tuple:
     """(platform package, target URL, keyword arguments for its push/verify)."""
     from ..targets.http import check_url
     from ..targets.select import package, split_target
 
     name, target = split_target(url)
+    if path_map_file and name != "waline":
+        fail("--path-map is for a Waline target (waline+https://...); this one takes "
+             "--post-map", EXIT_USAGE)
+    if post_map is not None and name == "waline":
+        fail("a Waline target has page paths, not post ids: give --path-map "
+             "(source_post_id,/page/path/) instead of --post-map", EXIT_USAGE)
     if name == "wordpress":
         check_url(target, insecure_http=insecure_http)
         if not user:
@@ -112,8 +118,11 @@ def _connection(url: str, user, password_file, rest_base, key_file, insecure_htt
         if post_map is not None:
             kw["post_map"] = post_map
     else:
-        check_url(target, insecure_http=insecure_http)
-        kw = {"insecure_http": insecure_http}
+        from .waline import waline_kwargs
+
+        check_url(target, insecure_http=insecure_http,
+                  secret_hint="MIGRATOR_WALINE_TOKEN or MIGRATOR_WALINE_PASSWORD")
+        kw = waline_kwargs(user, password_file, insecure_http, path_map_file)
     return package(name), target, kw
 
 
@@ -124,10 +133,12 @@ def _target_options(f):
                           "ghost+https://blog.example.org, waline+https://comments.example.org. "
                           "Its posts must exist."),
         click.option("--user", envvar="MIGRATOR_WP_USER", show_envvar=True,
-                     help="WordPress: user name (an Editor or Administrator)."),
+                     help="WordPress: user name (an Editor or Administrator). Waline: the "
+                          "administrator's e-mail (else $MIGRATOR_WALINE_TOKEN)."),
         click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
                      help="WordPress: file holding the user's Application Password (else "
-                          "$MIGRATOR_WP_PASSWORD, else asked on the terminal)."),
+                          "$MIGRATOR_WP_PASSWORD, else asked on the terminal). Waline: the "
+                          "administrator's password (else $MIGRATOR_WALINE_PASSWORD)."),
         click.option("--key-file", type=click.Path(exists=True, dir_okay=False),
                      help="Ghost: file holding an Admin API key id:secret (else "
                           "$MIGRATOR_GHOST_KEY)."),
@@ -156,6 +167,9 @@ def _target_options(f):
 @_target_options
 @click.option("--post-map", type=click.Path(exists=True, dir_okay=False), callback=_post_map,
               help="CSV of source_post_id,target_post_id; overrides matching by slug and link.")
+@click.option("--path-map", "path_map_file", type=click.Path(exists=True, dir_okay=False),
+              help="Waline: CSV of source_post_id,/page/path/ (each post's path on the new "
+                   "site); overrides the path of the post's link.")
 @click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
               help="Comments posted at once (replies always after their parent).")
 @click.option("--delay", type=click.FloatRange(0, 60), default=0.0, show_default=True,
@@ -166,7 +180,7 @@ def _target_options(f):
                    "post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's totals as JSON on stdout.")
 def push(exports, url, user, password_file, key_file, state, rest_base, hide_unapproved,
-         insecure_http, post_map, workers, delay, dry_run, as_json, report, **opts):
+         insecure_http, post_map, path_map_file, workers, delay, dry_run, as_json, report, **opts):
     """Post the comments of EXPORTS into the site at --to URL.
 
     The posts must already be on the new site: each is found by slug (posts,
@@ -178,8 +192,11 @@ def push(exports, url, user, password_file, key_file, state, rest_base, hide_una
 
     WordPress: an Application Password (Users → Profile in wp-admin) over HTTP
     Basic. Ghost (--to ghost+https://...): an Admin API key; each commenter
-    becomes a member subscribed to nothing. Credentials go only to the origin
-    of --to; plain http only to this machine unless --insecure-http.
+    becomes a member subscribed to nothing. Waline (--to waline+https://...):
+    an administrator's token ($MIGRATOR_WALINE_TOKEN), or --user ADMIN_EMAIL
+    and its password; each post is its link's page path, or --path-map.
+    Credentials go only to the origin of --to; plain http only to this
+    machine unless --insecure-http.
 
     \b
     Examples:
@@ -187,6 +204,7 @@ def push(exports, url, user, password_file, key_file, state, rest_base, hide_una
       migrator push export.xml --to https://new.example.org --user me --password-file pw.txt
       migrator push export.xml --to https://new.example.org --user me --post-map map.csv --workers 8
       MIGRATOR_GHOST_KEY=id:secret migrator push export.xml --to ghost+https://blog.example.org
+      MIGRATOR_WALINE_TOKEN=... migrator push export.xml --to waline+https://comments.example.org --path-map paths.csv
       migrator verify export.xml --to https://new.example.org --user me
     """
     from ..targets import PushError
@@ -195,7 +213,8 @@ def push(exports, url, user, password_file, key_file, state, rest_base, hide_una
     with user_errors():
         try:
             pkg, target, kw = _connection(url, user, password_file, rest_base, key_file,
-                                          insecure_http, post_map, hide_unapproved)
+                                          insecure_http, post_map, hide_unapproved,
+                                          path_map_file)
         except PushError as e:
             fail(str(e), EXIT_USAGE)
         options = build_options(dry_run=dry_run, **opts)
@@ -219,7 +238,8 @@ def push(exports, url, user, password_file, key_file, state, rest_base, hide_una
                     f"{e.to_post} to post"), err=True)
         if p.unmapped:
             click.echo(f"{len(p.unmapped)} post(s) not found on the target (their comments "
-                       "are rejected: no target post; use --post-map):", err=True)
+                       "are rejected: no target post; use "
+                       f"{'--path-map' if pf.name == 'waline' else '--post-map'}):", err=True)
             for e in p.unmapped:
                 click.echo(pf.redact(f"  post {e.post_id} '{e.slug or e.title}': {e.comments} "
                                      f"comments - {e.reason}"), err=True)
@@ -244,15 +264,16 @@ def verify(exports, url, user, password_file, key_file, state, rest_base, hide_u
 
     Reads the target back and checks, for every comment the push would send
     (give the same filter options): it was pushed (journal), it exists with
-    the right parent and depth (on Ghost: the thread root and the real reply
-    target), date (GMT), author name, content and status, and it is there
-    only once. Exits 1 on any difference.
+    the right parent and depth (on Ghost and Waline: the thread root and the
+    real reply target), date (GMT), author name, content and status, and it
+    is there only once. Exits 1 on any difference.
 
     \b
     Examples:
       migrator verify export.xml --to https://new.example.org --user me
       migrator verify export.xml --to https://new.example.org --user me --json | jq .problems
       MIGRATOR_GHOST_KEY=id:secret migrator verify export.xml --to ghost+https://blog.example.org
+      MIGRATOR_WALINE_TOKEN=... migrator verify export.xml --to waline+https://comments.example.org
     """
     from ..targets import PushError
 
