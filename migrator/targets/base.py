@@ -180,6 +180,12 @@ class Platform:
         """A found copy is ours: bring its status in line; return a note ('' if nothing)."""
         return ""
 
+    def finish_post(self, target: Target, rows: list) -> None:
+        """Called once a post's comments are all through (also on a re-run), with
+        the journal rows (``done``) of its comments: the place for work that must
+        wait until every comment is there (Ghost hides comments only then, as it
+        drops a reply's link to a parent that is hidden already)."""
+
     def hide(self, target_id) -> bool:
         """Hide a comment (for statuses the platform cannot create directly)."""
         return False
