@@ -65,6 +65,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .ledger import Ledger
+from .stages.anonymise import names as nm
 from .model import Comment, Post, Site, status_from_wp, type_from_wp
 
 SECRET_ENV = "MIGRATOR_SECRET"
@@ -301,9 +302,12 @@ def _lower(text: str) -> str:
 
 
 def _key(text: str) -> str:
-    """How a name or a matched mention is looked up (NFC, lower, one space)."""
-    low = text.lower() if text.isascii() else _lower(unicodedata.normalize("NFC", text))
-    return low if low.isalnum() else " ".join(low.split())
+    """How a name or a matched mention is looked up: folded (entities
+    decoded, accents and apostrophes dropped, hyphens as spaces, lower case,
+    one space; see :func:`names.fold`)."""
+    if text.isascii() and text.isalnum():
+        return text.lower()
+    return nm.fold_word(text)
 
 
 def _is_initial(word: str) -> bool:
@@ -386,7 +390,7 @@ _NAMES_AFTER = rf"(?P<n1>{_NWORD})(?:(?P<sp>{_SP}+)(?P<n2>{_NWORD}))?"
 # Each pattern either starts with a literal or a character set (so the regex
 # engine skips quickly to where it can match) or only runs where a cheap test
 # (a character in the text, _PII_GATE, _NUM_GATE) says it may match.
-_TAG_RE = re.compile(r"<(?:!--.*?-->|[A-Za-z/!?][^<>]*>)", re.S)
+_TAG_RE = re.compile(r"<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>|[!?][^<>]*>)", re.S)
 #: From an '@': the rest of an e-mail address, or an @handle.
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _HANDLE_AT = re.compile(r"@[^\W\d_][\w.]*(?<![.])")
@@ -423,7 +427,8 @@ _LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*"
 #: The same after a line break or a block tag (a new line or paragraph).
 _LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|th|dd|dt))"
                          r"\b[^<>]*>)" + _LEAD_RE.pattern)
-_ATTR_TAG_RE = re.compile(r"<[A-Za-z][^<>]*=[^<>]*>")
+_ATTR_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s[^<>]*=[^<>]*>")
+_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _RUN = re.compile(r"[^\W\d_]+")
 _EDGES = re.compile(r"^\W+|\W+$")
 
@@ -431,7 +436,8 @@ _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)")
 _URL_ATTRS = frozenset("href src srcset cite action formaction poster background longdesc "
                        "data usemap codebase".split())
-_TEXT_ATTRS = frozenset("title alt aria-label".split())
+_TEXT_ATTRS = frozenset("title alt aria-label aria-description placeholder label summary "
+                        "content value".split())
 _BLOCK_TAGS = frozenset("p br div li ul ol blockquote h1 h2 h3 h4 h5 h6 pre hr table tr td th "
                         "dd dt dl section article header footer".split())
 _OPENERS = " \t\r\u00a0\"'“‘«„([*"
@@ -441,8 +447,9 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 
 # Priorities when two replacements overlap: the leftmost wins, then this order.
-(_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN,
- _P_LEAD) = range(10)
+(_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_OWN, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN,
+ _P_LEAD, _P_THIRD) = range(12)
+_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
 
 
 def _is_w(ch: str) -> bool:
@@ -570,6 +577,13 @@ class Anonymiser:
         self._kept_keys: set[str] = set()
         self._ambig: set[str] = set()
         self._common: set[str] = set()
+        #: Keys that are a token of a phrase handle, or a nickname: they count
+        #: only where a name stands (see names.name_position).
+        self._word_tokens: set[str] = set()
+        self._nick_keys: set[str] = set()
+        self._finder: nm.NameFinder | None = None
+        self._taken: set[str] = set()
+        self._alias_finders: dict = {}
 
     @classmethod
     def from_options(cls, o) -> "Anonymiser":
@@ -650,7 +664,13 @@ class Anonymiser:
         if c.type in ("pingback", "trackback") or c.status == "spam":
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
-        words = _name_words(c.author_name)
+        name = c.author_name or ""
+        if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
+            name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
+        words = _name_words(name)
+        # 'Someone who cares', 'A therapy client': a phrase of words is found as
+        # a whole; its words that are not common ones only where a name stands.
+        phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
         if words:
             p.initials |= _initials(words)
             if len(words) >= 2:
@@ -659,11 +679,22 @@ class Anonymiser:
                     self._add_key(p, _key(full))
             if len(words) <= MAX_NAME_WORDS:
                 for w in words:
+                    if phrase and w.lower() in COMMON_WORDS:
+                        continue
                     if not _is_initial(w) and w.lower() not in _PARTICLES:
                         self._add_key(p, _key(w))
+                        if phrase:
+                            self._word_tokens.add(_key(w))
                     for part in re.split(r"[-'’]", w) if "-" in w else ():
                         if len(part) >= 2:
                             self._add_key(p, _key(part))
+            first = words[0]
+            if not phrase and not _is_initial(first) and first.isalpha():
+                # Robert is also Bob, Bobby, Rob: the nickname list's links
+                for nick in nm.nickname_keys(first):
+                    if len(nick) >= 3:
+                        self._add_key(p, nick)
+                        self._nick_keys.add(nick)
         local = _norm(c.author_email).partition("@")[0]
         if (len(local) >= 3 and any(ch.isalpha() for ch in local)
                 and local not in COMMON_WORDS and not local.isdigit()):
@@ -784,8 +815,26 @@ class Anonymiser:
         self._words_re = re.compile(r"[^0-9a-z_](?:" + _trie_pattern(words) + r")\b")
         self._ambig = {k for k in live if _ambiguous(k)}
         self._common = {k for k in self._ambig if _common(k)}
+        # The finder works on folded text: every name key in any script (CJK
+        # as substrings, Latin and Cyrillic declined), and the addressing
+        # words and titles that introduce a name.
+        keys = {k: self._key_flags(k) for k in live}
+        for w in _ADDR_WORDS | _TITLE_RUNS:
+            keys[w] = keys.get(w, 0) | nm.WORD
+        self._finder = nm.NameFinder(keys)
+        self._taken = set(self._index) | kept_keys
         self._dirty = False
         self.compiled += 1
+
+    def _key_flags(self, k: str) -> int:
+        """nm.WORD for a key that is also a word, nm.CASED for one that must
+        be capitalised (unless where a name stands)."""
+        word = (k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
+                or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
+        flags = nm.key_flags(k, word)
+        if k in self._nick_keys:
+            flags |= nm.CASED
+        return flags
 
     def _ensure(self) -> None:
         if self._dirty:
@@ -797,7 +846,8 @@ class Anonymiser:
         several commenters becomes ``[name]``)."""
         return self._scrub(text, None, Counter())
 
-    def _scrub(self, text: str, resolve: Resolver | None, counts: Counter) -> str:
+    def _scrub(self, text: str, resolve: Resolver | None, counts: Counter,
+               own: str | None = None, aliases: dict | None = None) -> str:
         """Find every replacement (cheap tests first: most comments need
         few of the patterns), then apply the leftmost of overlapping ones."""
         if not text:
@@ -814,6 +864,11 @@ class Anonymiser:
         if tags and "=" in text:  # only tags with attributes can change
             for m in _ATTR_TAG_RE.finditer(text):
                 new = self._tag(m.group(), counts)
+                if new != m.group():
+                    add((m.start(), _P_TAG, -m.end(), new, "", 0))
+        if tags and "<!--" in text:  # the text of HTML comments is scrubbed like any other
+            for m in _HTML_COMMENT.finditer(text):
+                new = "<!--" + self._scrub(m.group(1), resolve, counts) + "-->"
                 if new != m.group():
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
@@ -865,24 +920,21 @@ class Anonymiser:
                     if _valid_ip(m.group()):
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
 
-        # -- names --------------------------------------------------------------
-        ambig, single = self._ambig, self._single
-        for m in self._words_re.finditer(" " + low):
-            k = m.group()
-            s, e = m.span()  # in " " + low: s is the word's start in low, e its end + 1
-            if k[0] > "\x7f" and _is_w(k[0]):
-                continue  # the end of a word in another script, not a name's start
-            k = k[1:]
-            e -= 1
-            if k in live:
-                if k not in ambig or (text[s].isupper() and self._used_as_name(k, text, s, e)):
-                    who = single.get(k) or self._person_for(k, resolve, counts)
-                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
-            elif " " in k or "\n" in k or "\t" in k:  # a full name across a line break
-                k = " ".join(k.split())
-                if k in live and (k not in ambig or self._used_as_name(k, text, s, e)):
-                    who = self._person_for(k, resolve, counts)
-                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+        # -- contact details the patterns above miss ---------------------------------
+        for cs, ce, what in nm.contact_spans(text):
+            prio, rep = _CONTACT_KIND[what]
+            add((cs, prio, -ce, rep, rep, 1))
+
+        # -- names (found in the folded text, replaced in the original) ---------------
+        single = self._single
+        folded = nm.fold(text)
+        for m in self._finder.find(text, folded):
+            k, s, e = m.key, m.start, m.end
+            if k in live and self._stands(k, m, text):
+                who = single.get(k) or self._person_for(k, resolve, counts)
+                add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+            if m.inflected:
+                continue
             if k in _ADDR_WORDS:
                 t = _ADDR_TAIL.match(low, e)
                 if t:
@@ -891,6 +943,17 @@ class Anonymiser:
                 t = _TITLE_TAIL.match(text, e)
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
+        if aliases:
+            for m in self._alias_finder(aliases).find(text, folded):
+                if self._stands(m.key, m, text):
+                    add((m.start, _P_KNOWN, -m.end, aliases[m.key], NAMES_IN_BODIES, 1))
+        if own is not None:
+            span = nm.signoff_span(text)
+            if span is not None:
+                w = text[span[0]:span[1]]
+                k = _key(w)
+                if k not in kept and k not in COMMON_WORDS and not _is_initial(w):
+                    add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
         if "," in text:
             leads = [_LEAD_RE.match(text)]
             if tags or "\n" in text:
@@ -905,6 +968,9 @@ class Anonymiser:
                 if k in live or k in kept:
                     continue
                 add((m.start("w"), _P_LEAD, -m.end("w"), NAME, NAME, 1))
+        # People who never commented: given names where a name stands.
+        for ts, te in nm.third_parties(text, self._taken, COMMON_WORDS):
+            add((ts, _P_THIRD, -te, NAME, NAME, 1))
 
         if not edits:
             return text
@@ -916,6 +982,8 @@ class Anonymiser:
                 continue  # inside an earlier replacement (a name in a URL, a tag)
             if s > first_tag and prio != _P_TAG and _in_tag(text, s):
                 continue  # inside a tag: only _tag() changes what is there
+            if prio in (_P_EMAIL, _P_URL) and s > last and text[s - 1] == "<" and text[-e:-e + 1] == ">":
+                s, e = s - 1, e - 1  # '<ann@x.com>' in plain text: the brackets go too
             out.append(text[last:s])
             out.append(rep)
             last = -e
@@ -923,6 +991,34 @@ class Anonymiser:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
+
+    def _stands(self, k: str, m: "nm.Match", text: str) -> bool:
+        """Whether a found key stands as a name here: a declined form only
+        capitalised; a key that is also a word only where a name stands (or
+        capitalised mid-sentence, not after 'the', 'in May'); a key that must
+        be capitalised (a surname, a nickname) capitalised or where a name
+        stands."""
+        s, e, f = m.start, m.end, m.flags
+        if m.inflected:
+            return text[s].isupper()
+        if f & nm.WORD:
+            if nm.name_position(text, s, e):
+                return True
+            return (text[s].isupper() and self._used_as_name(k, text, s, e)
+                    and nm.prev_word(text, s) not in nm.DETERMINERS)
+        if f & nm.CASED and not text[s].isupper():
+            return nm.name_position(text, s, e)
+        return True
+
+    def _alias_finder(self, aliases: dict) -> "nm.NameFinder":
+        key = frozenset(aliases)
+        finder = self._alias_finders.get(key)
+        if finder is None:
+            if len(self._alias_finders) > 256:
+                self._alias_finders.clear()
+            finder = self._alias_finders[key] = nm.NameFinder(
+                {a: nm.key_flags(a) for a in aliases})
+        return finder
 
     def _used_as_name(self, k: str, text: str, s: int, e: int) -> bool:
         """A name that may be a word ('Hope', 'Will', 'May') is a name where
@@ -1013,7 +1109,7 @@ class Anonymiser:
                     return m.group(0)  # a fragment or a link within the site (naming nobody)
                 counts[URL] += 1
                 return ""
-            if name in _TEXT_ATTRS:
+            if name in _TEXT_ATTRS or name.startswith("data-"):
                 scrubbed = self._scrub(inner, None, counts)
                 return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote
             return m.group(0)
@@ -1031,10 +1127,13 @@ class Anonymiser:
         resolve = ctx.resolve
         counts: Counter = Counter()
         truncate = self.ip == "truncate"
+        self._ensure()
+        aliases = self._aliases(post, people)
         for pos, c in enumerate(post.comments):
             ctx.comment, ctx.pos = c, pos
-            c.content = self._scrub(c.content, resolve, counts)
             me = people[c.id]
+            own = me.pseudonym if me is not None and not me.kept else None
+            c.content = self._scrub(c.content, resolve, counts, own, aliases)
             if me is not None and not me.kept:
                 c.author_name = me.pseudonym
                 if me.digest not in self._counted:
@@ -1048,6 +1147,26 @@ class Anonymiser:
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
+
+    def _aliases(self, post: Post, people: dict) -> dict[str, str] | None:
+        """Names commenters of this post sign with that are no commenter's
+        name ('Natalya' signing 'Наташа'): folded name -> their pseudonym,
+        so other comments of the post that name them are scrubbed too."""
+        found: dict[str, str] = {}
+        for c in post.comments:
+            me = people[c.id]
+            if me is None or me.kept or not c.content:
+                continue
+            span = nm.signoff_span(c.content)
+            if span is None:
+                continue
+            w = c.content[span[0]:span[1]]
+            k = _key(w)
+            if (k in self._taken or k in COMMON_WORDS or _is_initial(w) or len(k) < 2
+                    or k in me.keys):
+                continue
+            found.setdefault(k, me.pseudonym)
+        return found or None
 
     def clear_private(self, c: Comment) -> None:
         """The fields no anonymised output keeps: e-mail, URL, user agent, and

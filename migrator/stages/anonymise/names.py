@@ -315,7 +315,7 @@ an in is it to me my so do go he we us up on no by or as at be if of oh ok hi ha
 #: Given names that are far more often places or months ("in Georgia", "to Paris").
 _PLACE_CONTEXT = frozenset("in to from at near visit visited visiting across around outside "
                            "inside via into through towards toward throughout of the".split())
-_DETERMINERS = frozenset("the a an my your his her our their its this that these those of by "
+DETERMINERS = frozenset("the a an my your his her our their its this that these those of by "
                          "with for in on at to from god's gods amazing saving red white pink "
                          "yellow wild some any no every each such what which".split())
 #: Nouns after which a capitalised word is a person's name ("my sister Kori").
@@ -407,8 +407,18 @@ _TAIL_OK = re.compile(r"[\s.!,;:~\-—)*♥❤\"']*(?:x+o*|<3|:\)|:-\)|;\)|\(\w+
 
 def name_position(text: str, s: int, e: int) -> bool:
     """Whether the word at ``text[s:e]`` stands where a name stands (see the
-    module doc). The text may hold HTML."""
+    module doc). The text may hold HTML. A word in lower case counts only
+    as 'x here' / 'x said' opening a sentence, or alone on the last line."""
     word = text[s:e]
+    cap = word[:1].isupper()
+    if not cap:
+        nxt = _NEXT.match(text, e)
+        if nxt and nxt.group(1) is not None and is_sentence_start(text, s):
+            w = nxt.group(1).strip(".,!?:;").lower()
+            if w == "here" or w in SPEECH:
+                return True
+        b = _before(text, s, 80).rstrip(" \t\u00a0")
+        return (not b or b[-1] == "\n") and is_signoff(text, s, e)
     pw = prev_word(text, s)
     if pw in ADDRESS or pw in RELATIONS or (s and text[s - 1] == "@"):
         return True
@@ -417,7 +427,7 @@ def name_position(text: str, s: int, e: int) -> bool:
     nxt = _NEXT.match(text, e)
     if nxt:
         if nxt.group(1) is None:  # X's
-            return word[:1].isupper()
+            return True
         w = nxt.group(1).strip(".,!?:;").lower()
         if w == "here" or w in SPEECH:
             return True
@@ -432,6 +442,27 @@ def name_position(text: str, s: int, e: int) -> bool:
     return False
 
 
+_LAST_LINE = re.compile(r"(?:^|\n|<(?i:br|p|div)\b[^<>]*>)[ \t\u00a0\-—~*]*"
+                        r"([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?)"
+                        r"[ \t\u00a0.!,~*)]*(?:</[a-z]+>|<br\s*/?>|\s)*$")
+
+
+def signoff_span(text: str) -> tuple[int, int] | None:
+    """The span of a comment's signature: one word (a name, in any script)
+    alone on the last line, capitalised where the script has case."""
+    m = _LAST_LINE.search(text[-200:])
+    if not m:
+        return None
+    off = max(0, len(text) - 200)
+    s, e = m.span(1)
+    w = m.group(1)
+    if len(w) < 2 or (w[0].lower() != w[0].upper() and not w[0].isupper()):
+        return None
+    if w.lower() in _SIGNOFF_WORDS:
+        return None
+    return s + off, e + off
+
+
 def capitalised_mid_sentence(text: str, s: int, e: int) -> bool:
     """'I told Will', not 'Will you', 'the Grace of God', 'in May'."""
     w = text[s:e]
@@ -440,7 +471,7 @@ def capitalised_mid_sentence(text: str, s: int, e: int) -> bool:
     if is_sentence_start(text, s):
         return False
     pw = prev_word(text, s)
-    if pw in _DETERMINERS:
+    if pw in DETERMINERS:
         return False
     if w.lower() in _MONTHS:
         return False
@@ -608,7 +639,8 @@ _SURNAME = re.compile(r"[ \t\u00a0]+([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?)(?![\w@
 _TRIGGER = re.compile(r"(?<!\w)([A-Za-z]+)[ \t\u00a0]+([a-z][a-z'’-]+)(?!\w)")
 
 
-def third_parties(text: str, taken: set[str], skip: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+def third_parties(text: str, taken: set[str], common: frozenset = frozenset(),
+                  skip: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans of given names (from the given-names list, not in ``taken``,
     the keys the caller handles) standing as a person's name:
 
@@ -622,11 +654,11 @@ def third_parties(text: str, taken: set[str], skip: Iterable[tuple[int, int]] = 
     out: list[tuple[int, int]] = []
     for m in _CAP_WORD.finditer(text):
         w = m.group(1)
-        k = fold_word(w)
+        k = w.lower() if w.isalpha() else fold_word(w)
         if k not in lex or k in taken:
             continue
         s, e = m.span(1)
-        if k in WORDLIKE_NAMES or k in _MONTHS:
+        if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
             if not _strong_position(text, s, e):
                 continue
         else:
@@ -641,7 +673,8 @@ def third_parties(text: str, taken: set[str], skip: Iterable[tuple[int, int]] = 
     low_hits = []
     for m in re.finditer(r"(?<![\w@.])([a-z]{2,})(?![\w@])", text) if _HAS_LOWER_TRIGGER.search(text) else ():
         k = m.group(1)
-        if k in lex and k not in taken and k not in WORDLIKE_NAMES and k not in _MONTHS:
+        if (k in lex and k not in taken and k not in WORDLIKE_NAMES and k not in _MONTHS
+                and k not in common):
             if _strong_position(text, *m.span(1)):
                 low_hits.append(m.span(1))
     out.extend(low_hits)

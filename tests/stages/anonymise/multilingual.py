@@ -118,37 +118,28 @@ POSITIONED = [
     ("Someone who cares", ["Thank you, Someone who cares."]),
 ]
 
+#: (text, probe): {n} makes each detail distinct; the probe must not survive.
 CONTACTS = [
-    # (text, probe)
-    ("akowalski77 at gmail dot com", "akowalski77"), ("mike.r [at] yahoo [dot] com", "mike.r"),
-    ("anna (at) mail (dot) ru", "anna (at)"), ("tom.h@outlook.com", "tom.h@"),
-    ("Ann Lee <ann.lee@gmail.com>", "ann.lee@"), ("<https://annkowalski.example.com/about>",
-                                                  "annkowalski.example"),
-    ("annakowalski.blog", "annakowalski.blog"), ("my-story.net/post/12", "my-story.net"),
-    ("5551234567", "5551234567"), ("555-123-4567", "555-123-4567"), ("+44 7700 900123", "7700 900123"),
-    ("(212) 555-0199", "555-0199"), ("07700900456", "07700900456"), ("+14155550123", "4155550123"),
-    ("http://www.sibelblog.com/2019/05/", "sibelblog"), ("www.gracenotes.org", "gracenotes"),
-    ("192.168.14.7", "192.168.14.7"), ("2001:db8:85a3::8a2e:370:7334", "8a2e:370:7334"),
-    ("facebook.com/ann.lee.77", "ann.lee.77"), ("jdoe [at] protonmail [dot] ch", "jdoe [at]"),
+    ("akowalski{n} at gmail dot com", "akowalski{n}"), ("mike.r{n} [at] yahoo [dot] com", "mike.r{n}"),
+    ("anna{n} (at) mail (dot) ru", "anna{n}"), ("tom.h{n}@outlook.com", "tom.h{n}"),
+    ("Ann Lee <ann.lee{n}@gmail.com>", "ann.lee{n}"),
+    ("<https://annkowalski{n}.example.com/about>", "annkowalski{n}"),
+    ("annakowalski{n}.blog", "annakowalski{n}"), ("my-story{n}.net/post/12", "my-story{n}"),
+    ("55512345{n:02d}", "55512345{n:02d}"), ("555-123-45{n:02d}", "123-45{n:02d}"),
+    ("+44 7700 9001{n:02d}", "7700 9001{n:02d}"), ("(212) 555-01{n:02d}", "555-01{n:02d}"),
+    ("077009004{n:02d}", "077009004{n:02d}"), ("+141555501{n:02d}", "41555501{n:02d}"),
+    ("http://www.sibelblog{n}.com/2019/05/", "sibelblog{n}"), ("www.gracenotes{n}.org", "gracenotes{n}"),
+    ("192.168.14.{n}", "192.168.14.{n}"), ("2001:db8:85a3::8a2e:370:{n}", "8a2e:370:{n}"),
+    ("facebook.com/ann.lee.{n}", "ann.lee.{n}"), ("jdoe{n} [at] protonmail [dot] ch", "jdoe{n}"),
+    ("ping me on annlee{n} at hotmail.com", "annlee{n}"),
 ]
 
 
 def _contact(rng: random.Random, n: int) -> tuple[str, str]:
     """A contact detail made unique by ``n`` (so each has its own probe)."""
     text, probe = CONTACTS[n % len(CONTACTS)]
-    k = n // len(CONTACTS)
-    if k == 0:
-        return text, probe
-    # vary digits and words so every detail is distinct
-    tag = f"{k}"
-    if any(ch.isdigit() for ch in probe) and "." not in probe and "@" not in probe:
-        new = probe[:-len(tag)] + tag
-        return text.replace(probe, new), new
-    parts = probe.split(".", 1)
-    new = parts[0] + tag + ("." + parts[1] if len(parts) > 1 else "")
-    if probe in text:
-        return text.replace(probe, new), new
-    return text, probe
+    k = 10 + n  # two digits at least, unique per detail
+    return text.format(n=k), probe.format(n=k)
 
 
 def build(seed: int = 7) -> tuple[str, Manifest]:
