@@ -581,6 +581,7 @@ class Anonymiser:
         #: only where a name stands (see names.name_position).
         self._word_tokens: set[str] = set()
         self._nick_keys: set[str] = set()
+        self._handle_keys: set[str] = set()
         self._finder: nm.NameFinder | None = None
         self._taken: set[str] = set()
         self._alias_finders: dict = {}
@@ -699,6 +700,7 @@ class Anonymiser:
         if (len(local) >= 3 and any(ch.isalpha() for ch in local)
                 and local not in COMMON_WORDS and not local.isdigit()):
             self._add_key(p, _key(local))
+            self._handle_keys.add(_key(local))
         if (len(p.keys), len(p.initials)) != before:
             self._dirty = True
         return True
@@ -829,11 +831,15 @@ class Anonymiser:
     def _key_flags(self, k: str) -> int:
         """nm.WORD for a key that is also a word, nm.CASED for one that must
         be capitalised (unless where a name stands)."""
-        word = (k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
-                or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
+        script = nm.script_of(k)
+        word = script != "cjk" and (
+            k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
+            or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
         flags = nm.key_flags(k, word)
         if k in self._nick_keys:
             flags |= nm.CASED
+        elif k in self._handle_keys or not k.replace(" ", "").isalpha():
+            flags &= ~nm.CASED  # 'akowalski77', 'anna.k': handles are written in lower case
         return flags
 
     def _ensure(self) -> None:

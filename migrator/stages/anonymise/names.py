@@ -106,6 +106,12 @@ class Folded:
         return s, max(e, s)
 
 
+def _possessive(text: str, e: int) -> bool:
+    """An apostrophe before a final 's' ("Hope's"): it parts the name from
+    the 's' instead of joining them ('hope s', not 'hopes')."""
+    return text[e:e + 1] in ("s", "S") and not text[e + 1:e + 2].isalnum()
+
+
 def fold(text: str) -> Folded:
     """``text`` folded (see the module doc), with a map back to ``text``."""
     if text.isascii() and not _ASCII_SPECIAL.search(text):
@@ -135,13 +141,16 @@ def fold(text: str) -> Folded:
             dec = html.unescape(tok)
             if dec == tok:
                 piece(s, e, tok.lower(), True)
+            elif dec in APOSTROPHES and _possessive(text, e):
+                piece(s, e, " ", False)
             else:
                 piece(s, e, "".join(fold_char(c) for c in dec), False)
         elif len(tok) == 1:
-            f = fold_char(tok)
+            f = " " if tok in APOSTROPHES and _possessive(text, e) else fold_char(tok)
             piece(s, e, f, len(f) == 1)
         else:
-            folded = [fold_char(c) for c in tok]
+            folded = [" " if c in APOSTROPHES and _possessive(text, s + k + 1) else fold_char(c)
+                      for k, c in enumerate(tok)]
             if all(len(x) == 1 for x in folded):
                 piece(s, e, "".join(folded), True)
             else:
@@ -185,8 +194,9 @@ _CYR_AFTER_CONSONANT = ("а", "у", "ом", "ым", "е", "ой", "ы", "ых", 
                         "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую")
 _CYR_AFTER_STEM = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ом", "ем", "ь",
                    "ии", "ию", "ьи")
-_SUFFIXES = sorted(set(_LATIN_AFTER_CONSONANT + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT
-                       + _CYR_AFTER_STEM), key=lambda s: (-len(s), s))
+_SUFFIXES = sorted({"".join(fold_char(c) for c in s) for s in _LATIN_AFTER_CONSONANT
+                    + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM},
+                   key=lambda s: (-len(s), s))  # folded: 'ой' is 'ои' in folded text
 _LATIN_VOWELS = "aeiouy"
 _CYR_VOWELS = "аеёиоуыэюяьй"
 # Arabic and Hebrew one-letter (or article) proclitics: 'and', 'to', 'by', 'the' ...
@@ -312,12 +322,16 @@ honey sly fair best green white black carter hope love loving tender
 an in is it to me my so do go he we us up on no by or as at be if of oh ok hi ha am
 """.split())
 
-#: Given names that are far more often places or months ("in Georgia", "to Paris").
+#: Given names that are as often places: after a place word they are places.
+PLACE_NAMES = frozenset("""paris georgia virginia carolina florence austin jordan chelsea sydney
+victoria charlotte savannah madison phoenix dallas houston israel india china kenya asia africa
+america lincoln orlando denver aurora sierra nevada dakota brooklyn york london berlin vienna
+milan venice siena lourdes regina adelaide alexandria tyler eugene marion raleigh""".split())
 _PLACE_CONTEXT = frozenset("in to from at near visit visited visiting across around outside "
                            "inside via into through towards toward throughout of the".split())
-DETERMINERS = frozenset("the a an my your his her our their its this that these those of by "
-                         "with for in on at to from god's gods amazing saving red white pink "
-                         "yellow wild some any no every each such what which".split())
+DETERMINERS = frozenset("the a an my your his her our their its this that these those of "
+                        "god's gods amazing saving red white pink yellow wild some any no every "
+                        "each such what which".split())
 #: Nouns after which a capitalised word is a person's name ("my sister Kori").
 RELATIONS = frozenset("""sister brother mother father mum mom dad mama papa friend husband wife
 son daughter aunt auntie uncle cousin niece nephew grandma grandmother grandpa grandfather
@@ -661,7 +675,7 @@ def third_parties(text: str, taken: set[str], common: frozenset = frozenset(),
         if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
             if not _strong_position(text, s, e):
                 continue
-        else:
+        elif k in PLACE_NAMES:
             pw = prev_word(text, s)
             if pw in _PLACE_CONTEXT and not _strong_position(text, s, e):
                 continue
@@ -726,6 +740,19 @@ BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
 _GATE_SPELLED = re.compile(r"(?i)\bat\b|\(@\)| @ ")
 
 
+MAIL_PROVIDERS = frozenset("gmail googlemail yahoo hotmail outlook live msn aol icloud me mac "
+                           "protonmail proton pm gmx web yandex mail qq 163 126 zoho fastmail "
+                           "tutanota btinternet comcast verizon".split())
+_AT_SPLIT = re.compile(r"\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+")
+
+
+def _split_at(low: str) -> tuple[str, str, str]:
+    m = _AT_SPLIT.search(low)
+    if not m:
+        return low, "", ""
+    return low[:m.start()], m.group(), low[m.end():]
+
+
 def contact_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
     numbers without separators; what is 'email', 'url' or 'phone'."""
@@ -733,7 +760,12 @@ def contact_spans(text: str) -> list[tuple[int, int, str]]:
     if _GATE_SPELLED.search(text):
         for m in SPELLED_EMAIL.finditer(text):
             g = m.group()
-            if "dot" in g.lower() or "[at]" in g.lower() or "(at)" in g.lower() or " at " in g.lower():
+            low = g.lower()
+            local, _, rest = _split_at(low)
+            spelled = "dot" in rest or "[at]" in low or "(at)" in low or "{at}" in low
+            handle = any(ch.isdigit() or ch in "._+-" for ch in local)
+            provider = rest.split(".")[0].split()[0] if rest.strip() else ""
+            if spelled or handle or provider in MAIL_PROVIDERS:
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         for m in BARE_DOMAIN.finditer(text):

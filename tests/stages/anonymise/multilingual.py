@@ -157,6 +157,7 @@ def build(seed: int = 7) -> tuple[str, Manifest]:
     def comment_text(marker: str, author_idx: int, reply_to_idx: int | None) -> str:
         nonlocal word_i, third_i, pos_i
         pieces: list[str] = [marker, "\n"]
+        tail = None
         person_here: set[str] = set()
         word_here: set[str] = set()
 
@@ -214,9 +215,13 @@ def build(seed: int = 7) -> tuple[str, Manifest]:
             if person_surface.endswith("'s"):
                 person_surface = person_surface[:-2]
             i = s.find(person_surface)
-            pieces.append(s[:i])
-            person(person_surface)
-            pieces.append(s[i + len(person_surface):] + " ")
+            if "\n" in s or s.endswith(". " + person_surface):
+                tail = (s, person_surface)  # a sign-off: it ends the comment
+                person_here.add(person_surface)
+            else:
+                pieces.append(s[:i])
+                person(person_surface)
+                pieces.append(s[i + len(person_surface):] + " ")
         # 3. ordinary words, two per comment, never the same surface as a person here
         for _ in range(3):
             for _try in range(len(WORDS)):
@@ -261,7 +266,12 @@ def build(seed: int = 7) -> tuple[str, Manifest]:
             man.tokens.append(Token("contact", marker, text, probe))
         # 6. the author's own sign-off (the author's name, or alias)
         name, email, forms = COMMENTERS[author_idx]
-        if name == "Natalya Petrova":
+        if tail is not None:
+            s, surface = tail
+            i = s.rfind(surface)
+            pieces.append("\n" + s[:i])
+            person(surface)
+        elif name == "Natalya Petrova":
             pieces.append("\n\nНаташа")  # signs with a diminutive in another script
             man.tokens.append(Token("person", marker, "Наташа"))
         elif cid % 4 == 0 and forms[0] not in word_here and forms[0] not in (
