@@ -1,6 +1,6 @@
 """The floor: the least any WXR reader must do. One raw lxml ``iterparse``
 pass over the file, clearing each ``<item>`` as it closes (the same
-streaming discipline as :mod:`migrator.reader`, with none of its work).
+streaming discipline as :mod:`migrator.wxr.reader`, with none of its work).
 
     python -m bench.floor FILE      # prints items and comments seen
 """

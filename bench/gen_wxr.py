@@ -83,7 +83,7 @@ Knobs (keyword arguments of :func:`write_wxr`; CLI flags in brackets)
 ``paragraphs``        mean paragraphs per comment body (1.6); ~2% of
                       comments are long (6-14 paragraphs)
 ``damage``            share of comments given damage a real export carries
-                      and ``migrator.sanitise`` repairs: a raw ``&`` in the
+                      and ``migrator.wxr.sanitise`` repairs: a raw ``&`` in the
                       author URL (what WordPress itself writes), a control
                       character in the body, or a pre-1.2 unsplit ``]]>``
                       (0.0: the default file is well-formed XML) [--damage]

@@ -133,7 +133,7 @@ def payloads(export: str) -> list[tuple[str, int, int | None, dict]]:
     """(post slug, source id, source parent, body) in pre-order, the way push
     builds them (same pipeline, same fields)."""
     from migrator.pipeline import Options, Pipeline
-    from migrator.push import REST_STATUS, rest_date
+    from migrator.wordpress.client import REST_STATUS, rest_date
 
     pipe = Pipeline([export], Options())
     out = []

@@ -106,17 +106,17 @@ TASKS: list[Task] = [
     Task("inspect", "migrator inspect", lambda c: [*c.migrator, "inspect", c.export]),
     Task("baseline", "convert sqlite --no-dedupe", _convert("--to", "sqlite:{out}/out.db", "--no-dedupe")),
     Task("dedupe", "convert sqlite (dedupe)", _convert("--to", "sqlite:{out}/out.db"),
-         requires=_module_missing("migrator.dedupe", "dedupe stage")),
+         requires=_module_missing("migrator.stages.dedupe", "dedupe stage")),
     Task("anonymise", "convert sqlite --anonymise", _convert("--to", "sqlite:{out}/out.db", "--no-dedupe",
                                                               "--anonymise"),
          env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
-         requires=_module_missing("migrator.anonymise", "anonymise stage")),
+         requires=_module_missing("migrator.stages.anonymise", "anonymise stage")),
     # The same on one core (--jobs 1): what the stage costs in CPU, shown
     # beside the default, which scrubs in a second process.
     Task("anonymise1", "convert sqlite --anonymise -j1", _convert(
         "--to", "sqlite:{out}/out.db", "--no-dedupe", "--anonymise", "--jobs", "1"),
          env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
-         requires=_module_missing("migrator.anonymise", "anonymise stage")),
+         requires=_module_missing("migrator.stages.anonymise", "anonymise stage")),
     Task("json", "convert json:DIR/ --no-dedupe", _convert("--to", "json:{out}/json/", "--no-dedupe")),
     Task("wxr", "convert wxr:FILE --no-dedupe", _convert("--to", "wxr:{out}/out.xml", "--no-dedupe"),
          requires=_module_missing("migrator.sinks.wxr", "sink")),

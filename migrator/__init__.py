@@ -2,7 +2,7 @@
 
 read (streaming WXR) -> thread -> dedupe -> anonymise -> sinks.
 """
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 from .ledger import Ledger  # noqa: E402
 from .model import Comment, Post, Site  # noqa: E402

@@ -43,22 +43,22 @@ def convert(exports: Iterable[str], targets: Iterable[str], options: Options | N
 def dedupe(exports: Iterable[str], options: Options | None = None):
     """The duplicate clusters, post by post, without writing anything
     (``migrator dedupe``). Yields ``(post, clusters)``."""
-    from .dedupe import review
+    from .review import review
 
     return review(list(exports), options or Options())
 
 
 def push(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
     """Post the comments into a live WordPress (``migrator push``); see
-    :func:`migrator.push.push` for the connection arguments."""
-    from .push import push as _push
+    :func:`migrator.wordpress.push.push` for the connection arguments."""
+    from .wordpress import push as _push
 
     return _push(list(exports), url, options or Options(), **kwargs)
 
 
 def verify(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
     """Read the target back and compare (``migrator verify``); see
-    :func:`migrator.push.verify`."""
-    from .push import verify as _verify
+    :func:`migrator.wordpress.push.verify`."""
+    from .wordpress import verify as _verify
 
     return _verify(list(exports), url, options or Options(), **kwargs)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .dedupe import Deduper
+from .stages.dedupe import Deduper
 from .ledger import Ledger
-from .reader import WXRReader
-from .thread import thread
+from .wxr.reader import WXRReader
+from .stages.thread import thread
 
 
 def _note_site(sites: dict[str, dict], site, path: str) -> None:

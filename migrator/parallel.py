@@ -2,15 +2,15 @@
 
 Finding duplicates and scrubbing bodies only need one post's comments (and,
 for scrubbing, the table of commenters learned before the first post:
-:meth:`~migrator.anonymise.Anonymiser.learn_paths`), so a forked worker can
+:func:`~migrator.pipeline.learn_commenters`), so a forked worker can
 run them on post N while this process reads, resolves ids and threads post
 N+1 and writes post N-1.
 
 Only what the stages read and change crosses the pipe: ids, parents, depth,
 author fields, status, type, the comment's time, the body. The worker runs
 exactly the in-process code (:meth:`Deduper.apply
-<migrator.dedupe.Deduper.apply>`, :meth:`Anonymiser.apply
-<migrator.anonymise.Anonymiser.apply>`) on light copies, with a
+<migrator.stages.dedupe.Deduper.apply>`, :meth:`Anonymiser.apply
+<migrator.stages.anonymise.Anonymiser.apply>`) on light copies, with a
 :class:`_Recorder` in place of the ledger, and sends back the new order and
 parents, the new bodies and names, and the ledger calls, which are replayed
 here on the real comments. So output and ledger are the same byte for byte
@@ -39,8 +39,8 @@ from .ledger import Ledger
 from .model import Comment, Post, Site
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .anonymise import Anonymiser
-    from .dedupe import Deduper
+    from .stages.anonymise import Anonymiser
+    from .stages.dedupe import Deduper
 
 #: Posts handed to the worker before the oldest one is waited for.
 LOOKAHEAD = 8

@@ -17,8 +17,9 @@ from typing import Callable, Iterable, Iterator, Protocol
 from . import parallel
 from .ledger import Ledger
 from .model import Comment, Post, Site
-from .reader import WXRError, WXRReader
-from .thread import select, thread
+from .wxr import scan
+from .wxr.reader import WXRError, WXRReader
+from .stages.thread import select, thread
 
 DEFAULT_STATUSES = ("approved",)
 DEFAULT_TYPES = ("comment",)
@@ -191,11 +192,11 @@ class Pipeline:
         self.anonymiser = None
         o = self.options
         if o.dedupe:
-            from .dedupe import Deduper
+            from .stages.dedupe import Deduper
 
             self.deduper = Deduper.from_options(o)
         if o.anonymise:
-            from .anonymise import Anonymiser
+            from .stages.anonymise import Anonymiser
 
             self.anonymiser = Anonymiser.from_options(o)
 
@@ -233,8 +234,8 @@ class Pipeline:
         anon = self.anonymiser
         if anon is not None:
             # Every commenter first, so a name is scrubbed before its owner's
-            # first comment; a byte scan, not a second parse (see learn_paths).
-            anon.learn_paths(self.paths)
+            # first comment; a byte scan, not a second parse.
+            learn_commenters(anon, self.paths)
         worker = None
         if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
             worker = parallel.StageWorker(self.deduper, anon)
@@ -359,4 +360,22 @@ class Pipeline:
         return self.ledger
 
 
-__all__ = ["Options", "Pipeline", "Sink", "RunInfo", "Identity", "StrictError", "WXRError"]
+__all__ = ["Options", "Pipeline", "Sink", "RunInfo", "Identity", "StrictError", "WXRError",
+           "learn_commenters"]
+
+
+def learn_commenters(anonymiser, paths: Iterable[str]) -> None:
+    """Teach the anonymise stage every commenter of these exports before the
+    first post reaches it: from a byte scan of each file (no parse), or,
+    where the scan cannot vouch for a file, from reading it in full."""
+    for path in paths:
+        people = scan.commenters(path)
+        if people is not None:
+            anonymiser.learn_people(people)
+            continue
+        ledger = Ledger()
+        try:
+            for post in WXRReader(path, ledger).posts():
+                anonymiser.learn(post)
+        finally:
+            ledger.close()

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from bench.gen_wxr import write_wxr
 from migrator import api, parallel
-from migrator.anonymise import Anonymiser
+from migrator.stages.anonymise import Anonymiser
 from migrator.ledger import Ledger
 from migrator.pipeline import Options, Pipeline
 from test_sql_sink import dump

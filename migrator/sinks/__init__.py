@@ -14,8 +14,8 @@ class TargetError(ValueError):
 REGISTRY = {
     "sqlite": ("migrator.sinks.sql", "SQLSink"),
     "sql": ("migrator.sinks.sql", "SQLSink"),
-    "json": ("migrator.sinks.jsonfiles", "JSONSink"),
-    "jsonl": ("migrator.sinks.jsonfiles", "JSONLSink"),
+    "json": ("migrator.sinks.json", "JSONSink"),
+    "jsonl": ("migrator.sinks.json", "JSONLSink"),
     "wxr": ("migrator.sinks.wxr", "WXRSink"),
     "html": ("migrator.sinks.html", "HTMLSink"),
 }

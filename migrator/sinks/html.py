@@ -35,7 +35,7 @@ import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import __version__
+from ..version import __version__
 from ..ledger import Ledger
 from ..model import Comment, Post, Site, nest, walk
 from .common import _UNSAFE, AtomicFile, inside, iso_utc, safe_name, write_atomic

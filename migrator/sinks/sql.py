@@ -21,7 +21,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, ForeignKeyConstraint, Inde
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import __version__
+from ..version import __version__
 from ..ledger import Ledger
 from ..model import Comment, Post, Site
 

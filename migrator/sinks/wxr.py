@@ -10,7 +10,7 @@ the result of filters, dedupe and anonymisation as it would the original.
 
 What goes in is exactly what the model carries after the pipeline: after
 ``--anonymise`` that is already scrubbed, so ``private_fields`` means nothing
-here. Reading the file back with :class:`~migrator.reader.WXRReader` gives
+here. Reading the file back with :class:`~migrator.wxr.reader.WXRReader` gives
 the same posts and comments, field for field (the tests check it).
 
 Streamed: the header is written when the first post arrives (its Site is
@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
-from .. import __version__
+from ..version import __version__
 from ..ledger import Ledger
 from ..model import STATUS_TO_WP, Comment, Post, Site
 from .common import AtomicFile

@@ -18,7 +18,7 @@ from migrator.ledger import Ledger
 from migrator.model import Comment, Post, Site
 from migrator.pipeline import Options, Pipeline, RunInfo
 from migrator.sinks import open_sink
-from migrator.sinks.jsonfiles import JSONLSink, JSONSink
+from migrator.sinks.json import JSONLSink, JSONSink
 
 from wxr_builder import C, P, write
 

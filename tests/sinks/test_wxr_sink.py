@@ -21,11 +21,11 @@ from lxml import etree
 from migrator.ledger import Ledger
 from migrator.model import Author, Comment, Post, Site
 from migrator.pipeline import Options, Pipeline
-from migrator.reader import WXRReader
+from migrator.wxr.reader import WXRReader
 from migrator.sinks import open_sink
 from migrator.sinks.wxr import WXRSink, cdata
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from paths import ROOT  # noqa: E402
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -321,7 +321,7 @@ def test_cdata_helper_matches_wordpress():
 
 
 def test_anonymised_output_carries_no_personal_data(tmp_path, small_wxr):
-    pytest.importorskip("migrator.anonymise")
+    pytest.importorskip("migrator.stages.anonymise")
     out = tmp_path / "anon.wxr"
     cap, _ = convert([small_wxr], out, anonymise=True, secret=b"k" * 32)
     raw = out.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from migrator.pipeline import Options, Pipeline
 from migrator.sinks import open_sink
 from migrator.sinks.html import HTMLSink, autop, clean_comment
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from paths import ROOT  # noqa: E402
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
 ARTIFACTS = os.path.join(ROOT, "tests", "artifacts")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -298,8 +298,7 @@ def test_two_sites_in_one_folder_keep_their_pages_apart(tmp_path):
 # -- a real browser ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
-    sys.path.insert(0, os.path.dirname(__file__))
-    from chromium import Chromium, ChromiumUnavailable
+    from chromium import Chromium, ChromiumUnavailable  # tests/chromium.py (conftest puts tests/ on the path)
 
     try:
         b = Chromium()

@@ -18,15 +18,20 @@ import sqlite3
 
 import pytest
 
-from migrator import anonymise as anon
-from migrator.anonymise import (EMAIL, IP, NAME, PHONE, URL, Anonymiser, identity,
+from migrator.stages.anonymise import anonymiser as anonymiser_mod
+from migrator.stages.anonymise import patterns
+from migrator.stages.anonymise import people as peoplemod
+from migrator.stages.anonymise import words as wordlists
+from migrator.pipeline import learn_commenters
+from migrator.wxr import scan
+from migrator.stages.anonymise import (EMAIL, IP, NAME, PHONE, URL, Anonymiser, identity,
                                 load_secret, pseudonymous_email, truncate_ip)
 from migrator.ledger import Ledger
 from migrator.model import Comment, Post
 from migrator.pipeline import Options, Pipeline
 from wxr_builder import C, P, write
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from paths import ROOT  # noqa: E402
 SEED = os.path.join(ROOT, "..", "shared", "seed", "therapy-blog-thread.txt")
 REAL_WXR = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
 REAL_MANIFEST = os.path.join(ROOT, "fixtures", "therapy-thread.manifest.json")
@@ -174,7 +179,7 @@ def originals(path, author: str) -> dict:
     from the export itself (so it holds for any fixture)."""
     people = {}
     for c in comments_of(run(path, dedupe=False)):
-        words = anon._name_words(c.author_name)
+        words = peoplemod._name_words(c.author_name)
         if [w.lower() for w in words] == [w.lower() for w in author.split()]:
             continue
         people.setdefault(c.author_name, set()).add(c.author_email)
@@ -184,8 +189,8 @@ def originals(path, author: str) -> dict:
             continue
         names.add(c.author_name.strip())
         if c.type == "comment":  # a pingback's "name" is a blog post's title
-            ws = anon._name_words(c.author_name)
-            words |= {w for w in ws if not anon._is_initial(w)}
+            ws = peoplemod._name_words(c.author_name)
+            words |= {w for w in ws if not peoplemod._is_initial(w)}
         if c.author_email:
             emails.add(c.author_email)
             locals_.add(c.author_email.split("@")[0])
@@ -231,11 +236,11 @@ def test_reference_thread_keeps_no_commenter_trace(reference):
         assert not whole(local, blob), local
     for word in orig["words"]:
         k = word.lower()
-        if k in anon.COMMON_WORDS:
+        if k in wordlists.COMMON_WORDS:
             # A name that is also a word may stay as the word, never as a name.
             hits = [m for m in whole(word, blob, 0)
-                    if not (k in anon._MONTHS and blob[m.end():m.end() + 2] == " 1")]
-            assert not hits or all(anon._sentence_start(blob, m.start()) for m in hits), word
+                    if not (k in wordlists._MONTHS and blob[m.end():m.end() + 2] == " 1")]
+            assert not hits or all(patterns._sentence_start(blob, m.start()) for m in hits), word
         else:
             assert not whole(word, blob), word
     assert "Todd" not in blob and "Dr. [name]" in blob
@@ -269,7 +274,7 @@ def test_reference_thread_structure_and_other_text_unchanged(reference):
         [(c.id, c.parent_id, c.depth, c.post_id, c.status, c.date_gmt) for c in after]
     personal = orig["names"] | orig["words"] | orig["emails"] | orig["locals"] | orig["ips"] \
         | orig["urls"] | set(PLANTED_PII) | {"Todd"} \
-        | {" ".join(anon._name_words(n)) for n in orig["names"]}
+        | {" ".join(peoplemod._name_words(n)) for n in orig["names"]}
     removable = re.compile("|".join(re.escape(p) for p in sorted(personal, key=len, reverse=True))
                            + r"|\s+", re.I)
     changed = 0
@@ -390,7 +395,7 @@ def test_reference_thread_outputs_hold_no_original(reference, tmp_path):
         rows = db.execute("SELECT count(*) FROM comments").fetchone()[0]
     assert rows == ledger.totals()["written"]
     strong = orig["names"] | orig["emails"] | orig["ips"] | orig["urls"] | orig["locals"] | {
-        w for w in orig["words"] if w.lower() not in anon.COMMON_WORDS}
+        w for w in orig["words"] if w.lower() not in wordlists.COMMON_WORDS}
     for s in strong:
         forms = {s, json.dumps(s)[1:-1], html.escape(s), html.escape(s).replace("&#x27;", "&#39;")}
         for form in {f.encode("utf-8") for f in forms}:
@@ -453,7 +458,7 @@ def test_load_secret(tmp_path, monkeypatch):
 
 
 def test_pseudonym_collisions_are_extended(monkeypatch):
-    monkeypatch.setattr(anon, "HEX_DIGITS", 1)  # 16 labels for 60 people: collisions certain
+    monkeypatch.setattr(anonymiser_mod, "HEX_DIGITS", 1)  # 16 labels for 60 people: collisions certain
     a = Anonymiser(secret=b"k")
     post = Post(id=1, comments=[Comment(id=i, post_id=1, author_name=f"Person {i}",
                                         author_email=f"p{i}@x.test") for i in range(60)])
@@ -777,7 +782,7 @@ def _learned(a: Anonymiser) -> tuple:
 
 
 def _learn_by_reader(path, **kw) -> Anonymiser:
-    from migrator.reader import WXRReader
+    from migrator.wxr.reader import WXRReader
 
     a = Anonymiser(secret=b"k", **kw)
     for post in WXRReader(path, Ledger()).posts():
@@ -791,7 +796,9 @@ def test_byte_scan_learns_what_the_reader_learns(which, tmp_path, small_wxr):
     if not os.path.exists(path):
         pytest.skip("fixture not produced yet")
     scanned = Anonymiser(secret=b"k", keep_registered=True)
-    assert scanned._scan(path) is True
+    people = scan.commenters(path)
+    assert people is not None
+    scanned.learn_people(people)
     assert _learned(scanned) == _learned(_learn_by_reader(path, keep_registered=True))
 
 
@@ -805,7 +812,7 @@ def test_byte_scan_reads_cdata_splits_and_entities(tmp_path):
     path = tmp_path / "entities.xml"
     path.write_text(xml, encoding="utf-8")
     scanned = Anonymiser(secret=b"k")
-    assert scanned._scan(str(path)) is True
+    scanned.learn_people(scan.commenters(str(path)))
     assert _learned(scanned) == _learned(_learn_by_reader(str(path)))
     assert "zoë" in scanned._index
 
@@ -832,9 +839,9 @@ def test_byte_scan_falls_back_to_the_reader(damage, tmp_path):
         data = data.encode()
     path = tmp_path / f"{damage}.xml"
     path.write_bytes(data)
-    assert Anonymiser(secret=b"k")._scan(str(path)) is False
+    assert scan.commenters(str(path)) is None
     learned = Anonymiser(secret=b"k")
-    learned.learn_paths([str(path)])  # falls back: the reader repairs or reads what it can
+    learn_commenters(learned, [str(path)])  # falls back: the reader repairs or reads what it can
     assert "sibel" in learned._index
 
 

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from migrator.dedupe import Cluster, Deduper, containment, format_clusters, normalise, review
+from migrator.review import format_clusters, review
+from migrator.stages.dedupe import Cluster, Deduper, containment, normalise
 from migrator.ledger import Ledger
 from migrator.model import Comment, Post
 from migrator.pipeline import Options, Pipeline
-from migrator.thread import thread
+from migrator.stages.thread import thread
 from wxr_builder import C, P, write
 
 T0 = datetime(2019, 4, 10, 12, 0, tzinfo=timezone.utc)
@@ -235,7 +236,7 @@ def test_a_name_used_with_two_emails_is_nobody_in_particular():
 
 
 def test_person_keys():
-    from migrator.dedupe import person_keys
+    from migrator.stages.dedupe import person_keys
 
     keys = person_keys([
         mk(1, name="Peggy", email="P@x "), mk(2, name=" peggy ", email=""),
@@ -260,7 +261,7 @@ def test_a_prolific_commenter_is_compared_through_the_index():
     # one of them resubmitted: found, and nothing else merged.
     import random
 
-    from migrator import dedupe as dd
+    from migrator.stages import dedupe as dd
 
     rnd = random.Random(5)
     vocab = [f"word{i}" for i in range(400)]

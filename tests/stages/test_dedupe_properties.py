@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from migrator.dedupe import CONTAINMENT, Deduper, person_keys
+from migrator.stages.dedupe import CONTAINMENT, Deduper, person_keys  # noqa: F401
 from migrator.ledger import Ledger
 from migrator.model import Comment, Post
-from migrator.thread import thread
+from migrator.stages.thread import thread
 
 T0 = datetime(2020, 5, 1, 8, 0, tzinfo=timezone.utc)
 BASE = ("I saw Dr. Todd, my psychiatrist of 25 years, yesterday. It was the only the 2nd time "
@@ -192,7 +192,7 @@ def test_shingle_index_finds_what_pair_by_pair_finds(case):
     # Many comments by one person inside the window go through the shingle
     # index (prefix filtering); it must find exactly the pairs that comparing
     # every pair finds.
-    import migrator.dedupe as dedupe
+    import migrator.stages.dedupe as dedupe
 
     comments, deduper = case
     post, _ = threaded(comments)

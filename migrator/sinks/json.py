@@ -16,7 +16,7 @@ import json
 import os
 from datetime import datetime, timezone
 
-from .. import __version__
+from ..version import __version__
 from ..ledger import Ledger
 from ..model import Post, Site
 from .common import (FORMAT, AtomicFile, comment_record, inside, iso_utc, post_record, safe_name,

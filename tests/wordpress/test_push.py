@@ -24,14 +24,16 @@ from click.testing import CliRunner
 
 from migrator.cli import cli
 from migrator.pipeline import Options, Pipeline
-from migrator.push import (Journal, PushError, default_state_path, normalise_content,
-                           normalise_name, push, read_post_map, text_only, verify)
-from migrator.reader import WXRReader
+from migrator.wordpress import (Journal, PushError, default_state_path, normalise_content,
+                                normalise_name, push, read_post_map, verify)
+from migrator.wordpress.client import text_only
+from migrator.wxr.reader import WXRReader
 
+import paths
 from wp_service import reset, rest, site, state_dir
 from wxr_builder import C, P, write
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(paths.ROOT)
 REFERENCE = ROOT / "fixtures" / "therapy-thread.wxr"
 MIGRATOR = str(ROOT / ".venv" / "bin" / "migrator")
 
@@ -268,7 +270,7 @@ def test_post_map_csv(tmp_path):
 
 
 def test_link_paths_compare_below_each_site_root():
-    from migrator.push import _relative_path
+    from migrator.wordpress.mapping import _relative_path
 
     assert _relative_path("https://old.example/blog/2014/02/a-post/", "https://old.example/blog") == \
         _relative_path("https://new.example/2014/02/a-post", "https://new.example/") == "2014/02/a-post"

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from migrator.ledger import Ledger
 from migrator.model import Comment, Post, nest, walk
-from migrator.thread import select, thread
+from migrator.stages.thread import select, thread
 
 T0 = datetime(2020, 1, 1, tzinfo=timezone.utc)
 

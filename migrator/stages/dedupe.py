@@ -24,127 +24,28 @@ normalised and shingled for people with more than one comment on the post.
 from __future__ import annotations
 
 import heapq
-import html
 import math
-import re
-import unicodedata
 from collections import defaultdict
-from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from .ledger import Ledger
-from .model import Comment, Post
+from ..ledger import Ledger
+from ..model import Comment, Post
+from .similarity import (SHINGLE, _WORD, _assign, _identity, _ratio, containment, normalise,
+                         person_keys, shingles)
 from .thread import retree
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Options
 
 KEEP_POLICIES = ("longest", "first", "last")
 #: The shorter text of a resubmission needs at least this many words ...
 MIN_WORDS = 8
 #: ... and at least this share of its shingles must occur in the longer text.
 CONTAINMENT = 0.9
-#: Words per shingle.
-SHINGLE = 3
 #: A person with more comments than this inside the window on one post is
 #: compared through a shingle index instead of pair by pair.
 INDEX_FROM = 24
 #: Comments in these statuses are never compared (WordPress's "not in trash").
 NOT_COMPARED = frozenset({"trash", "post-trashed"})
-
-# -- normalisation ------------------------------------------------------------
-
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|br|div|li|ul|ol|dl|dt|dd|blockquote|h[1-6]|tr|td|th|table|pre|hr)\b[^>]*>",
-    re.IGNORECASE)
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
-_WORD = re.compile(r"\w+")
-_CHARS = {
-    # single quotes, apostrophes, primes
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2035": "'",
-    "\u00b4": "'", "\u02bc": "'", "\u2039": "'", "\u203a": "'",
-    # double quotes and guillemets
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    # hyphens and dashes
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2043": "-",
-    # invisible characters
-    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
-}
-_CHAR = re.compile("[" + "".join(_CHARS) + "]")
-
-
-def _map_char(m: re.Match) -> str:
-    return _CHARS[m.group()]
-
-
-def normalise(text: str) -> str:
-    """The text two comments are compared by: tags stripped (block tags become
-    a space), HTML entities unescaped, Unicode NFKC, curly quotes and dashes
-    mapped to ASCII, whitespace collapsed, case folded."""
-    if not text:
-        return ""
-    if "<" in text:
-        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
-    if "&" in text:
-        text = html.unescape(text)
-    if not text.isascii():
-        text = _CHAR.sub(_map_char, unicodedata.normalize("NFKC", text))
-    return " ".join(text.split()).casefold()
-
-
-@lru_cache(maxsize=1 << 16)
-def _name_key(name: str) -> str:
-    if not name:
-        return ""
-    if "&" in name:
-        name = html.unescape(name)
-    if not name.isascii():
-        name = unicodedata.normalize("NFKC", name)
-    return " ".join(name.split()).casefold()
-
-
-@lru_cache(maxsize=1 << 16)
-def _email_key(email: str) -> str:
-    return (email or "").strip().casefold()
-
-
-def person_keys(comments: Iterable[Comment]) -> dict[int, tuple | None]:
-    """Who wrote each comment, as far as one post can tell: comment id -> key.
-
-    The e-mail when there is one. Without one, the name -- and when the post
-    has comments under that name with exactly one e-mail, that e-mail (so a
-    comment without e-mail matches its author's comments with one). A name
-    used with two or more e-mails stays a name of its own: it is never merged
-    with either person. Comments with neither name nor e-mail are nobody
-    (``None``) and never anybody's duplicate. Unlike "same e-mail when both
-    have one, else same name" pair by pair, this is a partition, so a cluster
-    can never hold two people."""
-    return _assign({c.id: _identity(c) for c in comments})
-
-
-def _identity(c: Comment) -> tuple[str, str]:
-    return _email_key(c.author_email), _name_key(c.author_name)
-
-
-def _assign(ident: dict[int, tuple[str, str]]) -> dict[int, tuple | None]:
-    emails_of: dict[str, set[str]] = {}
-    for email, name in ident.values():
-        if email and name:
-            emails_of.setdefault(name, set()).add(email)
-    keys: dict[int, tuple | None] = {}
-    for cid, (email, name) in ident.items():
-        if email:
-            keys[cid] = ("e", email)
-        elif not name:
-            keys[cid] = None
-        else:
-            known = emails_of.get(name, ())
-            keys[cid] = ("e", next(iter(known))) if len(known) == 1 else ("n", name)
-    return keys
 
 
 # -- results ------------------------------------------------------------------
@@ -262,27 +163,6 @@ class _Item:
         return self._shingles
 
 
-def shingles(words: list[str]) -> frozenset:
-    """The set of ``SHINGLE``-word runs of ``words`` (all of it if shorter)."""
-    if len(words) < SHINGLE:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)))))
-
-
-def containment(a: str, b: str) -> float:
-    """Share of the shorter text's word shingles that occur in the longer one.
-    Texts are normalised first; 0.0 if either has no words."""
-    return _ratio(shingles(_WORD.findall(normalise(a))), shingles(_WORD.findall(normalise(b))))
-
-
-def _ratio(sx: frozenset, sy: frozenset) -> float:
-    if not sx or not sy:
-        return 0.0
-    if len(sx) > len(sy):
-        sx, sy = sy, sx
-    return len(sx & sy) / len(sx)
-
-
 class Deduper:
     """Finds (:meth:`clusters`) and merges (:meth:`apply`) duplicate comments,
     one post at a time."""
@@ -297,7 +177,7 @@ class Deduper:
 
     @classmethod
     def from_options(cls, o) -> "Deduper":
-        """The deduper a :class:`~migrator.pipeline.Options` asks for."""
+        """The deduper a set of pipeline options (anything with these attributes) asks for."""
         return cls(window=o.dedupe_window, keep=o.keep)
 
     # -- public -------------------------------------------------------------
@@ -563,88 +443,5 @@ def _component(start: int, adj, within: set[int] | None) -> set[int]:
     return comp
 
 
-# -- the dedupe verb ------------------------------------------------------------
-
-def review(paths: Iterable[str], options: "Options | None" = None, *,
-           ledger: Ledger | None = None) -> Iterator[tuple[Post, list[Cluster]]]:
-    """Every post of ``paths`` with the clusters merging would act on.
-
-    Runs read, identity, filter and thread exactly as ``convert`` does (same
-    options), but not the merge, and writes nothing. With ``anonymise`` the
-    clusters are found on the original text (as the pipeline does) and then
-    shown anonymised: a review never shows what the output would not. Pass a
-    ``ledger`` to see the input's problems afterwards (it is not closed)."""
-    from .pipeline import Options, Pipeline
-
-    options = options or Options()
-    deduper = Deduper.from_options(options)
-    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
-    own = ledger is None
-    pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
-    anonymiser = None
-    if options.anonymise:
-        from .anonymise import Anonymiser
-
-        anonymiser = Anonymiser.from_options(options)
-        anonymiser.learn_paths(pipe.paths)
-    try:
-        with closing(pipe.posts()) as posts:
-            for _site, post in posts:
-                clusters = deduper.clusters(post)
-                if anonymiser is not None:
-                    anonymiser.apply(post, pipe.ledger)  # clusters hold these same comments
-                yield post, clusters
-                pipe.settle(post)  # bounded memory: the private ledger spills
-    finally:
-        if own:
-            pipe.ledger.close()
-
-
-def _excerpt(text: str, width: int = 70) -> str:
-    flat = " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "time unknown"
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s}s apart"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s apart"
-    if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60:02d}m apart"
-    return f"{s // 86400}d {s % 86400 // 3600}h apart"
-
-
-def format_clusters(found: Iterable[tuple[Post, list[Cluster]]]) -> str:
-    """The human-readable listing of :func:`review`'s result."""
-    lines: list[str] = []
-    n_clusters = n_dropped = 0
-    for post, clusters in found:
-        if not clusters:
-            continue
-        title = post.title or "(untitled)"
-        lines.append(f"post {post.id}: {title}")
-        for cl in clusters:
-            n_clusters += 1
-            s = cl.survivor
-            when = s.when
-            lines.append(f"  keep  #{s.id}  {s.author_name or '(no name)'}  "
-                         f"{when.strftime('%Y-%m-%d %H:%M') if when else '(no date)'}  "
-                         f"\"{_excerpt(s.content)}\"")
-            for d in cl.dropped:
-                n_dropped += 1
-                lines.append(f"  drop  #{d.comment.id}  {d.reason}, similarity "
-                             f"{d.similarity:.2f}, {_duration(d.seconds_apart)}")
-        lines.append("")
-    if not n_clusters:
-        return "no duplicates found"
-    lines.append(f"{n_clusters} cluster(s), {n_dropped} cop{'y' if n_dropped == 1 else 'ies'} "
-                 "would be merged")
-    return "\n".join(lines)
-
-
-__all__ = ["Cluster", "Deduper", "Dropped", "normalise", "review", "format_clusters",
+__all__ = ["Cluster", "Deduper", "Dropped", "normalise",
            "person_keys", "containment"]

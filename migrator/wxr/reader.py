@@ -1,6 +1,6 @@
 """Streaming WXR reader: one ``Post`` (with its comments) at a time.
 
-lxml's pull parser sees the export through :mod:`migrator.sanitise`, with
+lxml's pull parser sees the export through :mod:`migrator.wxr.sanitise`, with
 entity expansion, DTD loading and network access all off. Each ``<item>`` is
 turned into a :class:`~migrator.model.Post` when it closes and is then
 cleared, so memory follows the largest item, not the file.
@@ -15,8 +15,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from .ledger import Ledger
-from .model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from ..ledger import Ledger
+from ..model import Author, Comment, Post, Site, status_from_wp, type_from_wp
 from .sanitise import NotXML, sanitised_chunks
 
 WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from .ledger import Ledger
-from .model import Comment, Post
+from ..ledger import Ledger
+from ..model import Comment, Post
 
 ORPHAN_POLICIES = ("reattach", "root", "drop")
 

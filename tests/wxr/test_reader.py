@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from migrator.ledger import Ledger
-from migrator.reader import WXRError, WXRReader
+from migrator.wxr.reader import WXRError, WXRReader
 
 from wxr_builder import C, P, cdata, wxr, write
 

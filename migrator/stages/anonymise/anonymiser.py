@@ -1,0 +1,314 @@
+"""Anonymise comment threads: pseudonyms for people, scrubbed comment bodies.
+
+WordPress's own eraser sets the author to "Anonymous", blanks e-mail, URL and
+user agent and cuts the IP to /24, but leaves every body untouched: "Dear
+Sibel," still names Sibel. This stage does the fields *and* the bodies.
+
+People
+    A person is their normalised e-mail (NFKC, trimmed, case-folded), or
+    their normalised name when the comment has no e-mail. Their pseudonym is
+    ``Commenter XXXXXXXX``: hex digits of HMAC-SHA256(secret, identity). The
+    same secret gives the same pseudonym in every run and file; another
+    secret gives unrelated ones; two people who share a name but not an
+    e-mail stay two people. Should two people of one run share the digits,
+    both get longer ones (checked as people are learned, so before any is
+    written). No secret -> a random one, thrown away (``reproducible`` is
+    False).
+
+Fields
+    author name -> pseudonym; e-mail, URL, user agent -> removed; IP ->
+    removed, or with ``ip="truncate"`` WordPress's /24 and /64
+    (``wp_privacy_anonymize_ip``); ``user_id`` -> 0 unless the person is kept;
+    commentmeta -> only the keys in ``keep_meta``.
+
+Bodies (HTML: only text is touched; links to absolute URLs lose their href)
+    * a commenter's full name, first name, surname and e-mail local part
+      -> that commenter's pseudonym (when a first name is shared by several
+      commenters, the one the comment replies to wins, then the comment's
+      own author, then the nearest comment of the same post; with no such
+      context -> ``[name]``);
+    * an unknown name used as addressee ("Dear X", "Hi X", "@X", "X," at the
+      start of the comment or a line) or after a title (Dr., Mrs. ...) ->
+      ``[name]``;
+    * e-mails, URLs, phone numbers, IP addresses -> ``[email]``, ``[url]``,
+      ``[phone]``, ``[ip]``.
+    Names that are also common words ("Hope", "Will", "May", "Snow") are only
+    replaced where they are used as names: capitalised mid-sentence, or
+    addressed. Initials and one-letter surnames are never matched alone.
+
+Kept people (``keep_names``, and with ``keep_registered`` the site's own
+users) keep their name, their ``user_id`` and every mention of them: for
+"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS".
+
+Memory follows the number of distinct people, never the number of comments:
+learning keeps per-person data only. :meth:`Anonymiser.learn_people` takes
+every commenter of the exports before the first post; the pipeline finds them
+by scanning the files' bytes (``migrator.wxr.scan``; the full reader is the
+fallback), so no export is parsed twice: the stage itself knows no format. After learning, one pattern holding every name, addressing word and
+title as a trie finds them all in a single scan of a comment; e-mails, URLs,
+numbers and markup are looked for only where a cheap test says they may be.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Iterable
+
+from ...model import Comment, Post
+from . import names as nm
+from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS
+from .people import _Person, _ambiguous, _common, _initials, _is_initial, _key, _name_words
+from .scrub_fields import FieldScrubber
+from .scrub_text import TextScrubber
+from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
+from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
+
+class Anonymiser(TextScrubber, FieldScrubber):
+    """Pseudonymises people and scrubs comment bodies (see the module doc).
+
+    >>> a = Anonymiser(secret=b"k")
+    >>> for post in posts: a.learn(post)          # doctest: +SKIP
+    >>> for post in posts: a.apply(post, ledger)  # doctest: +SKIP
+    """
+
+    def __init__(self, secret: bytes | str | None = None, keep_names: Iterable[str] = (),
+                 keep_registered: bool = False, ip: str = "drop",
+                 keep_meta: Iterable[str] = ()):
+        if isinstance(secret, str):
+            secret = secret.encode("utf-8")
+        if secret is not None and not secret:
+            raise ValueError("the anonymisation secret is empty")
+        if ip not in IP_POLICIES:
+            raise ValueError(f"ip must be one of {', '.join(IP_POLICIES)}, not {ip!r}")
+        self.reproducible: bool = secret is not None
+        self._secret: bytes = secret if secret is not None else secrets.token_bytes(32)
+        self.keep_names = tuple(n for n in keep_names if n and n.strip())
+        self.keep_registered = keep_registered
+        self.ip = ip
+        self.keep_meta = frozenset(keep_meta)
+
+        self._kept_emails = {_norm(n) for n in self.keep_names if "@" in n}
+        self._kept_names = {tuple(w.lower() for w in _name_words(n)) for n in self.keep_names}
+        self._kept_names.discard(())
+        self._kept_static: set[str] = set()
+        for n in self.keep_names:
+            words = _name_words(n)
+            self._kept_static.add(_key(n))
+            self._kept_static.update(_key(w) for w in words)
+            self._kept_static.add(_key(" ".join(words)))
+            self._kept_static |= _initials(words)
+        self._kept_static.discard("")
+
+        # Per person / per distinct name only (never per comment).
+        self._by_digest: dict[bytes, _Person] = {}
+        self._by_raw: dict[tuple[str, str], _Person | None] = {}
+        self._labels: dict[str, _Person] = {}
+        self._index: dict[str, list[_Person]] = {}
+        self._counted: set[bytes] = set()
+
+        self._dirty = True
+        #: How many times the name tables were built (once per run after learning).
+        self.compiled = 0
+        self._live: dict[str, tuple[_Person, ...]] = {}
+        self._live_ids: dict[str, frozenset] = {}
+        self._single: dict[str, str] = {}
+        self._kept_keys: set[str] = set()
+        self._ambig: set[str] = set()
+        self._common: set[str] = set()
+        #: Keys that are a token of a phrase handle ('cares' of 'Someone who
+        #: cares'), nicknames from the nickname list, e-mail local parts.
+        self._word_tokens: set[str] = set()
+        self._nick_keys: set[str] = set()
+        self._handle_keys: set[str] = set()
+        self._finder: nm.NameFinder | None = None
+        #: Every key of a commenter or kept person: never a third party.
+        self._taken: set[str] = set()
+        self._alias_finders: dict = {}
+
+    @classmethod
+    def from_options(cls, o) -> "Anonymiser":
+        """The anonymiser a :class:`~migrator.pipeline.Options` asks for."""
+        return cls(secret=o.secret, keep_names=o.keep_names, keep_registered=o.keep_registered,
+                   ip=o.ip, keep_meta=o.keep_meta)
+
+    # -- people -------------------------------------------------------------
+    def _digest(self, ident: str) -> bytes:
+        return hmac.new(self._secret, b"migrator/person/v1\0" + ident.encode("utf-8"),
+                        hashlib.sha256).digest()
+
+    def pseudonym(self, name: str, email: str = "") -> str:
+        """The pseudonym of the person with this name and e-mail ("" if neither)."""
+        ident = identity(name, email)
+        if ident is None:
+            return ""
+        digest = self._digest(ident)
+        p = self._by_digest.get(digest)
+        if p is not None:
+            return p.pseudonym
+        return PSEUDONYM_PREFIX + digest.hex()[:HEX_DIGITS].upper()
+
+    def _place(self, p: _Person) -> None:
+        """Give ``p`` a label no other person of this run has."""
+        while True:
+            other = self._labels.get(p.label)
+            if other is None or other is p:
+                self._labels[p.label] = p
+                return
+            if not other.used:  # both get longer labels, neither keeps the shared one
+                del self._labels[other.label]
+                other.width += 4
+                self._place(other)
+            p.width += 4
+
+    def _person(self, c: Comment) -> _Person | None:
+        raw = (c.author_name, c.author_email)
+        if raw in self._by_raw:
+            p = self._by_raw[raw]
+        else:
+            ident = identity(*raw)
+            p = None
+            if ident is not None:
+                digest = self._digest(ident)
+                p = self._by_digest.get(digest)
+                if p is None:
+                    p = self._by_digest[digest] = _Person(digest, HEX_DIGITS)
+                    self._place(p)
+                    self._dirty = True
+                if self._is_kept(c) and not p.kept:
+                    p.kept = True
+                    self._dirty = True
+                if not self._add_names(p, c):
+                    return p  # not cached: a later real comment still brings the names
+            self._by_raw[raw] = p
+        if p is not None and not p.kept and self.keep_registered and c.user_id > 0:
+            p.kept = True
+            self._dirty = True
+        return p
+
+    def _is_kept(self, c: Comment) -> bool:
+        if self._kept_emails and _norm(c.author_email) in self._kept_emails:
+            return True
+        words = tuple(w.lower() for w in _name_words(c.author_name))
+        return bool(words) and words in self._kept_names
+
+    def _add_key(self, p: _Person, key: str) -> None:
+        key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
+        if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
+            return  # initials only ('J. S.'): never looked for
+        people = self._index.setdefault(key, [])
+        if p not in people:
+            people.append(p)
+        p.keys.add(key)
+
+    def _add_names(self, p: _Person, c: Comment) -> bool:
+        if c.type in ("pingback", "trackback") or c.status == "spam":
+            return False  # a blog's title, or a spammer's phrase: not a name to look for
+        before = len(p.keys), len(p.initials)
+        name = c.author_name or ""
+        if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
+            name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
+        words = _name_words(name)
+        # 'Someone who cares', 'A therapy client': a phrase of words is found as
+        # a whole; its words that are not common ones only where a name stands.
+        phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
+        if words:
+            p.initials |= _initials(words)
+            if len(words) >= 2:
+                full = " ".join(words)
+                if len(full) <= 80:
+                    self._add_key(p, _key(full))
+            if len(words) <= MAX_NAME_WORDS:
+                for w in words:
+                    if phrase and w.lower() in COMMON_WORDS:
+                        continue
+                    if not _is_initial(w) and w.lower() not in _PARTICLES:
+                        self._add_key(p, _key(w))
+                        if phrase:
+                            self._word_tokens.add(_key(w))
+                    for part in re.split(r"[-'’]", w) if "-" in w else ():
+                        if len(part) >= 2:
+                            self._add_key(p, _key(part))
+            first = words[0]
+            if not phrase and not _is_initial(first) and first.isalpha():
+                # Robert is also Bob, Bobby, Rob: the nickname list's links
+                for nick in nm.nickname_keys(first):
+                    if len(nick) >= 3:
+                        self._add_key(p, nick)
+                        self._nick_keys.add(nick)
+        local = _norm(c.author_email).partition("@")[0]
+        if (len(local) >= 3 and any(ch.isalpha() for ch in local)
+                and local not in COMMON_WORDS and not local.isdigit()):
+            self._add_key(p, _key(local))
+            self._handle_keys.add(_key(local))
+        if (len(p.keys), len(p.initials)) != before:
+            self._dirty = True
+        return True
+
+    def learn(self, post: Post) -> None:
+        """Note every commenter of ``post`` (call for every post before
+        :meth:`apply`, so a name is scrubbed even before its owner's first
+        comment). Keeps per-person data only."""
+        for c in post.comments:
+            self._person(c)
+
+    def learn_people(self, comments: Iterable[Comment]) -> None:
+        """Note these commenters (what :meth:`learn` does for a post's). The
+        pipeline hands in every commenter of its exports before the first
+        post, from a byte scan of the files (see ``migrator.wxr.scan``)."""
+        for c in comments:
+            self._person(c)
+
+    # -- name tables ----------------------------------------------------------
+    def _compile(self) -> None:
+        """Build the lookup tables from everyone learned (once per run)."""
+        kept_keys = set(self._kept_static)
+        for p in self._by_digest.values():
+            if p.kept:
+                kept_keys |= p.keys
+                kept_keys |= p.initials
+        live: dict[str, tuple[_Person, ...]] = {}
+        for key, people in self._index.items():
+            if key in kept_keys:
+                continue
+            alive = tuple(p for p in people if not p.kept)
+            if alive:
+                live[key] = alive
+        self._live, self._kept_keys = live, kept_keys
+        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items() if len(ps) > 1}
+        # From now on pseudonyms may be written: a later collision extends
+        # only the newcomer's.
+        for p in self._by_digest.values():
+            p.used = True
+        self._single = {k: ps[0].pseudonym for k, ps in live.items() if len(ps) == 1}
+        self._ambig = {k for k in live if _ambiguous(k)}
+        self._common = {k for k in self._ambig if _common(k)}
+        # The finder works on folded text: every name key in any script (CJK
+        # as substrings, Latin and Cyrillic declined), and the addressing
+        # words and titles that introduce a name.
+        keys = {k: self._key_flags(k) for k in live}
+        for w in _ADDR_WORDS | _TITLE_RUNS:
+            keys[w] = keys.get(w, 0) | nm.WORD
+        self._finder = nm.NameFinder(keys)
+        self._taken = set(self._index) | kept_keys
+        self._dirty = False
+        self.compiled += 1
+
+    def _key_flags(self, k: str) -> int:
+        """nm.WORD for a key that is also a word, nm.CASED for one that must
+        be capitalised (unless where a name stands)."""
+        script = nm.script_of(k)
+        word = script != "cjk" and (
+            k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
+            or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
+        flags = nm.key_flags(k, word)
+        if k in self._nick_keys:
+            flags |= nm.CASED
+        elif k in self._handle_keys or not k.replace(" ", "").isalpha():
+            flags &= ~nm.CASED  # 'akowalski77', 'anna.k': handles are written in lower case
+        return flags
+
+    def _ensure(self) -> None:
+        if self._dirty:
+            self._compile()

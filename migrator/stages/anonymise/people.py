@@ -1,0 +1,166 @@
+"""People: a commenter's names as keys to look for, and the thread context
+that tells apart commenters who share a name."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from ...model import Comment, Post
+from .names import fold_word
+from .secret import PSEUDONYM_PREFIX
+from .words import COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
+
+# ---------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------
+
+_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+_NAME_WORD = re.compile(_WORD)
+
+def _lower(text: str) -> str:
+    """Lower case of the same length (so positions match the original),
+    with ’ as '. A character whose lower case is longer ('İ') stays."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return low.replace("’", "'")
+
+def _key(text: str) -> str:
+    """How a name or a matched mention is looked up: folded (entities
+    decoded, accents and apostrophes dropped, hyphens as spaces, lower case,
+    one space; see :func:`.names.fold`)."""
+    if text.isascii() and text.isalnum():
+        return text.lower()
+    return fold_word(text)
+
+def _is_initial(word: str) -> bool:
+    return len(word) == 1 or (len(word) <= 3 and word.isupper())
+
+
+@dataclass(eq=False)
+class _Person:
+    digest: bytes
+    width: int
+    kept: bool = False
+    used: bool = False  # its pseudonym has been written: it may not change
+    keys: set = field(default_factory=set)  # name / local-part keys of this person
+    initials: set = field(default_factory=set)
+
+    _pseudonym: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.digest.hex()[:self.width].upper()
+
+    @property
+    def pseudonym(self) -> str:
+        if not self._pseudonym or len(self._pseudonym) != len(PSEUDONYM_PREFIX) + self.width:
+            self._pseudonym = PSEUDONYM_PREFIX + self.label
+        return self._pseudonym
+
+def _name_words(name: str) -> list[str]:
+    words = _NAME_WORD.findall(unicodedata.normalize("NFC", name or ""))
+    return [w for w in words if w.lower().strip(".") not in _NAME_AFFIXES]
+
+def _initials(words: list[str]) -> set[str]:
+    letters = [w[0] for w in words if w]
+    if len(letters) < 2:
+        return set()
+    s = "".join(letters).lower()
+    return {s, ".".join(s) + ".", ". ".join(s) + "."}
+
+def _ambiguous(key: str) -> bool:
+    """A name key that may be a plain word: only its capitalised uses count."""
+    return all(p in COMMON_WORDS or len(p) <= 2 or _wordlike(p) for p in key.split())
+
+def _wordlike(key: str) -> bool:
+    """Built like an English word ('waiting', 'hopeless'): a name with such an
+    ending (Fleming) is still replaced wherever it is capitalised."""
+    return len(key) >= 6 and key.endswith(_WORD_ENDINGS)
+
+def _common(key: str) -> bool:
+    """Every word of the key is a common word ('Hope', 'Will May'): at the
+    start of a sentence it is taken for the word."""
+    return all(p in COMMON_WORDS for p in key.split())
+
+def _titlecase(word: str) -> bool:
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+def _not_a_name(word: str) -> bool:
+    """An unknown capitalised word that is surely no name."""
+    k = word.lower()
+    if k in COMMON_WORDS:
+        return True
+    return len(k) >= 8 and k.endswith("ly") and k not in _LY_NAMES
+
+class _Thread:
+    """The post being anonymised, for telling apart commenters who share a
+    name: the comment in hand is set before each body is scrubbed."""
+
+    __slots__ = ("anon", "post", "people", "by_id", "comment", "pos", "_up", "_near", "_where")
+
+    def __init__(self, anon, post: Post, people: dict) -> None:  # anon: the Anonymiser
+        self.anon, self.post, self.people = anon, post, people
+        self.by_id = {c.id: c for c in post.comments}
+        self.comment: Comment | None = None
+        self.pos = 0
+        self._up: dict[tuple[int, str], _Person | None] = {}  # (comment, key) -> ancestor
+        self._near: dict[str, tuple[list[int], list[_Person]]] = {}  # key -> where, who
+        self._where: dict[int, tuple[_Person, list[int]]] | None = None
+
+    def resolve(self, key: str) -> _Person | None:
+        """Of several commenters sharing a name: the one replied to (nearest
+        ancestor first), else the author, else the nearest comment of the post."""
+        c = self.comment
+        p = self._ancestor(c, key)
+        if p is not None:
+            return p
+        me = self.people[c.id]
+        if me is not None and id(me) in self.anon._live_ids[key]:
+            return me
+        near = self._near.get(key)
+        if near is None:
+            if self._where is None:  # person -> positions in the post, once per post
+                self._where = {}
+                for i, o in enumerate(self.post.comments):
+                    p = self.people[o.id]
+                    if p is not None:
+                        self._where.setdefault(id(p), (p, []))[1].append(i)
+            pick = self.anon._live_ids[key]
+            at = sorted((i, n, p) for n, (pid, (p, where)) in enumerate(self._where.items())
+                        if pid in pick for i in where)
+            near = self._near[key] = ([i for i, _, _ in at], [p for _, _, p in at])
+        positions, persons = near
+        if not positions:
+            return None
+        j = bisect_left(positions, self.pos)
+        best = min((k for k in (j - 1, j) if 0 <= k < len(positions)),
+                   key=lambda k: (abs(positions[k] - self.pos), positions[k]))
+        return persons[best]
+
+    def _ancestor(self, c: Comment, key: str) -> _Person | None:
+        """The nearest author up the thread from ``c`` who has this name
+        (remembered per comment, so a deep thread is walked once)."""
+        pick, people, by_id, up = self.anon._live_ids[key], self.people, self.by_id, self._up
+        walked: list[int] = []
+        found = None
+        parent = c.parent_id
+        for _ in range(MAX_ANCESTORS):  # threads are trees: no cycle, but stay bounded
+            if parent is None or parent not in by_id:
+                break
+            if (parent, key) in up:
+                found = up[(parent, key)]
+                break
+            p = people[parent]
+            if p is not None and id(p) in pick:
+                found = p
+                break
+            walked.append(parent)
+            parent = by_id[parent].parent_id
+        # Every comment walked past has the same answer as the one above it:
+        # 'the nearest of its own ancestors (itself included)'.
+        for cid in walked:
+            up[(cid, key)] = found
+        return found

@@ -1,0 +1,308 @@
+"""Body scrubbing: names, contact details and markup in comment text."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .patterns import (Resolver, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+                       _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
+                       _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
+                       _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
+                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _in_tag, _is_w, _month_context, _phones,
+                       _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
+from . import names as nm
+from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
+from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
+from .words import COMMON_WORDS, _MONTHS
+
+_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
+
+class TextScrubber:
+    """The body half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin:
+    it uses the people tables the anonymiser builds)."""
+
+    # -- bodies ---------------------------------------------------------------
+    def scrub(self, text: str) -> str:
+        """Body replacement alone (no thread context: a first name shared by
+        several commenters becomes ``[name]``)."""
+        return self._scrub(text, None, Counter())
+
+    def scrub_text(self, text: str, resolve: Resolver | None = None,
+                   counts: Counter | None = None) -> str:
+        """Any text scrubbed with the rules of comment bodies (for post titles,
+        excerpts, bodies): commenters -> pseudonyms (a name shared by several
+        -> that of ``resolve(key)``, else ``[name]``), third parties ->
+        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``;
+        kept people stay. ``counts`` (a Counter) gets what was replaced."""
+        return self._scrub(text, resolve, Counter() if counts is None else counts)
+
+    def _scrub(self, text: str, resolve: Resolver | None, counts: Counter,
+               own: str | None = None, aliases: dict | None = None) -> str:
+        """Find every replacement (cheap tests first: most comments need
+        few of the patterns), then apply the leftmost of overlapping ones.
+        ``own``: the author's pseudonym, for their signature; ``aliases``:
+        names commenters of this post sign with -> their pseudonyms."""
+        if not text:
+            return text
+        if self._dirty:
+            self._compile()
+        # (start, priority, -end, replacement, what to count ('' = by the replacement), n)
+        edits: list[tuple[int, int, int, str, str, int]] = []
+        add = edits.append
+        live, kept = self._live, self._kept_keys
+
+        # -- markup and things that are not names -----------------------------
+        tags = "<" in text
+        if tags and "=" in text:  # only tags with attributes can change
+            for m in _ATTR_TAG_RE.finditer(text):
+                new = self._tag(m.group(), counts)
+                if new != m.group():
+                    add((m.start(), _P_TAG, -m.end(), new, "", 0))
+        if tags and "<!--" in text:  # the text of HTML comments is scrubbed like any other
+            for m in _HTML_COMMENT.finditer(text):
+                new = "<!--" + self._scrub(m.group(1), resolve, counts) + "-->"
+                if new != m.group():
+                    add((m.start(), _P_TAG, -m.end(), new, "", 0))
+        low = _lower(text)
+        if _PII_GATE.search(low):  # one quick look: most comments hold none of these
+            at = text.find("@")
+            while at >= 0:  # e-mails and @handles, found from their '@'
+                m = _EMAIL_AT.match(text, at)
+                b = at
+                while b and (_is_w(text[b - 1]) or text[b - 1] in ".+-"):
+                    b -= 1
+                if m and b < at:
+                    add((b, _P_EMAIL, -m.end(), EMAIL, EMAIL, 1))
+                elif b == at and not (at and text[at - 1] in ".@"):
+                    m = _HANDLE_AT.match(text, at)
+                    if m:
+                        k = _key(m.group()[1:])
+                        if k not in kept:
+                            who = self._person_for(k, resolve, counts) if k in live else NAME
+                            add((at, _P_HANDLE, -m.end(), "@" + who,
+                                 NAME if who == NAME else NAMES_IN_BODIES, 1))
+                at = text.find("@", at + 1)
+            urls = _url_spans(low) if "://" in low or "www." in low else ()
+            for s, e in urls:
+                add((s, _P_URL, -e, URL, URL, 1))
+            if "/" in text:
+                for m in _BARE_RE.finditer(low):
+                    s = m.start()
+                    if any(a <= s < b for a, b in urls):
+                        continue  # part of a URL found above
+                    while s and (_is_w(low[s - 1]) or low[s - 1] in ".-"):
+                        s -= 1
+                    if s == m.start() or (s and low[s - 1] in "/@:"):
+                        continue  # no domain before it, or part of a longer URL
+                    core = low[s:m.end()].rstrip(_URL_TRAIL)
+                    add((s, _P_URL, -(s + len(core)), URL, URL, 1))
+            n_text = len(text)
+            for g in _NUM_GATE.finditer(text):  # look for numbers only where digits are
+                lo, hi = max(0, g.start() - 2), min(n_text, g.end() + 2)
+                for m in _IP4_RE.finditer(text, lo, hi):
+                    if _valid_ip(m.group()):
+                        add((m.start(), _P_IP, -m.end(), IP, IP, 1))
+                for m in _PHONE_RE.finditer(text, lo, hi):
+                    n = Counter()
+                    rep = _phones(m.group(), n)
+                    if n[PHONE]:
+                        add((m.start(), _P_PHONE, -m.end(), rep, PHONE, n[PHONE]))
+            if ":" in text and _IP6_GATE.search(text):
+                for m in _IP6_RE.finditer(text):
+                    if _valid_ip(m.group()):
+                        add((m.start(), _P_IP, -m.end(), IP, IP, 1))
+
+        # -- contact details the patterns above miss ---------------------------------
+        for cs, ce, what in nm.contact_spans(text):
+            prio, rep = _CONTACT_KIND[what]
+            add((cs, prio, -ce, rep, rep, 1))
+
+        # -- names (found in the folded text, replaced in the original) ---------------
+        single = self._single
+        folded = nm.fold(text)
+        for m in self._finder.find(text, folded):
+            k, s, e = m.key, m.start, m.end
+            if k in live and self._stands(k, m, text):
+                who = single.get(k) or self._person_for(k, resolve, counts)
+                add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+            if m.inflected:
+                continue
+            if k in _ADDR_WORDS:
+                t = _ADDR_TAIL.match(low, e)
+                if t:
+                    self._named(text, t, _P_ADDR, resolve, counts, add)
+            elif k in _TITLE_RUNS and text[s:e] in _TITLE_SET:
+                t = _TITLE_TAIL.match(text, e)
+                if t:
+                    self._named(text, t, _P_TITLE, resolve, counts, add)
+        if aliases:
+            for m in self._alias_finder(aliases).find(text, folded):
+                if self._stands(m.key, m, text):
+                    add((m.start, _P_KNOWN, -m.end, aliases[m.key], NAMES_IN_BODIES, 1))
+        if own is not None:  # the author's own signature is the author
+            span = nm.signoff_span(text)
+            if span is not None:
+                w = text[span[0]:span[1]]
+                k = _key(w)
+                if k not in kept and k not in COMMON_WORDS and not _is_initial(w):
+                    add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
+        if "," in text:
+            leads = [_LEAD_RE.match(text)]
+            if tags or "\n" in text:
+                leads += _LEAD_NL_RE.finditer(text)
+            for m in leads:
+                if m is None:
+                    continue
+                w = m.group("w")
+                if not _titlecase(w) or _not_a_name(w):
+                    continue  # 'Yes,', 'Thanks,', 'OMG,'
+                k = _key(w)
+                if k in live or k in kept:
+                    continue
+                add((m.start("w"), _P_LEAD, -m.end("w"), NAME, NAME, 1))
+        # People who never commented: given names where a name stands.
+        for ts, te in nm.third_parties(text, self._taken, COMMON_WORDS):
+            add((ts, _P_THIRD, -te, NAME, NAME, 1))
+
+        if not edits:
+            return text
+        edits.sort()  # leftmost first; then by priority; then the longest
+        out, last = [], 0
+        first_tag = text.find("<") if tags else len(text)
+        for s, prio, e, rep, kind, n in edits:
+            if s < last:
+                continue  # inside an earlier replacement (a name in a URL, a tag)
+            if s > first_tag and prio != _P_TAG and _in_tag(text, s):
+                continue  # inside a tag: only _tag() changes what is there
+            if prio in (_P_EMAIL, _P_URL) and s > last and text[s - 1] == "<" and text[-e:-e + 1] == ">":
+                s, e = s - 1, e - 1  # '<ann@x.com>' in plain text: the brackets go too
+            out.append(text[last:s])
+            out.append(rep)
+            last = -e
+            if kind:
+                counts[kind] += n
+        out.append(text[last:])
+        return "".join(out)
+
+    def _stands(self, k: str, m: "nm.Match", text: str) -> bool:
+        """Whether a found key stands as a name here: a declined form only
+        capitalised; a key that is also a word only where a name stands (or
+        capitalised mid-sentence, not after 'the', 'in May'); a key that must
+        be capitalised (a surname, a nickname) capitalised or where a name
+        stands."""
+        s, e, f = m.start, m.end, m.flags
+        if m.inflected:
+            return text[s].isupper()
+        if f & nm.WORD:
+            if nm.name_position(text, s, e):
+                return True
+            return (text[s].isupper() and self._used_as_name(k, text, s, e)
+                    and nm.prev_word(text, s) not in nm.DETERMINERS)
+        if f & nm.CASED and not text[s].isupper():
+            return nm.name_position(text, s, e)
+        return True
+
+    def _alias_finder(self, aliases: dict) -> "nm.NameFinder":
+        key = frozenset(aliases)
+        finder = self._alias_finders.get(key)
+        if finder is None:
+            if len(self._alias_finders) > 256:
+                self._alias_finders.clear()
+            finder = self._alias_finders[key] = nm.NameFinder(
+                {a: nm.key_flags(a) for a in aliases})
+        return finder
+
+    def _used_as_name(self, k: str, text: str, s: int, e: int) -> bool:
+        """A name that may be a word ('Hope', 'Will', 'May') is a name where
+        it is capitalised and not simply starting a sentence, or addressed
+        ('Hope, thank you'), and a month is a month before a day ('May 1st')."""
+        w = text[s:e]
+        if not _titlecase(w):
+            return False
+        after = text[e:e + 40].lstrip(" \t\u00a0")
+        if k in self._common and not after.startswith(",") and _sentence_start(text, s):
+            return False  # 'Hope you are well.'
+        if k in _MONTHS and (after[:1].isdigit() or _month_context(text, s)):
+            return False
+        return True
+
+    def _person_for(self, key: str, resolve: Resolver | None, counts: Counter) -> str:
+        who = self._single.get(key)
+        if who is not None:
+            return who
+        p = resolve(key) if resolve else None
+        return NAME if p is None else p.pseudonym
+
+    def _word(self, w: str, resolve: Resolver | None, counts: Counter) -> str | None:
+        """An addressed word ('Dear X', 'Dr. X'): a commenter's pseudonym,
+        ``[name]`` for a name nobody here has, or None to keep it."""
+        k = _key(w)
+        if k in self._kept_keys:
+            return None
+        if k in self._live:
+            return self._person_for(k, resolve, counts)
+        if _titlecase(w) and not _not_a_name(w):
+            return NAME
+        return None
+
+    def _named(self, text: str, m: re.Match, prio: int, resolve, counts, add) -> None:
+        """One or two name words after 'Dear' or a title."""
+        s1, e1 = m.span("n1")
+        n1 = text[s1:e1]
+        if not n1[0].isupper() and _key(n1) not in self._live:
+            return  # 'thanks for', 'hi there': the words after are looked at like any other
+        if m.group("n2") is not None:
+            s2, e2 = m.span("n2")
+            n2 = text[s2:e2]
+            full = _key(text[s1:e2])
+            if full in self._live and full not in self._kept_keys:
+                who = self._person_for(full, resolve, counts)
+                add((s1, prio, -e2, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+                return
+        else:
+            n2 = None
+        r1 = self._word(n1, resolve, counts)
+        if r1 is None:
+            return  # kept, or no name: a second word is looked at like any other
+        if n2 is not None and _titlecase(n2):
+            r2 = self._word(n2, resolve, counts)
+            if r2 == NAME and r1 == NAME:
+                add((s1, prio, -e2, NAME, NAME, 1))  # 'Dear Mary Jane' -> one [name]
+                return
+            if r2 is not None:
+                add((s2, prio, -e2, r2, NAME if r2 == NAME else NAMES_IN_BODIES, 1))
+        add((s1, prio, -e1, r1, NAME if r1 == NAME else NAMES_IN_BODIES, 1))
+
+    def _names_in(self, text: str) -> bool:
+        """Whether a commenter's name occurs in ``text`` (a link's path)."""
+        if self._dirty:
+            self._compile()
+        return any(m.key in self._live for m in self._finder.find(text))
+
+    def _tag(self, tag: str, counts: Counter) -> str:
+        """Inside a tag: links to absolute URLs lose their attribute; text
+        attributes (title, alt) are scrubbed; nothing else is touched."""
+        if tag.startswith("<!--") or "=" not in tag:
+            return tag
+
+        def attr(m: re.Match) -> str:
+            name = m.group(2).lower()
+            value = m.group(4)
+            if value is None:
+                return m.group(0)
+            quote = value[0] if value[0] in "\"'" else ""
+            inner = value[1:-1] if quote else value
+            if name in _URL_ATTRS:
+                v = inner.strip()
+                if v.startswith("#") or not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", v)
+                                             or v.startswith("//") or "@" in v
+                                             or self._names_in(v)):
+                    return m.group(0)  # a fragment or a link within the site (naming nobody)
+                counts[URL] += 1
+                return ""
+            if name in _TEXT_ATTRS or name.startswith("data-"):
+                scrubbed = self._scrub(inner, None, counts)
+                return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote
+            return m.group(0)
+
+        return _ATTR.sub(attr, tag)

@@ -1,0 +1,177 @@
+"""``verify``: every comment the journal says was pushed is on the target,
+under the right parent, with its date, author and status."""
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from ..model import Comment, Post
+from ..pipeline import Options, Pipeline
+from .client import (PushError, WordPress, _sha, normalise_content, normalise_name, rest_date,
+                     text_only)
+from .journal import Journal, default_state_path
+from .push import _check_options
+
+
+# -- verify ------------------------------------------------------------------------------
+@dataclass
+class VerifyResult:
+    checked: int = 0
+    ok: int = 0
+    problems: list[dict] = field(default_factory=list)
+    extra: int = 0  # comments on the pushed posts that no source comment maps to
+    requests: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and self.checked > 0
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(p["problem"] for p in self.problems))
+
+    def as_dict(self) -> dict:
+        return {"passed": self.passed, "checked": self.checked, "ok": self.ok,
+                "problems": self.problems, "counts": self.counts(), "extra": self.extra,
+                "requests": self.requests}
+
+
+def verify(paths: Iterable[str], url: str, options: Options | None = None, *, user: str,
+           password: str, state: str | None = None, rest_base: str | None = None,
+           client: WordPress | None = None) -> VerifyResult:
+    """Read the target back and check every comment of the exports (after the
+    same pipeline options as the push): it is in the journal, it exists on the
+    target with the right parent (so depth), date, author, content and status,
+    and it is there once."""
+    options = replace(options or Options(), dry_run=False)
+    client = client or WordPress(url, user, password, rest_base=rest_base)
+    if client.rest_base is None:
+        client.discover()
+    client.login()
+    state = state or default_state_path(url)
+    if not os.path.exists(state):
+        raise PushError(f"no journal at {state}: nothing was pushed to {client.url} from here "
+                        "(give --state if it lives elsewhere)")
+    journal = Journal(state, client.url)
+    result = VerifyResult()
+    cache: dict[int, dict[int, dict]] = {}
+    pipeline = Pipeline(list(paths), options)
+    try:
+        _check_options(options, pipeline)
+        for site, post in pipeline.posts():
+            _verify_post(post, journal, client, cache, result)
+            pipeline.settle(post)
+            # keep only the target posts of recent source posts in memory
+            while len(cache) > 8:
+                cache.pop(next(iter(cache)))
+        result.requests = dict(client.requests)
+        return result
+    finally:
+        journal.close()
+        pipeline.ledger.close()
+        client.close()
+
+
+def _target_comments(client: WordPress, target_post: int) -> dict[int, dict]:
+    items = client.get_all("/wp/v2/comments", {"post": target_post, "status": "any",
+                                                "context": "edit", "orderby": "id",
+                                                "order": "asc", "per_page": 100})
+    return {int(x["id"]): x for x in items}
+
+
+def _verify_post(post: Post, journal: Journal, client: WordPress,
+                 cache: dict[int, dict[int, dict]], result: VerifyResult) -> None:
+    rows = {c.id: journal.get(c.site, c.id) for c in post.comments}
+    tid_of = {cid: r.target_id for cid, r in rows.items()
+              if r is not None and r.state in ("done", "merged") and r.target_id}
+    target_posts = {r.target_post for r in rows.values() if r is not None and r.target_post}
+    on_target: dict[int, dict] = {}
+    for tp in target_posts:
+        if tp not in cache:
+            cache[tp] = _target_comments(client, tp)
+        on_target.update(cache[tp])
+
+    def problem(c: Comment, kind: str, **kw) -> None:
+        d = {"problem": kind, "site": c.site, "source_id": c.id, "source_post": post.id}
+        d.update(kw)
+        result.problems.append(d)
+
+    def depth(tid: int) -> int:
+        d, seen = 0, set()
+        while tid and tid in on_target and tid not in seen:
+            seen.add(tid)
+            d += 1
+            tid = int(on_target[tid].get("parent") or 0)
+        return d if not tid else d + 1000  # parent outside the post: impossible depth
+
+    for c in post.comments:
+        if c.type != "comment":
+            continue  # the REST API cannot create these; push reports them
+        result.checked += 1
+        row = rows[c.id]
+        if row is None or row.state in ("in-flight", "rejected"):
+            why = "never pushed" if row is None else \
+                ("in flight when a push stopped" if row.state == "in-flight" else row.note)
+            problem(c, "missing", reason=why)
+            continue
+        t = on_target.get(row.target_id)
+        if t is None:
+            problem(c, "missing", target_id=row.target_id,
+                    reason="in the journal but not on the target (deleted, or another site?)")
+            continue
+        bad = False
+        want_parent = 0 if c.parent_id is None else tid_of.get(c.parent_id)
+        if c.parent_id is not None and want_parent is None:
+            jr = journal.get(c.site, c.parent_id)
+            want_parent = jr.target_id if jr is not None and jr.target_id else None
+        got_parent = int(t.get("parent") or 0)
+        if want_parent is None or got_parent != want_parent:
+            problem(c, "parent", target_id=row.target_id, expected=want_parent, found=got_parent)
+            bad = True
+        elif depth(row.target_id) != c.depth and c.depth:
+            problem(c, "depth", target_id=row.target_id, expected=c.depth,
+                    found=depth(row.target_id))
+            bad = True
+        if row.state == "merged":
+            result.ok += 0 if bad else 1
+            continue
+        exp = row.expect
+        if exp.get("date_gmt"):
+            if t.get("date_gmt") != exp["date_gmt"]:
+                problem(c, "date", target_id=row.target_id, expected=exp["date_gmt"],
+                        found=t.get("date_gmt"))
+                bad = True
+        if c.date_gmt is not None and exp.get("date_gmt") != rest_date(c.date_gmt):
+            problem(c, "date", target_id=row.target_id, expected=rest_date(c.date_gmt),
+                    found=t.get("date_gmt"), reason="export and journal disagree")
+            bad = True
+        if _sha(normalise_name(t.get("author_name", ""))) != exp.get("author"):
+            problem(c, "author", target_id=row.target_id, found=t.get("author_name"),
+                    expected=c.author_name or "(as sent: see journal)")
+            bad = True
+        raw = (t.get("content") or {}).get("raw", "")
+        if normalise_content(raw) != normalise_content(c.content):
+            problem(c, "content", target_id=row.target_id, expected=c.content[:200],
+                    found=raw[:200])
+            bad = True
+        if t.get("status") != exp.get("status"):
+            problem(c, "status", target_id=row.target_id, expected=exp.get("status"),
+                    found=t.get("status"))
+            bad = True
+        if not bad:
+            result.ok += 1
+
+    # duplicates: the same comment more than once on the target
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for tid, t in on_target.items():
+        groups[(int(t.get("post") or 0), int(t.get("parent") or 0),
+                normalise_name(t.get("author_name", "")), t.get("date_gmt"),
+                text_only((t.get("content") or {}).get("raw", "")))].append(tid)
+    mine = set(tid_of.values())
+    by_tid = {v: k for k, v in tid_of.items()}
+    for ids in groups.values():
+        if len(ids) > 1 and mine.intersection(ids):
+            owner = next(i for i in ids if i in mine)
+            c = next(x for x in post.comments if x.id == by_tid[owner])
+            problem(c, "duplicate", target_id=owner, found=sorted(ids))
