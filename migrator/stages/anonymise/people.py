@@ -8,7 +8,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ...model import Comment, Post
-from .names import fold_word
+from .fold import fold_word
 from .secret import PSEUDONYM_PREFIX
 from .words import COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
 

@@ -1,0 +1,182 @@
+"""Folding text for matching names: see :mod:`.names` (entities decoded, NFKD
+without marks, apostrophes dropped, hyphens as spaces, lower case), with a map
+back to the original positions; and which script a key is written in."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+# ---------------------------------------------------------------------------
+# Folding
+# ---------------------------------------------------------------------------
+
+APOSTROPHES = "'’‘ʼ`´′"
+_HYPHENS = "-‐‑‒–"
+_SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
+            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t"}
+#: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
+_SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+                      r"|['`]|[^\x00-\x7f]+")
+_ASCII_SPECIAL = re.compile(r"[&'`]")
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """One character folded (may be '' or several characters)."""
+    if ch in APOSTROPHES:
+        return ""
+    if ch in _HYPHENS:
+        return " "
+    s = unicodedata.normalize("NFKD", ch)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    if len(s) == 1:
+        return _SPELLED.get(s, s)
+    return "".join(_SPELLED.get(c, c) for c in unicodedata.normalize("NFKD", s)
+                   if not unicodedata.combining(c))
+
+
+def fold_word(text: str) -> str:
+    """A name or key folded the way :func:`fold` folds text, spaces collapsed."""
+    return " ".join(fold(text).text.split())
+
+
+class Folded:
+    """Folded text and the way back to the original's positions."""
+
+    __slots__ = ("text", "_f", "_o", "_oe", "_one")
+
+    def __init__(self, text: str, pieces=None):
+        self.text = text
+        if pieces is None:
+            self._f = None
+        else:
+            self._f, self._o, self._oe, self._one = pieces
+
+    def span(self, fs: int, fe: int) -> tuple[int, int]:
+        """The original span of the folded span ``[fs, fe)``."""
+        if self._f is None:
+            return fs, fe
+        f, o, oe, one = self._f, self._o, self._oe, self._one
+        i = bisect_right(f, fs) - 1
+        s = o[i] + (fs - f[i]) if one[i] else o[i]
+        j = bisect_right(f, fe - 1) - 1
+        e = o[j] + (fe - 1 - f[j]) + 1 if one[j] else oe[j]
+        return s, max(e, s)
+
+
+def _possessive(text: str, e: int) -> bool:
+    """An apostrophe before a final 's' ("Hope's"): it parts the name from
+    the 's' instead of joining them ('hope s', not 'hopes')."""
+    return text[e:e + 1] in ("s", "S") and not text[e + 1:e + 2].isalnum()
+
+
+def fold(text: str) -> Folded:
+    """``text`` folded (see the module doc), with a map back to ``text``."""
+    if text.isascii() and not _ASCII_SPECIAL.search(text):
+        return Folded(text.lower().replace("-", " "))
+    fs: list[int] = []
+    os_: list[int] = []
+    oes: list[int] = []
+    one: list[bool] = []
+    parts: list[str] = []
+    flen = pos = 0
+
+    def piece(o: int, oe: int, folded: str, is_one: bool) -> None:
+        nonlocal flen
+        fs.append(flen)
+        os_.append(o)
+        oes.append(oe)
+        one.append(is_one)
+        parts.append(folded)
+        flen += len(folded)
+
+    for m in _SPECIAL.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            piece(pos, s, text[pos:s].lower().replace("-", " "), True)
+        tok = m.group()
+        if tok[0] == "&":
+            dec = html.unescape(tok)
+            if dec == tok:
+                piece(s, e, tok.lower(), True)
+            elif dec in APOSTROPHES and _possessive(text, e):
+                piece(s, e, " ", False)
+            else:
+                piece(s, e, "".join(fold_char(c) for c in dec), False)
+        elif len(tok) == 1:
+            f = " " if tok in APOSTROPHES and _possessive(text, e) else fold_char(tok)
+            piece(s, e, f, len(f) == 1)
+        else:
+            folded = [" " if c in APOSTROPHES and _possessive(text, s + k + 1) else fold_char(c)
+                      for k, c in enumerate(tok)]
+            if all(len(x) == 1 for x in folded):
+                piece(s, e, "".join(folded), True)
+            else:
+                for k, x in enumerate(folded):
+                    piece(s + k, s + k + 1, x, len(x) == 1)
+        pos = e
+    if pos < len(text):
+        piece(pos, len(text), text[pos:].lower().replace("-", " "), True)
+    return Folded("".join(parts), (fs, os_, oes, one))
+
+
+# ---------------------------------------------------------------------------
+# Scripts
+# ---------------------------------------------------------------------------
+
+_CJK_CHARS = r"\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_RTL = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN_WORD = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+def script_of(key: str) -> str:
+    """'cjk', 'rtl', 'cyrillic', 'latin' or 'other' for a folded key."""
+    if _CJK.search(key):
+        return "cjk"
+    if _RTL.search(key):
+        return "rtl"
+    if _CYRILLIC.search(key):
+        return "cyrillic"
+    if _LATIN_WORD.fullmatch(key):
+        return "latin"
+    return "other"
+
+
+# Declension endings, folded (ą -> a, ę -> e, й -> и).
+_LATIN_AFTER_CONSONANT = ("owi", "ovi", "em", "ie", "u", "a", "e", "y", "i", "ow", "om", "ach",
+                          "ami", "ego", "emu", "ym", "ou", "ovi")
+_LATIN_AFTER_STEM = ("y", "i", "ie", "e", "o", "u", "ou", "ej", "ii", "a")
+_CYR_AFTER_CONSONANT = ("а", "у", "ом", "ым", "е", "ой", "ы", "ых", "ыми", "ою", "ей", "ем", "и",
+                        "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую")
+_CYR_AFTER_STEM = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ом", "ем", "ь",
+                   "ии", "ию", "ьи")
+_SUFFIXES = sorted({"".join(fold_char(c) for c in s) for s in _LATIN_AFTER_CONSONANT
+                    + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM},
+                   key=lambda s: (-len(s), s))  # folded: 'ой' is 'ои' in folded text
+_LATIN_VOWELS = "aeiouy"
+_CYR_VOWELS = "аеёиоуыэюяьй"
+# Arabic and Hebrew one-letter (or article) proclitics: 'and', 'to', 'by', 'the' ...
+_PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "ה", "ו", "ב", "ל", "מ",
+               "ש", "כ")
+
+
+def _stem_and_endings(key: str, script: str) -> tuple[str, tuple[str, ...]] | None:
+    """How ``key`` declines: (stem, endings), or None when it is not declined."""
+    if " " in key or len(key) < 4:
+        return None
+    if script == "latin":
+        if key[-1] in _LATIN_VOWELS:
+            return key[:-1], _LATIN_AFTER_STEM
+        return key, _LATIN_AFTER_CONSONANT
+    if script == "cyrillic":
+        if key[-1] in _CYR_VOWELS:
+            return key[:-1], _CYR_AFTER_STEM
+        return key, _CYR_AFTER_CONSONANT
+    return None
+
+
