@@ -290,8 +290,13 @@ class Anonymiser(TextScrubber, FieldScrubber):
         keys = {k: self._key_flags(k) for k in live}
         for w in _ADDR_WORDS | _TITLE_RUNS:
             keys[w] = keys.get(w, 0) | nm.WORD
-        self._finder = nm.NameFinder(keys)
         self._taken = set(self._index) | kept_keys
+        # Given names of the list that are nobody's here: people who never
+        # commented ('my sister Kori'), judged where found (third_party_at).
+        for g in nm.lexicon().given:
+            if g not in self._taken and g not in keys:
+                keys[g] = nm.THIRD
+        self._finder = nm.NameFinder(keys)
         self._dirty = False
         self.compiled += 1
 

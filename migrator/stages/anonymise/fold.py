@@ -44,12 +44,14 @@ def fold_word(text: str) -> str:
 
 
 class Folded:
-    """Folded text and the way back to the original's positions."""
+    """Folded text and the way back to the original's positions: none (same
+    positions), deleted characters only (``gone``), or pieces."""
 
-    __slots__ = ("text", "_f", "_o", "_oe", "_one")
+    __slots__ = ("text", "_f", "_o", "_oe", "_one", "_gone")
 
-    def __init__(self, text: str, pieces=None):
+    def __init__(self, text: str, pieces=None, gone=None):
         self.text = text
+        self._gone = gone
         if pieces is None:
             self._f = None
         else:
@@ -58,7 +60,12 @@ class Folded:
     def span(self, fs: int, fe: int) -> tuple[int, int]:
         """The original span of the folded span ``[fs, fe)``."""
         if self._f is None:
-            return fs, fe
+            if self._gone is None:
+                return fs, fe
+            g = self._gone  # g[k] = (original position of the k-th deleted char) - k
+            s = fs + bisect_right(g, fs)
+            e = fe - 1 + bisect_right(g, fe - 1) + 1
+            return s, max(e, s)
         f, o, oe, one = self._f, self._o, self._oe, self._one
         i = bisect_right(f, fs) - 1
         s = o[i] + (fs - f[i]) if one[i] else o[i]
@@ -73,10 +80,58 @@ def _possessive(text: str, e: int) -> bool:
     return text[e:e + 1] in ("s", "S") and not text[e + 1:e + 2].isalnum()
 
 
+class _Table(dict):
+    """str.translate table: a character to its one-character fold; '\x00'
+    for one to delete (apostrophes, lone marks), '\x01' for one that folds
+    to several ('ß', 'æ'): that text takes the slow path."""
+
+    def __missing__(self, o: int) -> str:
+        ch = chr(o)
+        if ch in APOSTROPHES:
+            f = "\x00"
+        else:
+            f = fold_char(ch)
+            f = f if len(f) == 1 else ("\x00" if not f else "\x01")
+        self[o] = f
+        return f
+
+
+_TABLE = _Table()
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_POSS = re.compile("\x00(?=s(?![^\\W_]))")
+_ZERO = re.compile("\x00")
+
+
 def fold(text: str) -> Folded:
-    """``text`` folded (see the module doc), with a map back to ``text``."""
-    if text.isascii() and not _ASCII_SPECIAL.search(text):
-        return Folded(text.lower().replace("-", " "))
+    """``text`` folded (see the module doc), with a map back to ``text``.
+    Most texts fold at C speed (lower, translate, delete); entities and
+    characters that fold to several take a slower path."""
+    if text.isascii():
+        if not _ASCII_SPECIAL.search(text):
+            return Folded(text.lower().replace("-", " "))
+        if "&" in text and _ENTITY.search(text):
+            return _fold_pieces(text)
+        t = text.lower().replace("-", " ").replace("'", "\x00").replace("`", "\x00")
+    else:
+        if "&" in text and _ENTITY.search(text):
+            return _fold_pieces(text)
+        t = text.lower()
+        if len(t) != len(text):
+            return _fold_pieces(text)
+        t = t.translate(_TABLE)
+        if "\x01" in t:
+            return _fold_pieces(text)
+    if "\x00" not in t:
+        return Folded(t)
+    t = _POSS.sub(" ", t)  # "Hope's" -> 'hope s'
+    if "\x00" not in t:
+        return Folded(t)
+    gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
+    return Folded(t.replace("\x00", ""), gone=gone)
+
+
+def _fold_pieces(text: str) -> Folded:
+    """The general fold: entities decoded, any character to any length."""
     fs: list[int] = []
     os_: list[int] = []
     oes: list[int] = []

@@ -50,7 +50,7 @@ from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _stem_and_endings
 from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORDLIKE_NAMES,
                       lexicon)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
-                        prev_word, signoff_span, third_parties)
+                        prev_word, signoff_span, third_parties, third_party_at)
 
 # ---------------------------------------------------------------------------
 # Finding names
@@ -62,6 +62,7 @@ STEM = 2  # the key is a stem: found only with an ending
 DECLINES = 4  # the key itself takes endings
 WORD = 8  # also a word: only in a name position
 CASED = 16  # only where the text capitalises it (or in a name position)
+THIRD = 32  # a given name from the list (someone who may never have commented)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class NameFinder:
                     self.flags[key] = self.flags.get(key, 0) | flags | FULL
                 continue
             flags |= FULL
-            dec = None if flags & WORD else _stem_and_endings(key, script)
+            dec = None if flags & (WORD | THIRD) else _stem_and_endings(key, script)
             if dec is not None:
                 stem, endings = dec
                 if stem == key:
@@ -209,5 +210,5 @@ def nickname_keys(first: str) -> set[str]:
 __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "nickname_keys",
            "key_flags", "NameFinder", "Match", "FULL", "STEM", "DECLINES", "WORD", "CASED",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
-           "signoff_span", "third_parties", "contact_spans", "ADDRESS", "DETERMINERS",
+           "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
            "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "trie_pattern"]

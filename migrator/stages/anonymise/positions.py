@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from .fold import fold_word
-from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES, _INTRO,
+from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES,
                       _MONTHS, _PLACE_CONTEXT, _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
 
 # ---------------------------------------------------------------------------
@@ -35,6 +35,19 @@ def _after(text: str, e: int, span: int = 40) -> str:
 
 
 _BLOCK = re.compile(r"<\s*/?\s*(?:p|br|div|li|blockquote|h[1-6]|pre|td|tr)\b", re.I)
+
+
+_INTRO_ENDS = ("i'm", "i’m", "im", "i am", "my name is", "this is", "named", "called", "call me",
+               "it's", "it’s")
+
+
+def _intro(text: str, s: int) -> bool:
+    """'I'm X', 'my name is X', 'named X'."""
+    b = _before(text, s, 16).rstrip(" \t\u00a0").lower()
+    for end in _INTRO_ENDS:
+        if b.endswith(end) and (len(b) == len(end) or not b[-len(end) - 1].isalpha()):
+            return True
+    return False
 
 
 def is_sentence_start(text: str, s: int) -> bool:
@@ -98,8 +111,7 @@ def name_position(text: str, s: int, e: int) -> bool:
         w = nxt.group(1).strip(".,!?:;").lower()
         if w == "here" or w in SPEECH:
             return True
-    b = _before(text, s, 30)
-    if _INTRO.search(b):
+    if _intro(text, s):
         return True
     after = text[e:e + 3].lstrip(" \t\u00a0")
     if after[:1] in (",", ":", "!") and is_sentence_start(text, s):
@@ -154,6 +166,29 @@ _SURNAME = re.compile(r"[ \t\u00a0]+([A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?)(?![\w@
 _TRIGGER = re.compile(r"(?<!\w)([A-Za-z]+)[ \t\u00a0]+([a-z][a-z'’-]+)(?!\w)")
 
 
+def third_party_at(text: str, s: int, e: int, k: str, common: frozenset = frozenset()) -> int:
+    """Where a given name found at ``text[s:e]`` (folded ``k``, no commenter's)
+    stands as someone's name, the end of the name (with a capitalised surname
+    after it); else -1. The rules of :func:`third_parties`."""
+    w = text[s:e]
+    if not w[:1].isupper():
+        if k in WORDLIKE_NAMES or k in _MONTHS or k in common or not _strong_position(text, s, e):
+            return -1
+        return e
+    if len(w) > 1 and w.isupper():
+        return -1  # 'MAY', 'JUNE': shouting, or an acronym
+    if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
+        if not _strong_position(text, s, e):
+            return -1
+    elif k in PLACE_NAMES:
+        if prev_word(text, s) in _PLACE_CONTEXT and not _strong_position(text, s, e):
+            return -1
+    sm = _SURNAME.match(text, e)
+    if sm and sm.group(1).lower() not in WORDLIKE_NAMES and sm.group(1).lower() not in common:
+        e = sm.end(1)
+    return e
+
+
 def third_parties(text: str, taken: set[str], common: frozenset = frozenset(),
                   skip: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans of given names (from the given-names list, not in ``taken``,
@@ -206,7 +241,7 @@ def _strong_position(text: str, s: int, e: int) -> bool:
     pw = prev_word(text, s)
     if pw in ADDRESS or pw in RELATIONS:
         return True
-    if _INTRO.search(_before(text, s, 30)):
+    if _intro(text, s):
         return True
     nxt = _NEXT.match(text, e)
     if nxt and nxt.group(1) is not None:

@@ -120,8 +120,15 @@ class TextScrubber:
         # -- names (found in the folded text, replaced in the original) ---------------
         single = self._single
         folded = nm.fold(text)
+        taken = self._taken
         for m in self._finder.find(text, folded):
             k, s, e = m.key, m.start, m.end
+            if m.flags & nm.THIRD and k not in taken:
+                if text[s].isupper() or s and text[s - 1] == " ":
+                    end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
+                    if end >= 0:
+                        add((s, _P_THIRD, -end, NAME, NAME, 1))
+                continue
             if k in live and self._stands(k, m, text):
                 who = single.get(k) or self._person_for(k, resolve, counts)
                 add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
@@ -160,9 +167,6 @@ class TextScrubber:
                 if k in live or k in kept:
                     continue
                 add((m.start("w"), _P_LEAD, -m.end("w"), NAME, NAME, 1))
-        # People who never commented: given names where a name stands.
-        for ts, te in nm.third_parties(text, self._taken, COMMON_WORDS):
-            add((ts, _P_THIRD, -te, NAME, NAME, 1))
 
         if not edits:
             return text
