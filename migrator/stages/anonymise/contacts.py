@@ -16,7 +16,7 @@ TLDS = ("com net org info biz co io me de uk fr nl ca au us eu ly tv blog dev ap
         "club shop store fm am cc ws gl gg ai wiki").split()
 _TLD_ALT = "|".join(sorted(set(TLDS), key=lambda t: (-len(t), t)))
 #: Where a bare domain ends: a dot and a known TLD, then no more of a word.
-_TLD_HIT = re.compile(r"\.(?:" + _TLD_ALT + r")(?![\w@-]|\.[A-Za-z0-9])", re.I)
+_TLD_HIT = re.compile(r"\.(?:" + _TLD_ALT + r")(?![\w@-]|\.[A-Za-z0-9])")  # lower case only
 _PATH = re.compile(r"/[^\s<>\"]*")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 _AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+)"
@@ -28,7 +28,7 @@ SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r
 #: Ten to fifteen digits in a row (no separators): a phone number, unless it
 #: looks like a date-time or a long id in a URL.
 BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
-_SPELLED_HINTS = ("dot", "[at]", "(at)", "{at}", "<at>", "(@)", " @ ")
+_SPELLED_HINTS = re.compile(r"\bdot\b|[\[({<] ?at ?[\])}>]|\(@\)| @ ")
 #: ' at gmail.com': a domain right after a plain ' at '.
 _AT_DOMAIN = re.compile(r"[\w-]+\.(?:" + _TLD_ALT + r")\b", re.I)
 _TEN_DIGITS = re.compile(r"\d{10}")
@@ -59,8 +59,7 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
         if b == s or (b and text[b - 1] in "@/:.#=&?"):
             continue  # no domain before it, or part of an e-mail or a URL
         label = text[b:s].rsplit(".", 1)[-1]
-        tld = m.group()[1:]
-        if len(label) < 2 or not any(ch.isalpha() for ch in text[b:s]) or tld != tld.lower():
+        if len(label) < 2 or not any(ch.isalpha() for ch in text[b:s]):
             continue  # 'e.g.', '3.14.in', 'done.It'
         e = m.end()
         p = _PATH.match(text, e)
@@ -78,7 +77,7 @@ def contact_spans(text: str) -> list[tuple[int, int, str]]:
     out = []
     low = text.lower()
     windows = []
-    if any(h in low for h in _SPELLED_HINTS):
+    if _SPELLED_HINTS.search(low):
         windows.append((0, len(text)))
     else:
         i = low.find(" at ")

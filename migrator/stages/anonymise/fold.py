@@ -47,11 +47,12 @@ class Folded:
     """Folded text and the way back to the original's positions: none (same
     positions), deleted characters only (``gone``), or pieces."""
 
-    __slots__ = ("text", "_f", "_o", "_oe", "_one", "_gone")
+    __slots__ = ("text", "_f", "_o", "_oe", "_one", "_gone", "_pad")
 
-    def __init__(self, text: str, pieces=None, gone=None):
+    def __init__(self, text: str, pieces=None, gone=None, pad=None):
         self.text = text
         self._gone = gone
+        self._pad = pad  # original positions inside an entity after its first
         if pieces is None:
             self._f = None
         else:
@@ -65,6 +66,10 @@ class Folded:
             g = self._gone  # g[k] = (original position of the k-th deleted char) - k
             s = fs + bisect_right(g, fs)
             e = fe - 1 + bisect_right(g, fe - 1) + 1
+            pad = self._pad
+            if pad:
+                while e in pad:  # a name ending in an entity ('Zo&euml;') takes all of it
+                    e += 1
             return s, max(e, s)
         f, o, oe, one = self._f, self._o, self._oe, self._one
         i = bisect_right(f, fs) - 1
@@ -100,34 +105,57 @@ _TABLE = _Table()
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _POSS = re.compile("\x00(?=s(?![^\\W_]))")
 _ZERO = re.compile("\x00")
+_PAD = re.compile("\x02")
 
 
 def fold(text: str) -> Folded:
     """``text`` folded (see the module doc), with a map back to ``text``.
     Most texts fold at C speed (lower, translate, delete); entities and
     characters that fold to several take a slower path."""
+    if text.isascii() and not _ASCII_SPECIAL.search(text):
+        return Folded(text.lower().replace("-", " "))
+    orig = text
+    if "&" in text and _ENTITY.search(text):
+        # Each entity becomes its folded character(s) and '\x02' padding, so
+        # the text keeps its length; the padding is deleted like apostrophes.
+        text = _ENTITY.sub(_entity_in_place, text)
+        if "\x01" in text:
+            return _fold_pieces(orig)
     if text.isascii():
-        if not _ASCII_SPECIAL.search(text):
-            return Folded(text.lower().replace("-", " "))
-        if "&" in text and _ENTITY.search(text):
-            return _fold_pieces(text)
         t = text.lower().replace("-", " ").replace("'", "\x00").replace("`", "\x00")
     else:
-        if "&" in text and _ENTITY.search(text):
-            return _fold_pieces(text)
         t = text.lower()
         if len(t) != len(text):
             return _fold_pieces(text)
+        if len(t) != len(text):
+            return _fold_pieces(orig)
         t = t.translate(_TABLE)
         if "\x01" in t:
-            return _fold_pieces(text)
+            return _fold_pieces(orig)
+    pad = None
+    if "\x02" in t:
+        pad = {m.start() for m in _PAD.finditer(t)}
+        t = t.replace("\x02", "\x00")
     if "\x00" not in t:
         return Folded(t)
     t = _POSS.sub(" ", t)  # "Hope's" -> 'hope s'
     if "\x00" not in t:
         return Folded(t)
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
-    return Folded(t.replace("\x00", ""), gone=gone)
+    return Folded(t.replace("\x00", ""), gone=gone, pad=pad)
+
+
+def _entity_in_place(m: re.Match) -> str:
+    tok = m.group()
+    dec = html.unescape(tok)
+    if dec == tok:
+        return tok
+    f = "".join("\x00" if c in APOSTROPHES else fold_char(c) for c in dec)
+    if not f:
+        f = "\x00"
+    if len(f) > len(tok) or "\x02" in dec or "\x00" in dec:
+        return "\x01"
+    return f + "\x02" * (len(tok) - len(f))
 
 
 def _fold_pieces(text: str) -> Folded:
