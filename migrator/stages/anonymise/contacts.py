@@ -71,13 +71,14 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def contact_spans(text: str) -> list[tuple[int, int, str]]:
+def contact_spans(text: str, digits: bool = True) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
     numbers without separators; what is 'email', 'url' or 'phone'."""
     out = []
     low = text.lower()
     windows = []
-    if _SPELLED_HINTS.search(low):
+    if ("dot" in low or "at]" in low or "at)" in low or "at}" in low or "at>" in low or "at ]" in low
+            or "at )" in low or "(@)" in low or " @ " in low) and _SPELLED_HINTS.search(low):
         windows.append((0, len(text)))
     else:
         i = low.find(" at ")
@@ -101,7 +102,7 @@ def contact_spans(text: str) -> list[tuple[int, int, str]]:
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         out.extend(_bare_domains(text))
-    if _TEN_DIGITS.search(text):
+    if digits and _TEN_DIGITS.search(text):
         for m in BARE_PHONE.finditer(text):
             g = m.group().lstrip("+")
             if g[:4] in ("1999", "2000") or (g[:2] in ("19", "20") and len(g) == 14):

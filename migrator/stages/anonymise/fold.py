@@ -145,8 +145,20 @@ def fold(text: str) -> Folded:
     return Folded(t.replace("\x00", ""), gone=gone, pad=pad)
 
 
+_ENTITY_CACHE: dict = {}
+
+
 def _entity_in_place(m: re.Match) -> str:
     tok = m.group()
+    got = _ENTITY_CACHE.get(tok)
+    if got is None:
+        got = _ENTITY_CACHE[tok] = _entity_folded(tok)
+        if len(_ENTITY_CACHE) > 4096:
+            _ENTITY_CACHE.clear()
+    return got
+
+
+def _entity_folded(tok: str) -> str:
     dec = html.unescape(tok)
     if dec == tok:
         return tok

@@ -41,7 +41,6 @@ Lexicon (:func:`lexicon`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .contacts import contact_spans  # re-exported: one module to ask
@@ -65,13 +64,15 @@ CASED = 16  # only where the text capitalises it (or in a name position)
 THIRD = 32  # a given name from the list (someone who may never have commented)
 
 
-@dataclass(frozen=True)
 class Match:
-    start: int  # in the original text
-    end: int
-    key: str  # the folded key (for a stem: the full key it is the stem of)
-    flags: int
-    inflected: bool
+    """One key found: ``start``/``end`` in the original text, the folded
+    ``key`` (for a stem: the full key it is the stem of), its ``flags``, and
+    whether it was found with a declension ending."""
+
+    __slots__ = ("start", "end", "key", "flags", "inflected")
+
+    def __init__(self, start: int, end: int, key: str, flags: int, inflected: bool):
+        self.start, self.end, self.key, self.flags, self.inflected = start, end, key, flags, inflected
 
 
 def trie_pattern(words: Iterable[str]) -> str:

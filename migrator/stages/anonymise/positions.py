@@ -121,25 +121,42 @@ def name_position(text: str, s: int, e: int) -> bool:
     return False
 
 
-_LAST_LINE = re.compile(r"(?:^|\n|<(?i:br|p|div)\b[^<>]*>)[ \t\u00a0\-—~*]*"
-                        r"([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?)"
-                        r"[ \t\u00a0.!,~*)]*(?:</[a-z]+>|<br\s*/?>|\s)*$")
+_ONE_WORD = re.compile(r"[ \t\u00a0\-—~*]*([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?)[ \t\u00a0.!,~*)]*")
+_TRAILING_TAG = re.compile(r"(?:</[a-zA-Z][a-zA-Z0-9]*\s*>|<br\s*/?>|\s)+$")
+_BLOCK_OPEN = re.compile(r"<(?i:br|p|div|li|blockquote)\b[^<>]*>$")
 
 
 def signoff_span(text: str) -> tuple[int, int] | None:
     """The span of a comment's signature: one word (a name, in any script)
     alone on the last line, capitalised where the script has case."""
-    m = _LAST_LINE.search(text[-200:])
+    off = max(0, len(text) - 200)
+    tail = text[off:]
+    if tail[-1:] in (">", " ", "\n", "\t", "\r"):
+        m = _TRAILING_TAG.search(tail)
+        if m:
+            tail = tail[:m.start()]
+    nl = tail.rfind("\n")
+    gt = tail.rfind(">")
+    if gt > nl:
+        lt = tail.rfind("<", 0, gt)
+        if lt < 0 or not _BLOCK_OPEN.match(tail, lt, gt + 1):
+            return None  # the last word follows an inline tag: not a line of its own
+    start = max(nl, gt) + 1
+    if start == 0 and off == 0:
+        pass  # the whole comment is one word
+    elif start == 0:
+        return None
+    m = _ONE_WORD.fullmatch(tail, start)
     if not m:
         return None
-    off = max(0, len(text) - 200)
     s, e = m.span(1)
+    s, e = s + off, e + off
     w = m.group(1)
     if len(w) < 2 or (w[0].lower() != w[0].upper() and not w[0].isupper()):
         return None
     if w.lower() in _SIGNOFF_WORDS:
         return None
-    return s + off, e + off
+    return s, e
 
 
 def capitalised_mid_sentence(text: str, s: int, e: int) -> bool:
@@ -179,6 +196,9 @@ def third_party_at(text: str, s: int, e: int, k: str, common: frozenset = frozen
         return -1  # 'MAY', 'JUNE': shouting, or an acronym
     if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
         if not _strong_position(text, s, e):
+            return -1
+    elif is_sentence_start(text, s):  # 'Déjà vu': opening a sentence it must stand as a name
+        if text[e:e + 1] not in (",", ":") and not _strong_position(text, s, e):
             return -1
     elif k in PLACE_NAMES:
         if prev_word(text, s) in _PLACE_CONTEXT and not _strong_position(text, s, e):

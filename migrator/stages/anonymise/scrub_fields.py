@@ -27,11 +27,12 @@ class FieldScrubber:
         counts: Counter = Counter()
         truncate = self.ip == "truncate"
         self._ensure()
-        aliases = self._aliases(post, people)
+        signed = {c.id: signoff_span(c.content) for c in post.comments if c.content}
+        aliases = self._aliases(post, people, signed)
         for pos, c in enumerate(post.comments):
             ctx.comment, ctx.pos = c, pos
             me = people[c.id]
-            own = me.pseudonym if me is not None and not me.kept else None
+            own = (me.pseudonym, signed.get(c.id)) if me is not None and not me.kept else None
             c.content = self._scrub(c.content, resolve, counts, own, aliases)
             if me is not None and not me.kept:
                 c.author_name = me.pseudonym
@@ -47,7 +48,7 @@ class FieldScrubber:
                 ledger.count("anonymise", name, counts[name])
         return post
 
-    def _aliases(self, post: Post, people: dict) -> dict[str, str] | None:
+    def _aliases(self, post: Post, people: dict, signed: dict) -> dict[str, str] | None:
         """Names commenters of this post sign with that are no commenter's
         name ('Natalya' signing 'Наташа'): folded name -> their pseudonym,
         so other comments of the post that name them are scrubbed too."""
@@ -56,7 +57,7 @@ class FieldScrubber:
             me = people[c.id]
             if me is None or me.kept or not c.content:
                 continue
-            span = signoff_span(c.content)
+            span = signed.get(c.id)
             if span is None:
                 continue
             w = c.content[span[0]:span[1]]

@@ -37,10 +37,10 @@ class TextScrubber:
         return self._scrub(text, resolve, Counter() if counts is None else counts)
 
     def _scrub(self, text: str, resolve: Resolver | None, counts: Counter,
-               own: str | None = None, aliases: dict | None = None) -> str:
+               own: tuple | None = None, aliases: dict | None = None) -> str:
         """Find every replacement (cheap tests first: most comments need
         few of the patterns), then apply the leftmost of overlapping ones.
-        ``own``: the author's pseudonym, for their signature; ``aliases``:
+        ``own``: (the author's pseudonym, the span of their signature); ``aliases``:
         names commenters of this post sign with -> their pseudonyms."""
         if not text:
             return text
@@ -64,7 +64,8 @@ class TextScrubber:
                 if new != m.group():
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
-        if _PII_GATE.search(low):  # one quick look: most comments hold none of these
+        pii = _PII_GATE.search(low) is not None
+        if pii:  # one quick look: most comments hold none of these
             at = text.find("@")
             while at >= 0:  # e-mails and @handles, found from their '@'
                 m = _EMAIL_AT.match(text, at)
@@ -113,7 +114,7 @@ class TextScrubber:
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
 
         # -- contact details the patterns above miss ---------------------------------
-        for cs, ce, what in nm.contact_spans(text):
+        for cs, ce, what in nm.contact_spans(text, digits=pii):
             prio, rep = _CONTACT_KIND[what]
             add((cs, prio, -ce, rep, rep, 1))
 
@@ -124,7 +125,7 @@ class TextScrubber:
         for m in self._finder.find(text, folded):
             k, s, e = m.key, m.start, m.end
             if m.flags & nm.THIRD and k not in taken:
-                if text[s].isupper() or s and text[s - 1] == " ":
+                if text[s].isupper() or s and text[s - 1] == " " and k not in nm.WORDLIKE_NAMES:
                     end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
                     if end >= 0:
                         add((s, _P_THIRD, -end, NAME, NAME, 1))
@@ -147,7 +148,7 @@ class TextScrubber:
                 if self._stands(m.key, m, text):
                     add((m.start, _P_KNOWN, -m.end, aliases[m.key], NAMES_IN_BODIES, 1))
         if own is not None:  # the author's own signature is the author
-            span = nm.signoff_span(text)
+            own, span = own
             if span is not None:
                 w = text[span[0]:span[1]]
                 k = _key(w)
