@@ -76,9 +76,16 @@ COMMENTERS = [
     ("Katherine Doyle", "kdoyle@example.com", ["Katherine", "Kate", "Doyle"]),
 ]
 
+#: People who never comment. Oksana and Yusuf are not in the given-names list: only
+#: where a name stands regardless of the list (after a title, addressed) are they found.
 THIRD = ["Kori", "Margaret", "Helen", "Trevor", "Deborah", "Gregory", "Leonard", "Priscilla",
          "Harold", "Beatrice", "Wendell", "Lorraine", "Dolores", "Clifford", "Marjorie", "Eugene",
-         "Agnes", "Rodney"]
+         "Agnes", "Rodney", "Olga", "Fatima", "Ingrid", "Aisha", "Oksana", "Yusuf"]
+THIRD_FRAMES = ["My sister {t} says hi.", "{t} said the same thing.", "I told {t} about it.",
+                "We visited {t} and her kids.", "My therapist {t} agrees.", "Even {t} was surprised.",
+                "{t}, my neighbour, disagrees.", "I was with {t} Harrington last week.",
+                "my friend {lower} came along.", "{t}'s advice helped me.", "Hi {t}, if you read this.",
+                "Ask {t} what she thinks."]
 
 # Ordinary-word uses: (sentence with {w}, the word as written)
 WORDS = [
@@ -99,7 +106,10 @@ WORDS = [
     ("He lives in {w} now.", "Virginia"), ("A {w} by any other name.", "rose"),
     ("I {w} be there next week.", "may"), ("Pay the {w} later.", "bill"),
     ("My {w} does not care either.", "cat"), ("I am {w} in the mornings.", "moody"),
-    ("{w} knows how it feels.", "Nobody"),
+    ("{w} knows how it feels.", "Nobody"), ("{w} is all I have left.", "Hope"),
+    ("{w} is hard to find some days.", "Faith"), ("{w} my words, it passes.", "Mark"),
+    ("The {w} was passed last spring.", "Bill"), ("{w} petals were everywhere.", "Rose"),
+    ("I start therapy in {w}.", "June"), ("The {w} of God carried me.", "Grace"),
 ]
 
 # Forms of a commenter that are names only in a name position, with that position.
@@ -240,10 +250,11 @@ def build(seed: int = 7) -> tuple[str, Manifest]:
         # 4. a third party, no title
         if cid % 3 != 1:
             t = THIRD[third_i % len(THIRD)]
+            frame = THIRD_FRAMES[(third_i * 5) % len(THIRD_FRAMES)]
             third_i += 1
-            frame = ["My sister {t} says hi.", "{t} said the same thing.", "I told {t} about it.",
-                     "We visited {t} and her kids.", "My therapist {t} agrees.",
-                     "Even {t} was surprised."][third_i % 6]
+            if "{lower}" in frame:
+                t = t.lower()
+                frame = frame.replace("{lower}", "{t}")
             pre, post = frame.split("{t}")
             pieces.append(pre)
             pieces.append(t)
