@@ -294,7 +294,8 @@ class Anonymiser(TextScrubber, FieldScrubber):
         # Given names of the list that are nobody's here: people who never
         # commented ('my sister Kori'), judged where found (third_party_at).
         for g in nm.lexicon().given:
-            if len(g) > 2 and g not in self._taken and g not in keys and g not in COMMON_WORDS:
+            if (len(g) > 2 and g not in self._taken and g not in keys
+                    and (g not in COMMON_WORDS or g in nm.WORD_GIVEN)):
                 keys[g] = nm.THIRD
         self._finder = nm.NameFinder(keys)
         self._dirty = False

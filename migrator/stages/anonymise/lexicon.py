@@ -108,6 +108,15 @@ honey sly fair best green white black carter hope love loving tender
 an in is it to me my so do go he we us up on no by or as at be if of oh ok hi ha am
 """.split())
 
+#: Given names that are words but still worth a look where a name stands
+#: ('Grace said', 'Hope here'); the very frequent ones (will, may) are not.
+WORD_GIVEN = frozenset("""grace hope faith joy rose june april august mark bill ray rob art bob
+drew grant chase guy jack frank gene dawn summer autumn heather holly ivy lily daisy iris violet
+ruby amber pearl crystal jade robin jay sage olive hazel angel destiny harmony melody patience
+charity mercy star storm river brook cliff dale glen sandy sunny rusty earl duke king prince
+victor miles lance chance rocky sterling nick penny carol sue pat don tim bud kitty misty brandy
+sherry trinity justice liberty constance noel eve christian""".split())
+
 #: Given names that are as often places: after a place word they are places.
 PLACE_NAMES = frozenset("""paris georgia virginia carolina florence austin jordan chelsea sydney
 victoria charlotte savannah madison phoenix dallas houston israel india china kenya asia africa

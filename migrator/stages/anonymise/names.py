@@ -46,7 +46,7 @@ from typing import Iterable, Iterator
 from .contacts import contact_spans  # re-exported: one module to ask
 from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _stem_and_endings,
                    fold, fold_char, fold_word, script_of)
-from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORDLIKE_NAMES,
+from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
                       lexicon)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
@@ -212,4 +212,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "key_flags", "NameFinder", "Match", "FULL", "STEM", "DECLINES", "WORD", "CASED",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "trie_pattern"]
+           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern"]

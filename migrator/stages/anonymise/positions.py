@@ -122,7 +122,7 @@ def name_position(text: str, s: int, e: int) -> bool:
 
 
 _ONE_WORD = re.compile(r"[ \t\u00a0\-—~*]*([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?)[ \t\u00a0.!,~*)]*")
-_TRAILING_TAG = re.compile(r"(?:</[a-zA-Z][a-zA-Z0-9]*\s*>|<br\s*/?>|\s)+$")
+_END_TAG = re.compile(r"</[a-zA-Z][a-zA-Z0-9]*\s*>|<br\s*/?>")
 _BLOCK_OPEN = re.compile(r"<(?i:br|p|div|li|blockquote)\b[^<>]*>$")
 
 
@@ -131,10 +131,12 @@ def signoff_span(text: str) -> tuple[int, int] | None:
     alone on the last line, capitalised where the script has case."""
     off = max(0, len(text) - 200)
     tail = text[off:]
-    if tail[-1:] in (">", " ", "\n", "\t", "\r"):
-        m = _TRAILING_TAG.search(tail)
-        if m:
-            tail = tail[:m.start()]
+    tail = tail.rstrip()
+    while tail.endswith(">"):  # closing tags and line breaks after the last word
+        lt = tail.rfind("<")
+        if lt < 0 or not _END_TAG.fullmatch(tail, lt):
+            break
+        tail = tail[:lt].rstrip()
     nl = tail.rfind("\n")
     gt = tail.rfind(">")
     if gt > nl:
@@ -257,13 +259,16 @@ _HAS_LOWER_TRIGGER = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS | SPEECH | 
 
 
 def _strong_position(text: str, s: int, e: int) -> bool:
-    """Addressed, after a relation noun or 'named', before 'said' or 'here'."""
+    """Addressed, after a relation noun or 'named', before 'said' or 'here',
+    or capitalised with a possessive ('Beatrice's advice')."""
     pw = prev_word(text, s)
     if pw in ADDRESS or pw in RELATIONS:
         return True
     if _intro(text, s):
         return True
     nxt = _NEXT.match(text, e)
+    if nxt and nxt.group(1) is None:
+        return text[s].isupper()
     if nxt and nxt.group(1) is not None:
         w = nxt.group(1).strip(".,!?:;").lower()
         if w == "here" or w in SPEECH:

@@ -15,6 +15,8 @@ from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
 from .words import COMMON_WORDS, _MONTHS
 
+#: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
+_SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
 _CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
 
 class TextScrubber:
@@ -202,7 +204,8 @@ class TextScrubber:
             if nm.name_position(text, s, e):
                 return True
             return (text[s].isupper() and self._used_as_name(k, text, s, e)
-                    and nm.prev_word(text, s) not in nm.DETERMINERS)
+                    and nm.prev_word(text, s) not in nm.DETERMINERS
+                    and not _SALUTATION.search(text, max(0, s - 60), s))
         if f & nm.CASED and not text[s].isupper():
             return nm.name_position(text, s, e)
         return True

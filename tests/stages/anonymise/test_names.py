@@ -153,7 +153,7 @@ def test_kept_and_commenter_names_are_not_third_parties():
     ("see annakowalski.blog.", "see [url]."),
     ("my-story.net/post/12, ok", "[url], ok"),
     ("call 5551234567", "call [phone]"),
-    ("Mail Ann Lee <ann.lee@gmail.com> today", "Mail [name] [email] today"),
+    ("Mail Ann Kowal <ann.lee@gmail.com> today", "Mail [name] [email] today"),
     ("see <https://x.example.com/about> there", "see [url] there"),
     ("Meet me at the park at 5.", None),
     ("I use node.js and file.py, e.g. this.", None),
