@@ -98,6 +98,7 @@ class Anonymiser(TextScrubber, FieldScrubber):
             self._kept_static.add(_key(n))
             self._kept_static.update(_key(w) for w in words)
             self._kept_static.add(_key(" ".join(words)))
+            self._kept_static |= {k.replace("'", "") for k in self._kept_static if "'" in k}
             self._kept_static |= _initials(words)
         self._kept_static.discard("")
 
@@ -197,10 +198,11 @@ class Anonymiser(TextScrubber, FieldScrubber):
         key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
         if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
             return  # initials only ('J. S.'): never looked for
-        people = self._index.setdefault(key, [])
-        if p not in people:
-            people.append(p)
-        p.keys.add(key)
+        for k in (key, key.replace("'", "")) if "'" in key else (key,):
+            people = self._index.setdefault(k, [])
+            if p not in people:
+                people.append(p)
+            p.keys.add(k)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":

@@ -20,14 +20,14 @@ _SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", 
 #: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
 _SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                       r"|['`]|[^\x00-\x7f]+")
-_ASCII_SPECIAL = re.compile(r"[&'`]")
+_ASCII_SPECIAL = re.compile(r"[&`]")
 
 
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
     """One character folded (may be '' or several characters)."""
     if ch in APOSTROPHES:
-        return ""
+        return "'"  # one apostrophe for all; keys also come without it (OBrien)
     if ch in _HYPHENS:
         return " "
     s = unicodedata.normalize("NFKD", ch)
@@ -79,12 +79,6 @@ class Folded:
         return s, max(e, s)
 
 
-def _possessive(text: str, e: int) -> bool:
-    """An apostrophe before a final 's' ("Hope's"): it parts the name from
-    the 's' instead of joining them ('hope s', not 'hopes')."""
-    return text[e:e + 1] in ("s", "S") and not text[e + 1:e + 2].isalnum()
-
-
 class _Table(dict):
     """str.translate table: a character to its one-character fold; '\x00'
     for one to delete (apostrophes, lone marks), '\x01' for one that folds
@@ -93,7 +87,7 @@ class _Table(dict):
     def __missing__(self, o: int) -> str:
         ch = chr(o)
         if ch in APOSTROPHES:
-            f = "\x00"
+            f = "'"
         else:
             f = fold_char(ch)
             f = f if len(f) == 1 else ("\x00" if not f else "\x01")
@@ -103,8 +97,30 @@ class _Table(dict):
 
 _TABLE = _Table()
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_POSS = re.compile("\x00(?=s(?![^\\W_]))")
 _ZERO = re.compile("\x00")
+
+
+def _mark_class() -> str:
+    """A character class of every combining mark of the BMP (what fold_char drops)."""
+    ranges, start, prev = [], None, None
+    for o in range(0x300, 0x10000):
+        if unicodedata.combining(chr(o)):
+            if start is None:
+                start = o
+            elif o != prev + 1:
+                ranges.append((start, prev))
+                start = o
+            prev = o
+    ranges.append((start, prev))
+    return "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges) + "]"
+
+
+_MARK = re.compile(_mark_class())
+#: Characters NFKD leaves alone that fold to something else (apostrophes,
+#: hyphens, letters spelled out).
+_SPECIAL_CHARS = re.compile(
+    "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED))))
+    + "]")
 _PAD = re.compile("\x02")
 
 
@@ -122,23 +138,27 @@ def fold(text: str) -> Folded:
         if "\x01" in text:
             return _fold_pieces(orig)
     if text.isascii():
-        t = text.lower().replace("-", " ").replace("'", "\x00").replace("`", "\x00")
+        t = text.lower().replace("-", " ").replace("`", "'")
     else:
         t = text.lower()
         if len(t) != len(text):
-            return _fold_pieces(text)
-        if len(t) != len(text):
             return _fold_pieces(orig)
-        t = t.translate(_TABLE)
+        # NFKD and the marks dropped: one character for one wherever the
+        # length stays (no character here is a mark of its own), so no map
+        # is needed; else character by character through the table.
+        n = _MARK.sub("", unicodedata.normalize("NFKD", t))
+        if len(n) == len(t) and not _MARK.search(t):
+            t = n.replace("-", " ").replace("`", "'")
+            if _SPECIAL_CHARS.search(t):
+                t = _SPECIAL_CHARS.sub(lambda m: _TABLE[ord(m.group())], t)
+        else:
+            t = t.translate(_TABLE)
         if "\x01" in t:
             return _fold_pieces(orig)
     pad = None
     if "\x02" in t:
         pad = {m.start() for m in _PAD.finditer(t)}
         t = t.replace("\x02", "\x00")
-    if "\x00" not in t:
-        return Folded(t)
-    t = _POSS.sub(" ", t)  # "Hope's" -> 'hope s'
     if "\x00" not in t:
         return Folded(t)
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
@@ -162,7 +182,7 @@ def _entity_folded(tok: str) -> str:
     dec = html.unescape(tok)
     if dec == tok:
         return tok
-    f = "".join("\x00" if c in APOSTROPHES else fold_char(c) for c in dec)
+    f = "".join(fold_char(c) for c in dec)
     if not f:
         f = "\x00"
     if len(f) > len(tok) or "\x02" in dec or "\x00" in dec:
@@ -197,16 +217,13 @@ def _fold_pieces(text: str) -> Folded:
             dec = html.unescape(tok)
             if dec == tok:
                 piece(s, e, tok.lower(), True)
-            elif dec in APOSTROPHES and _possessive(text, e):
-                piece(s, e, " ", False)
             else:
                 piece(s, e, "".join(fold_char(c) for c in dec), False)
         elif len(tok) == 1:
-            f = " " if tok in APOSTROPHES and _possessive(text, e) else fold_char(tok)
+            f = fold_char(tok)
             piece(s, e, f, len(f) == 1)
         else:
-            folded = [" " if c in APOSTROPHES and _possessive(text, s + k + 1) else fold_char(c)
-                      for k, c in enumerate(tok)]
+            folded = [fold_char(c) for c in tok]
             if all(len(x) == 1 for x in folded):
                 piece(s, e, "".join(folded), True)
             else:
