@@ -40,7 +40,7 @@ def fold_char(ch: str) -> str:
 
 def fold_word(text: str) -> str:
     """A name or key folded the way :func:`fold` folds text, spaces collapsed."""
-    return " ".join(fold(text).text.split())
+    return " ".join(fold(text).text.replace("\x02", "").split())
 
 
 class Folded:
@@ -121,7 +121,7 @@ _MARK = re.compile(_mark_class())
 _SPECIAL_CHARS = re.compile(
     "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED))))
     + "]")
-_PAD = re.compile("\x02")
+_PAD = re.compile("\x03")
 
 
 def fold(text: str) -> Folded:
@@ -132,7 +132,7 @@ def fold(text: str) -> Folded:
         return Folded(text.lower().replace("-", " "))
     orig = text
     if "&" in text and _ENTITY.search(text):
-        # Each entity becomes its folded character(s) and '\x02' padding, so
+        # Each entity becomes its folded character(s) and padding, so
         # the text keeps its length; the padding is deleted like apostrophes.
         text = _ENTITY.sub(_entity_in_place, text)
         if "\x01" in text:
@@ -156,9 +156,9 @@ def fold(text: str) -> Folded:
         if "\x01" in t:
             return _fold_pieces(orig)
     pad = None
-    if "\x02" in t:
+    if "\x03" in t:  # after a letter entity ('Zo&euml;'): deleted, the name is whole
         pad = {m.start() for m in _PAD.finditer(t)}
-        t = t.replace("\x02", "\x00")
+        t = t.replace("\x03", "\x00")
     if "\x00" not in t:
         return Folded(t)
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
@@ -185,9 +185,12 @@ def _entity_folded(tok: str) -> str:
     f = "".join(fold_char(c) for c in dec)
     if not f:
         f = "\x00"
-    if len(f) > len(tok) or "\x02" in dec or "\x00" in dec:
+    if len(f) > len(tok) or any(c in dec for c in "\x00\x01\x02\x03"):
         return "\x01"
-    return f + "\x02" * (len(tok) - len(f))
+    # A letter ('&euml;') is part of a word: its padding is deleted. Anything
+    # else pads with '\x02', kept: a separator like the entity was (and after
+    # an apostrophe the name finder lets it pass: 'O&#8217;Brien').
+    return f + ("\x03" if f.isalpha() else "\x02") * (len(tok) - len(f))
 
 
 def _fold_pieces(text: str) -> Folded:

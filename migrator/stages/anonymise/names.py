@@ -86,7 +86,7 @@ def trie_pattern(words: Iterable[str]) -> str:
         node[""] = {}
 
     def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch)) + emit(child)
                     for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""
@@ -153,7 +153,8 @@ class NameFinder:
                 s = m.start(1) - 1
                 if s and _is_w(ft[s - 1]):
                     continue  # inside a word of another script
-                k = " ".join(k.split()) if not k.isalnum() else k
+                if not k.isalnum():
+                    k = " ".join(k.replace("\x02", "").split())
                 suf = m.group("suf")
                 f = flags.get(k, 0)
                 e = m.end() - 1
