@@ -15,8 +15,27 @@ TLDS = ("com net org info biz co io me de uk fr nl ca au us eu ly tv blog dev ap
         "me email live life world today space tech studio design photo photography social "
         "club shop store fm am cc ws gl gg ai wiki").split()
 _TLD_ALT = "|".join(sorted(set(TLDS), key=lambda t: (-len(t), t)))
+
+
+def _tld_trie() -> str:
+    """The TLDs as one factored alternation (a trie: quicker to try at each dot)."""
+    root: dict = {}
+    for w in set(TLDS):
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(root)
 #: Where a bare domain ends: a dot and a known TLD, then no more of a word.
-_TLD_HIT = re.compile(r"\.(?:" + _TLD_ALT + r")(?![\w@-]|\.[A-Za-z0-9])")  # lower case only
+_TLD_HIT = re.compile(r"\.(?:" + _tld_trie() + r")(?![\w@-]|\.[A-Za-z0-9])")  # lower case only
 _PATH = re.compile(r"/[^\s<>\"]*")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 _AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+)"
@@ -71,11 +90,12 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def contact_spans(text: str, digits: bool = True) -> list[tuple[int, int, str]]:
+def contact_spans(text: str, digits: bool = True, low: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
     numbers without separators; what is 'email', 'url' or 'phone'."""
     out = []
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     windows = []
     if ("dot" in low or "at]" in low or "at)" in low or "at}" in low or "at>" in low or "at ]" in low
             or "at )" in low or "(@)" in low or " @ " in low) and _SPELLED_HINTS.search(low):

@@ -116,7 +116,7 @@ class TextScrubber:
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
 
         # -- contact details the patterns above miss ---------------------------------
-        for cs, ce, what in nm.contact_spans(text, digits=pii):
+        for cs, ce, what in nm.contact_spans(text, digits=pii, low=low):
             prio, rep = _CONTACT_KIND[what]
             add((cs, prio, -ce, rep, rep, 1))
 
