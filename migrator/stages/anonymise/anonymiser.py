@@ -236,9 +236,10 @@ class Anonymiser(TextScrubber, FieldScrubber):
             if not phrase and not _is_initial(first) and first.isalpha():
                 # Robert is also Bob, Bobby, Rob: the nickname list's links
                 for nick in nm.nickname_keys(first):
-                    if len(nick) >= 3:
+                    if len(nick) >= 3 and nick not in p.keys:
                         self._add_key(p, nick)
                         self._nick_keys.add(nick)
+                        p.nicks.add(nick)
         local = _norm(c.author_email).partition("@")[0]
         if (len(local) >= 3 and any(ch.isalpha() for ch in local)
                 and local not in COMMON_WORDS and not local.isdigit()):
@@ -266,9 +267,16 @@ class Anonymiser(TextScrubber, FieldScrubber):
     def _compile(self) -> None:
         """Build the lookup tables from everyone learned (once per run)."""
         kept_keys = set(self._kept_static)
+        real = None  # keys that are some live commenter's own name
         for p in self._by_digest.values():
             if p.kept:
-                kept_keys |= p.keys
+                if p.nicks:  # a kept person's nickname never hides a commenter's own name
+                    if real is None:
+                        real = {k for q in self._by_digest.values() if not q.kept
+                                for k in q.keys - q.nicks}
+                    kept_keys |= p.keys - (p.nicks & real)
+                else:
+                    kept_keys |= p.keys
                 kept_keys |= p.initials
         live: dict[str, tuple[_Person, ...]] = {}
         for key, people in self._index.items():

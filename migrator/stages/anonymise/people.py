@@ -47,6 +47,7 @@ class _Person:
     used: bool = False  # its pseudonym has been written: it may not change
     keys: set = field(default_factory=set)  # name / local-part keys of this person
     initials: set = field(default_factory=set)
+    nicks: set = field(default_factory=set)  # keys from the nickname list, not their own name
 
     _pseudonym: str = ""
 

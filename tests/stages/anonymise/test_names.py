@@ -206,3 +206,9 @@ def test_finder_reports_spans_in_the_original():
     text = "Zo&euml; and 谢谢王芳 and Иванову"
     got = [(text[m.start:m.end], m.key, m.inflected) for m in f.find(text)]
     assert got == [("Zo&euml;", "zoe", False), ("Иванову", "иванов", True), ("王芳", "王芳", False)]
+
+
+def test_a_kept_persons_nickname_never_hides_a_commenter():
+    a = scrubber(("Robert Smith", "r@x.test"), ("Bob Jones", "b@x.test"), keep_names=["Robert Smith"])
+    b = a.pseudonym("Bob Jones", "b@x.test")
+    assert a.scrub("Robert agrees with Bob.") == f"Robert agrees with {b}."
