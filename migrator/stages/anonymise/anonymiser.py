@@ -306,7 +306,8 @@ class Anonymiser(TextScrubber, FieldScrubber):
         for g in nm.lexicon().given:
             if (len(g) > 2 and g not in self._taken and g not in keys
                     and (g not in COMMON_WORDS or g in nm.WORD_GIVEN)):
-                keys[g] = nm.THIRD
+                wordlike = g in COMMON_WORDS or g in nm.WORDLIKE_NAMES
+                keys[g] = nm.THIRD | (nm.LOWER_SKIP if wordlike else 0)
         self._finder = nm.NameFinder(keys)
         self._dirty = False
         self.compiled += 1

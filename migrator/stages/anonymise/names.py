@@ -62,6 +62,7 @@ DECLINES = 4  # the key itself takes endings
 WORD = 8  # also a word: only in a name position
 CASED = 16  # only where the text capitalises it (or in a name position)
 THIRD = 32  # a given name from the list (someone who may never have commented)
+LOWER_SKIP = 64  # never wanted in lower case (a given name that is also a word): not reported
 
 
 class Match:
@@ -147,6 +148,7 @@ class NameFinder:
             folded = fold(text)
         ft = folded.text
         flags, stem_of = self.flags, self.stem_of
+        same = folded._f is None and folded._gone is None  # positions need no map
         if self._main is not None:
             for m in self._main.finditer(" " + ft):
                 k = m.group(1)
@@ -172,7 +174,9 @@ class NameFinder:
                     continue
                 if not f & FULL:
                     continue
-                os_, oe = folded.span(s, e)
+                os_, oe = (s, e) if same else folded.span(s, e)
+                if f & LOWER_SKIP and text[os_].islower():
+                    continue
                 yield Match(os_, oe, k, f, False)
         if self._cjk is not None and _CJK.search(ft):
             for m in self._cjk.finditer(ft):
@@ -211,6 +215,7 @@ def nickname_keys(first: str) -> set[str]:
 
 __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "nickname_keys",
            "key_flags", "NameFinder", "Match", "FULL", "STEM", "DECLINES", "WORD", "CASED",
+           "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
            "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern"]
