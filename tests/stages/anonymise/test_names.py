@@ -62,9 +62,9 @@ def test_cjk_names_are_substrings_and_other_scripts_whole_words():
                                                   ("Μαρία Παπαδοπούλου", "m@x.test"),
                                                   ("דוד כהן", "d@x.test")))
     assert a.scrub("谢谢王芳！") == f"谢谢{w}！"
-    assert a.scrub("شكرا لأحمد") == f"شكرا ل{ah}" or a.scrub("شكرا لأحمد") == f"شكرا {ah}"
+    assert a.scrub("شكرا لأحمد") == f"شكرا ل{ah}"  # the proclitic 'to' stays
     assert a.scrub("Ευχαριστώ Μαρία!") == f"Ευχαριστώ {m}!"
-    assert a.scrub("תודה לדוד") in (f"תודה ל{d}", f"תודה {d}")
+    assert a.scrub("תודה לדוד") == f"תודה ל{d}"
     assert a.scrub("国王很好") == "国王很好"  # a one-character name is never looked for
 
 
@@ -197,8 +197,8 @@ def test_scrub_text_is_the_entry_point_for_any_text():
     p = a.pseudonym("Anna Kowalski", "anna.k@x.test")
     assert a.scrub_text("Answering Anna Kowalski's question, by Jeffery Smith") == \
         f"Answering {p}'s question, by Jeffery Smith"
-    assert a.scrub_text("answering-anna-kowalskis-question") == "answering-anna-kowalskis-question" \
-        or "anna" not in a.scrub_text("answering-anna-kowalskis-question")
+    # a slug is text too: hyphens fold to spaces, so its name words are found
+    assert "anna" not in a.scrub_text("answering-anna-kowalski-question").lower()
 
 
 def test_finder_reports_spans_in_the_original():
