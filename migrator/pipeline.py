@@ -9,7 +9,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections import deque
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Protocol
@@ -19,6 +19,7 @@ from .ledger import Ledger
 from .model import Comment, Post, Site
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
+from .stages.dates import round_dates
 from .stages.thread import select, thread
 
 DEFAULT_STATUSES = ("approved",)
@@ -47,11 +48,21 @@ class Options:
     #: cores (dedupe and anonymise run in the second, see migrator.parallel);
     #: 2 = the second one for dedupe alone too; 1 = this one only.
     jobs: int | None = None
+    #: Round every date down to this (see migrator.stages.dates); None = the
+    #: default: "day" with anonymise, else "second".
+    date_precision: str | None = None
+
+    @property
+    def precision(self) -> str:
+        from .stages.dates import default_precision
+
+        return self.date_precision or default_precision(self.anonymise)
 
     def describe(self) -> dict:
         d = asdict(self)
         d["secret"] = "(set)" if self.secret else None
         d["dedupe_window"] = self.dedupe_window.total_seconds()
+        d["date_precision"] = self.precision
         return d
 
 
@@ -70,7 +81,12 @@ class RunInfo:
     paths: list[str]
     options: Options
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    #: The sites as the sinks get them (anonymised copies under --anonymise),
+    #: every file's, read from the headers before the sinks are opened.
     sites: dict[str, Site] = field(default_factory=dict)
+    #: None: not anonymised; else a keyed fingerprint of the secret. Sinks
+    #: record it and refuse to mix it with earlier outputs of another kind.
+    fingerprint: str | None = None
 
     def input_files(self) -> list[dict]:
         """Input files with size and sha256, for provenance."""
@@ -182,8 +198,13 @@ class Pipeline:
     """
 
     def __init__(self, paths: Iterable[str], options: Options | None = None,
-                 ledger: Ledger | None = None, progress: Progress | None = None):
+                 ledger: Ledger | None = None, progress: Progress | None = None,
+                 keep_posts: bool = False):
         self.paths = [str(p) for p in paths]
+        #: Anonymised posts keep their own fields, ids and site (push: the
+        #: posts are the target's, found there by slug and link).
+        self.keep_posts = keep_posts
+        self._anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
         self.options = options or Options()
         self.ledger = ledger if ledger is not None else Ledger()
         self.progress = progress
@@ -240,17 +261,13 @@ class Pipeline:
         if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
             worker = parallel.StageWorker(self.deduper, anon)
         identity = Identity()
-        # The site's own users are people too (wp:author blocks, the posts'
-        # author logins): sinks get a scrubbed copy, learned before the
-        # site's first post is anonymised.
-        anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
         pending: deque[tuple[Site, Post]] = deque()
 
         def finish() -> tuple[Site, Post]:
             site, post = pending.popleft()
             worker.collect(post, self.ledger)
             identity.settle(post)
-            return site, post
+            return self.surround(site, post)
 
         try:
             for site, post in self._read(self.ledger):
@@ -259,16 +276,13 @@ class Pipeline:
                     # settled: nothing of the last file stays in flight.
                     while pending:
                         yield finish()
-                if anon is not None:
-                    if site.key not in anonymous_sites:
-                        anonymous_sites[site.key] = anon.apply_site(site)
-                        if worker is not None:
-                            worker.site(site)
-                    site, logins = anonymous_sites[site.key]
-                    post.author = logins.get(post.author, post.author)
+                if anon is not None and site.key not in self._anonymous_sites:
+                    self.site_out(site)
+                    if worker is not None:
+                        worker.site(site)
                 post = self.process(post, identity, stages=worker is None)
                 if worker is None:
-                    yield site, post
+                    yield self.surround(site, post)
                     continue
                 # Deduped and scrubbed in the worker while the next posts are read here.
                 worker.submit(post)
@@ -311,6 +325,38 @@ class Pipeline:
         if identity is not None:
             identity.settle(post)
         return post
+
+    def site_out(self, site: Site) -> Site:
+        """The site as the sinks get it: under --anonymise a copy whose users
+        are pseudonymised (they are people too, learned before the site's
+        first post is anonymised) and whose URLs are not the original's."""
+        anon = self.anonymiser
+        if anon is None:
+            return site
+        if site.key not in self._anonymous_sites:
+            scrubbed, logins = anon.apply_site(site)
+            if not self.keep_posts:
+                scrubbed = anon.anonymous_site(site, scrubbed)
+            self._anonymous_sites[site.key] = (scrubbed, logins)
+        return self._anonymous_sites[site.key][0]
+
+    def surround(self, site: Site, post: Post) -> tuple[Site, Post]:
+        """The last step before the sinks, after every stage: under
+        --anonymise the post's own fields and every id (see
+        ``stages/anonymise/scrub_posts``), then --date-precision. Threading
+        and dedupe have used the exact dates and the original ids."""
+        out = site
+        anon = self.anonymiser
+        if anon is not None:
+            out = self.site_out(site)
+            counts: Counter = Counter()
+            anon.apply_post(post, site, out, self._anonymous_sites[site.key][1], counts,
+                            keep_posts=self.keep_posts)
+            n = sum(counts.values())
+            if n:
+                self.ledger.count("anonymise", "in posts", n)
+        round_dates(post, self.options.precision)
+        return out, post
 
     def settle(self, post: Post) -> None:
         """After the sinks: what no sink rejected is written; flush the ledger."""
@@ -370,12 +416,19 @@ def learn_commenters(anonymiser, paths: Iterable[str]) -> None:
     where the scan cannot vouch for a file, from reading it in full."""
     for path in paths:
         people = scan.commenters(path)
-        if people is not None:
+        authors = scan.post_authors(path) if people is not None else None
+        if people is not None and authors is not None:
             anonymiser.learn_people(people)
+            anonymiser.learn_post_authors(*authors)
             continue
         ledger = Ledger()
+        creators: set[str] = set()
         try:
-            for post in WXRReader(path, ledger).posts():
+            reader = WXRReader(path, ledger)
+            for post in reader.posts():
                 anonymiser.learn(post)
+                creators.add(post.author)
+            anonymiser.learn_post_authors(creators, [x for a in reader.site.authors
+                                                     for x in (a.login, a.display_name)])
         finally:
             ledger.close()

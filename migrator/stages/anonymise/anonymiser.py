@@ -60,11 +60,12 @@ from ...model import Comment, Post
 from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS, _trie_pattern
 from .people import _Person, _ambiguous, _common, _initials, _is_initial, _key, _name_words
 from .scrub_fields import FieldScrubber
+from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
-class Anonymiser(TextScrubber, FieldScrubber):
+class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
     >>> a = Anonymiser(secret=b"k")

@@ -19,6 +19,8 @@ NAME, EMAIL, URL, PHONE, IP = "[name]", "[email]", "[url]", "[phone]", "[ip]"
 #: Ledger statistic for commenter names replaced by a pseudonym in bodies.
 NAMES_IN_BODIES = "names in bodies"
 IP_POLICIES = ("drop", "truncate")
+#: A shorter secret could be guessed from the pseudonyms (or the fingerprint).
+MIN_SECRET_BYTES = 16
 
 # ---------------------------------------------------------------------------
 # Secrets and identities
