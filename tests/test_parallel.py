@@ -16,7 +16,7 @@ from migrator import api, parallel
 from migrator.stages.anonymise import Anonymiser
 from migrator.ledger import Ledger
 from migrator.pipeline import Options, Pipeline
-from test_sql_sink import dump
+from sinks.test_sql_sink import dump  # tests/ is on sys.path (conftest)
 from wxr_builder import C, P, write
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
