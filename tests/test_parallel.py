@@ -173,7 +173,7 @@ def test_cli_reports_a_dead_worker_in_one_line(tmp_path, busy_export, monkeypatc
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(Anonymiser, "apply", dies)
-    monkeypatch.setenv("MIGRATOR_SECRET", "k")
+    monkeypatch.setenv("MIGRATOR_SECRET", "a test secret of 24 bytes")
     r = run_cli("convert", busy_export, "--anonymise", "--jobs", "2",
                 "--to", f"sqlite:{tmp_path}/o.db")
     assert r.exit_code == 1

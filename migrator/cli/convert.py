@@ -9,7 +9,7 @@ import click
 from .. import api
 from ..pipeline import Pipeline
 from ..sinks import TARGET_HELP, parse_target
-from .common import (EXPORTS, build_options, cli, finish, pipeline_options, progress_bar,
+from .common import (EXPORTS, NOT_REPRODUCIBLE, build_options, cli, finish, pipeline_options, progress_bar,
                      user_errors)
 
 
@@ -107,6 +107,8 @@ def dedupe(exports, as_json, report, **opts):
 
     with user_errors():
         options = build_options(**opts)
+        if options.anonymise and options.secret is None:  # as convert says it
+            click.echo(NOT_REPRODUCIBLE.strip(), err=True)
         # Keep only the clusters (and a post's id and title), not every post
         # read: memory stays flat however big the export is.
         found = [(Post(id=post.id, title=post.title, site=post.site), cls)

@@ -109,9 +109,14 @@ def clean_comment(content: str) -> Markup:
 
 
 def web_url(url: str | None) -> str | None:
-    """``url`` if it is an http(s) URL (for hrefs we make ourselves), else None."""
+    """``url`` if it is an http(s) URL (for hrefs we make ourselves), else None.
+    A host under ``.invalid`` (what anonymised runs give the original site)
+    leads nowhere, so it is no link either."""
     url = (url or "").strip()
-    return url if _WEB.match(url) and not any(ch in url for ch in "\"'<> \t\n") else None
+    if not _WEB.match(url) or any(ch in url for ch in "\"'<> \t\n"):
+        return None
+    host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit(":", 1)[0]
+    return None if host.lower().rstrip(".").endswith(".invalid") else url
 
 
 def plain(text: str | None) -> str:

@@ -301,7 +301,7 @@ def push(paths: Iterable[str], url: str, options: Options | None = None, *, user
     # a dry run writes nothing, not even an empty journal
     journal = Journal(":memory:" if dry_run and not os.path.exists(state) else state, client.url)
     try:
-        pipeline = Pipeline(list(paths), options)
+        pipeline = Pipeline(list(paths), options, keep_posts=True)  # the target has the posts
         _check_options(options, pipeline)
         pusher = Pusher(client, journal, post_map=post_map, workers=workers, dry_run=dry_run,
                         delay=delay, orphans=options.orphans, progress=progress)

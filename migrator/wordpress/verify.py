@@ -56,7 +56,7 @@ def verify(paths: Iterable[str], url: str, options: Options | None = None, *, us
     journal = Journal(state, client.url)
     result = VerifyResult()
     cache: dict[int, dict[int, dict]] = {}
-    pipeline = Pipeline(list(paths), options)
+    pipeline = Pipeline(list(paths), options, keep_posts=True)  # the target has the posts
     try:
         _check_options(options, pipeline)
         for site, post in pipeline.posts():

@@ -461,11 +461,11 @@ def test_random_secret_is_not_reproducible():
 def test_load_secret(tmp_path, monkeypatch):
     monkeypatch.delenv("MIGRATOR_SECRET", raising=False)
     assert load_secret(None) is None
-    monkeypatch.setenv("MIGRATOR_SECRET", "from-env")
-    assert load_secret(None) == b"from-env"
+    monkeypatch.setenv("MIGRATOR_SECRET", "from-env-0123456789")
+    assert load_secret(None) == b"from-env-0123456789"
     f = tmp_path / "secret"
-    f.write_bytes(b"from-file\n")
-    assert load_secret(str(f)) == b"from-file"  # the file wins, newline stripped
+    f.write_bytes(b"from-file-0123456789\n")
+    assert load_secret(str(f)) == b"from-file-0123456789"  # the file wins, newline stripped
     f.write_bytes(b"\n")
     with pytest.raises(ValueError):
         load_secret(str(f))
