@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 from . import parallel
 from .ledger import Ledger
-from .model import Comment, Post, Site
+from .model import Comment, Post, Site, origin_label
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
 from .stages.dates import round_dates
@@ -87,6 +87,10 @@ class RunInfo:
     #: None: not anonymised; else a keyed fingerprint of the secret. Sinks
     #: record it and refuse to mix it with earlier outputs of another kind.
     fingerprint: str | None = None
+    #: The origin labels (migrator.model.origin_label) of every input's site,
+    #: from a scan of the headers: a sink can look for earlier rows of them
+    #: before it writes anything.
+    origins: list[str] = field(default_factory=list)
 
     def input_files(self) -> list[dict]:
         """Input files with size and sha256, for provenance."""
@@ -209,6 +213,8 @@ class Pipeline:
         self.ledger = ledger if ledger is not None else Ledger()
         self.progress = progress
         self.sites: dict[str, Site] = {}
+        #: The sites as the sinks got them (anonymised copies under --anonymise).
+        self.out_sites: dict[str, Site] = {}
         self.deduper = None
         self.anonymiser = None
         o = self.options
@@ -356,7 +362,19 @@ class Pipeline:
             if n:
                 self.ledger.count("anonymise", "in posts", n)
         round_dates(post, self.options.precision)
+        self.out_sites.setdefault(out.key, out)
         return out, post
+
+    def origins(self) -> list[str]:
+        """The origin label of each input's site, read from its header's bytes
+        (a file the scan cannot read is left out: sinks check its site when
+        its first post comes)."""
+        labels = []
+        for path in self.paths:
+            key = scan.site_key(path)
+            if key is not None and origin_label(key) not in labels:
+                labels.append(origin_label(key))
+        return labels
 
     def settle(self, post: Post) -> None:
         """After the sinks: what no sink rejected is written; flush the ledger."""
@@ -370,7 +388,10 @@ class Pipeline:
 
         Sinks are opened when the first post has been read, so an input
         that is not an export at all leaves no empty output behind."""
-        run = RunInfo(self.paths, self.options, sites=self.sites)
+        anon = self.anonymiser
+        run = RunInfo(self.paths, self.options, sites=self.out_sites,
+                      fingerprint=anon.fingerprint() if anon is not None else None,
+                      origins=self.origins())
         opened: list[Sink] = []
         ok = False
 

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from ..version import __version__
 from ..ledger import Ledger
 from ..model import Comment, Post, Site, nest, walk
-from .common import _UNSAFE, AtomicFile, inside, iso_utc, safe_name, write_atomic
+from .common import _UNSAFE, AtomicFile, FolderGuard, inside, iso_utc, safe_name, write_atomic
 
 #: Tags a comment may keep. Everything else is stripped (its text kept);
 #: script and style are dropped with their content.
@@ -210,8 +210,9 @@ CONTENT_TYPES = ("post", "page")
 class HTMLSink:
     """``html:DIR``: one page per post plus ``index.html``."""
 
-    def __init__(self, folder: str, **_):
+    def __init__(self, folder: str, replace: bool = False, **_):
         self.folder = folder
+        self._guard = FolderGuard(folder, ".html", f"html:{folder}", replace)
         self.env = _environment()
         self._post_tpl = self.env.get_template("post.html.j2")
         self._index_tpl = self.env.get_template("index.html.j2")
@@ -221,12 +222,14 @@ class HTMLSink:
         self.skipped = 0
 
     @classmethod
-    def from_target(cls, kind: str, where: str, private_fields: bool = False, **options):
+    def from_target(cls, kind: str, where: str, private_fields: bool = False,
+                    replace: bool = False, **options):
         # private_fields is ignored: a public archive never shows e-mail,
         # IP or user agent.
-        return cls(where)
+        return cls(where, replace=replace)
 
     def open(self, run) -> None:
+        self._guard.open(run)  # refuses a folder of another kind of run
         os.makedirs(self.folder, exist_ok=True)
         self._spill = tempfile.mkdtemp(prefix="migrator-html-")
 
@@ -300,6 +303,7 @@ class HTMLSink:
             if self._spill is not None:
                 shutil.rmtree(self._spill, ignore_errors=True)
                 self._spill = None
+            self._guard.close(ok, list(self._entries) + ["index.html"])
 
 
 __all__ = ["HTMLSink", "autop", "clean_comment", "thread_events"]
