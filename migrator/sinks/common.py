@@ -174,8 +174,9 @@ def describe_state(theirs: dict, mine: dict) -> str:
 class FolderGuard:
     """Keeps a ``json:DIR/`` or ``html:DIR/`` folder to one kind of run.
 
-    The folder's marker (``.migrator.json``) says whether its files are
-    anonymised and under which secret's fingerprint. A run of another kind
+    The folder's marker (``.migrator.json``, written by anonymised runs
+    only) says that its files are anonymised and under which secret's
+    fingerprint. A run of another kind
     is refused (:class:`StaleOutput`), as is an anonymised run into a folder
     that holds files of ours (``*.EXT``) but no marker (an older run: what
     is in them cannot be told). With ``replace`` those files are moved aside
@@ -225,8 +226,12 @@ class FolderGuard:
 
     def close(self, ok: bool, written: list[str] = ()) -> None:
         if ok and self._state is not None:
-            write_atomic(os.path.join(self.folder, MARKER), json.dumps(
-                {"format": "migrator-folder/1", **self._state}, indent=1) + "\n")
+            marker = os.path.join(self.folder, MARKER)
+            if self._state["anonymised"]:
+                write_atomic(marker, json.dumps(
+                    {"format": "migrator-folder/1", **self._state}, indent=1) + "\n")
+            elif os.path.exists(marker):  # plain files now (--replace): no marker, as ever
+                os.unlink(marker)
         if self._aside is None:
             return
         if not ok:  # put the old files back, and take this run's away
