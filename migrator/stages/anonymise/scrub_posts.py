@@ -107,8 +107,8 @@ class PostScrubber:
         for a in site.authors:
             names = {_norm(a.login), _norm(a.display_name), _norm(a.email),
                      _norm(" ".join(x for x in (a.first_name, a.last_name) if x))}
-            if norm in names - {""}:
-                return logins.get(a.login, author)  # a kept user is not in logins
+            if norm in names - {""}:  # a kept user (not in logins) stays as written
+                return logins.get(a.login, author)
         probe = Comment(id=0, post_id=0, author_name=author, user_id=1)
         if self._is_kept(probe):
             return author
