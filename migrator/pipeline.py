@@ -424,6 +424,11 @@ class Pipeline:
                     close_error = close_error or e
             if close_error is not None:
                 raise close_error
+        if self.anonymiser is not None:
+            # Problems quote the input (links, titles, names): what the run
+            # prints and reports is scrubbed like everything else.
+            for p in self.ledger.problems:
+                p.message = self.anonymiser.scrub_post_text(p.message, Counter())
         return self.ledger
 
 

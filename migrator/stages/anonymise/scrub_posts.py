@@ -88,8 +88,13 @@ class PostScrubber:
         original's URLs: they point to ``site-LABEL.anonymous.invalid``."""
         label = site.origin_label
         url = anonymous_site_url(label)
+        # The generator says which WordPress wrote the export: its version may
+        # stay, any host it names (WordPress.com sites name their own) not.
+        version = re.search(r"[?&]v=([\w.-]+)", site.generator or "")
+        generator = "https://wordpress.org/" + (f"?v={version.group(1)}" if version else "")
         return replace(scrubbed, link=url, base_site_url=url, base_blog_url=url, origin=label,
-                       description=self.scrub_post_text(site.description, Counter()))
+                       description=self.scrub_post_text(site.description, Counter()),
+                       generator=generator)
 
     # -- posts -------------------------------------------------------------------------
     def scrub_post_text(self, text: str, counts: Counter) -> str:
