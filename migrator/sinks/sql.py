@@ -110,6 +110,9 @@ def engine_for(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and replaced rows (--replace, upserts) are overwritten
+            # in the file, not left in free pages for anyone to read.
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
     return engine
 
@@ -229,15 +232,20 @@ class SQLSink:
         self.engine = engine_for(self.url)
         metadata.create_all(self.engine)
         self._state = run_state(run)
-        with self.engine.begin() as conn:
-            _add_columns(conn)
-            for label in getattr(run, "origins", ()):  # every file's site, before any row
-                self._check(conn, label)
-            res = conn.execute(insert(runs).values(
-                started=_naive(run.started), status="running", tool=f"migrator {__version__}",
-                inputs=json.dumps(run.input_files()), options=json.dumps(run.options.describe()),
-                **self._state))
-            self._run_id = res.inserted_primary_key[0]
+        try:
+            with self.engine.begin() as conn:
+                _add_columns(conn)
+                for label in getattr(run, "origins", ()):  # every file's site, before any row
+                    self._check(conn, label)
+                res = conn.execute(insert(runs).values(
+                    started=_naive(run.started), status="running",
+                    tool=f"migrator {__version__}", inputs=json.dumps(run.input_files()),
+                    options=json.dumps(run.options.describe()), **self._state))
+                self._run_id = res.inserted_primary_key[0]
+        except BaseException:
+            self.engine.dispose()  # not opened: close() will not be called
+            self.engine = None
+            raise
 
     def _check(self, conn, label: str) -> None:
         """Refuse (or with ``replace``, plan to delete) earlier rows of the
