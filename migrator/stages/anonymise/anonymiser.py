@@ -118,6 +118,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._kept_keys: set[str] = set()
         self._ambig: set[str] = set()
         self._common: set[str] = set()
+        #: Kept names' words that a commenter who is not kept shares -> ids of
+        #: the kept people who have them; and every full kept name, as a pattern.
+        self._contested: dict[str, frozenset] = {}
+        self._kept_full: re.Pattern | None = None
 
     @classmethod
     def from_options(cls, o) -> "Anonymiser":
@@ -238,10 +242,19 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _compile(self) -> None:
         """Build the lookup tables from everyone learned (once per run)."""
         kept_keys = set(self._kept_static)
+        people_kept = [p for p in self._by_digest.values() if p.kept]
         for p in self._by_digest.values():
             if p.kept:
                 kept_keys |= p.keys
                 kept_keys |= p.initials
+        # A kept name's word that a commenter who is not kept shares ('Anna'
+        # of a kept 'Anna Berg' and of commenter Anna Kowalski) would unmask
+        # her: it is hers, unless the full kept name is written or the comment
+        # answers (or is by) the kept person (see _person_for, KEEP).
+        contested = {k: frozenset(id(p) for p in people if p.kept)
+                     for k, people in self._index.items()
+                     if k in kept_keys and " " not in k and any(not p.kept for p in people)}
+        kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
         for key, people in self._index.items():
             if key in kept_keys:
@@ -249,13 +262,18 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             alive = tuple(p for p in people if not p.kept)
             if alive:
                 live[key] = alive
-        self._live, self._kept_keys = live, kept_keys
-        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items() if len(ps) > 1}
+        self._live, self._kept_keys, self._contested = live, kept_keys, contested
+        self._kept_full = _phrase_pattern(
+            [n for n in self.keep_names if len(_name_words(n)) > 1]
+            + [k for k in kept_keys if " " in k and any(k in p.keys for p in people_kept)])
+        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items()
+                          if len(ps) > 1 or k in contested}
         # From now on pseudonyms may be written: a later collision extends
         # only the newcomer's.
         for p in self._by_digest.values():
             p.used = True
-        self._single = {k: ps[0].pseudonym for k, ps in live.items() if len(ps) == 1}
+        self._single = {k: ps[0].pseudonym for k, ps in live.items()
+                        if len(ps) == 1 and k not in contested}
         # One pattern for every name, addressing word and title, matched in
         # the lower-cased text: a trie, so each word start costs a few
         # character tests whatever the number of names.
@@ -273,3 +291,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
+
+
+def _phrase_pattern(names) -> re.Pattern | None:
+    """One pattern for these names written in full (any case, any spacing)."""
+    parts = sorted({r"\s+".join(re.escape(w) for w in _name_words(n)) for n in names} - {""},
+                   key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None

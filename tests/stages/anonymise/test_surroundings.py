@@ -306,3 +306,46 @@ def test_short_secret_is_refused_in_one_line(tmp_path, run_cli, verb):
     r = run_cli(verb, src, "--anonymise", "--secret-file", key, "--to" if verb == "convert"
                 else "--json", *([f"sqlite:{tmp_path}/x.db"] if verb == "convert" else []))
     assert r.exit_code == 0, r.output
+
+
+# ---------------------------------------------------------------------------
+# --keep-name keeps only its own person ([G] 4)
+# ---------------------------------------------------------------------------
+
+
+def test_keep_name_does_not_unmask_a_commenter_who_shares_a_word(tmp_path):
+    """``--keep-name "Anna Berg"`` used to keep commenter Anna Kowalski's
+    first name wherever written. Her word is hers now, unless 'Anna Berg' is
+    written in full, or the comment is by or answers the kept person."""
+    anna_k = ("Anna Kowalski", "ak@mail.example")
+    anna_b = ("Anna Berg", "berg@mail.example")
+    bob = ("Bob Ray", "bob@mail.example")
+    src = write_export(tmp_path, [
+        c(1, anna_k, "Hello everyone."),
+        c(2, bob, "Thanks Anna, and Anna Berg too. Dear Anna, yes.", parent=1),
+        c(3, anna_b, "Anna here. Kowalski is right.", user_id=2),
+        c(4, bob, "Anna, I agree with you.", parent=3),
+        c(5, ("Cy Moss", "cy@mail.example"), "Anna said so, and anna berg agreed."),
+    ])
+    posts = Pipeline([src], Options(anonymise=True, secret=SECRET, keep_names=("Anna Berg",)))
+    got = {}
+    for _, post in posts.posts():
+        for x in post.comments:
+            got[x.frozen_key[-1]] = (x.author_name, x.content)
+        posts.settle(post)
+    posts.ledger.close()
+    k = Anonymiser(secret=SECRET).pseudonym(*anna_k)
+    assert got[1][0] == k and got[3][0] == "Anna Berg"
+    assert got[2][1] == f"Thanks {k}, and Anna Berg too. Dear {k}, yes."
+    assert got[3][1] == f"Anna here. {k} is right."       # her own comment: her name
+    assert got[4][1] == "Anna, I agree with you."           # an answer to her
+    assert got[5][1] == f"{k} said so, and anna berg agreed."
+    # Without anyone sharing the word, the kept name is kept everywhere.
+    a = Anonymiser(secret=SECRET, keep_names=("Anna Berg",))
+    assert a.scrub("Anna wrote, Anna Berg wrote.") == "Anna wrote, Anna Berg wrote."
+
+
+def write_export(tmp_path, comments) -> str:
+    path = tmp_path / "keep.xml"
+    path.write_text(wxr([P(id=1, comments=comments)]), encoding="utf-8")
+    return str(path)
