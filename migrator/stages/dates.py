@@ -20,36 +20,39 @@ def default_precision(anonymise: bool) -> str:
     return "day" if anonymise else "second"
 
 
+#: What each precision sets to its floor (one ``replace`` call per date).
+_FLOOR = {
+    "minute": dict(second=0, microsecond=0),
+    "hour": dict(minute=0, second=0, microsecond=0),
+    "day": dict(hour=0, minute=0, second=0, microsecond=0),
+    "month": dict(day=1, hour=0, minute=0, second=0, microsecond=0),
+    "year": dict(month=1, day=1, hour=0, minute=0, second=0, microsecond=0),
+}
+
+
 def round_date(d: datetime | None, precision: str) -> datetime | None:
     """``d`` cut down to ``precision`` (its time zone, if any, is kept)."""
-    if d is None or precision == "second":
-        return d.replace(microsecond=0) if d is not None else None
     if precision not in PRECISIONS:
         raise ValueError(f"date precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-    d = d.replace(second=0, microsecond=0)
-    if precision == "minute":
+    if d is None or precision == "second":
         return d
-    d = d.replace(minute=0)
-    if precision == "hour":
-        return d
-    d = d.replace(hour=0)
-    if precision == "day":
-        return d
-    d = d.replace(day=1)
-    if precision == "month":
-        return d
-    return d.replace(month=1)
+    return d.replace(**_FLOOR[precision])
 
 
 def round_dates(post: Post, precision: str) -> Post:
     """Round the dates of ``post`` and its comments in place."""
     if precision == "second":
         return post
-    post.date = round_date(post.date, precision)
-    post.date_gmt = round_date(post.date_gmt, precision)
+    floor = _FLOOR[precision]
+    if post.date is not None:
+        post.date = post.date.replace(**floor)
+    if post.date_gmt is not None:
+        post.date_gmt = post.date_gmt.replace(**floor)
     for c in post.comments:
-        c.date = round_date(c.date, precision)
-        c.date_gmt = round_date(c.date_gmt, precision)
+        if c.date is not None:
+            c.date = c.date.replace(**floor)
+        if c.date_gmt is not None:
+            c.date_gmt = c.date_gmt.replace(**floor)
     return post
 
 

@@ -71,10 +71,16 @@ class PostScrubber:
 
     # -- ids and the secret's fingerprint -------------------------------------------
     def derive_id(self, kind: str, site: str, old: int) -> int:
-        """The id an anonymised output gives ``old`` (``kind``: post or comment)."""
-        msg = f"migrator/{kind}-id/v1\0{site}\0{int(old)}".encode("utf-8")
-        digest = hmac.new(self._secret, msg, hashlib.sha256).digest()
-        return ID_LOW + int.from_bytes(digest[:8], "big") % ID_SPAN
+        """The id an anonymised output gives ``old`` (``kind``: post or comment):
+        HMAC-SHA256(secret, "migrator/KIND-id/v1\\0SITE\\0OLD") as a number."""
+        bases = self.__dict__.setdefault("_id_bases", {})
+        base = bases.get((kind, site))
+        if base is None:  # the keyed state up to the id, made once per kind and site
+            base = bases[(kind, site)] = hmac.new(
+                self._secret, f"migrator/{kind}-id/v1\0{site}\0".encode("utf-8"), hashlib.sha256)
+        h = base.copy()
+        h.update(str(int(old)).encode("ascii"))
+        return ID_LOW + int.from_bytes(h.digest()[:8], "big") % ID_SPAN
 
     def fingerprint(self) -> str:
         """A keyed fingerprint of the secret (never the secret): outputs record
@@ -160,13 +166,20 @@ class PostScrubber:
             if post.parent:
                 post.parent = self.derive_id("post", old_site, post.parent)
             post.id, post.site = new_post, anon_site.key
+        seen: dict[int, int] = {}  # a parent is renumbered once
         for c in post.comments:
-            self._renumber(c, old_site, new_post, post.site)
+            self._renumber(c, old_site, new_post, post.site, seen)
         return post
 
-    def _renumber(self, c: Comment, old_site: str, new_post: int, new_site: str) -> None:
+    def _renumber(self, c: Comment, old_site: str, new_post: int, new_site: str,
+                  seen: dict) -> None:
         def new(i: int | None) -> int | None:
-            return None if i is None else self.derive_id("comment", old_site, i)
+            if i is None:
+                return None
+            got = seen.get(i)
+            if got is None:
+                got = seen[i] = self.derive_id("comment", old_site, i)
+            return got
 
         c.frozen_key, c.origin_post_id = c.ledger_key, c.post_id
         c.id, c.parent_id, c.post_id = new(c.id), new(c.parent_id), new_post
