@@ -3,6 +3,7 @@ same output as in-process, fails loudly, and never hangs."""
 from __future__ import annotations
 
 import json
+import re
 import multiprocessing
 import os
 import signal
@@ -220,3 +221,43 @@ def test_the_worker_is_wanted_for_anonymise_or_when_asked(monkeypatch):
     assert parallel.wanted(2, dedupe=True, anonymise=False)
     assert not parallel.wanted(2, dedupe=False, anonymise=False)  # nothing to do there
     assert not parallel.wanted(1, dedupe=True, anonymise=True)
+
+
+@needs_fork
+def test_anonymised_surroundings_are_the_same_with_a_worker(tmp_path):
+    """Posts, authors, ids, links, dates and kept names ([G]) come out of the
+    worker path byte for byte as in-process, in every file target."""
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "stages", "anonymise"))
+    from test_surroundings import SECRET, export
+
+    src = export(tmp_path)
+
+    def run(jobs):
+        out = tmp_path / f"jobs{jobs}"
+        targets = [f"json:{out}/json/", f"jsonl:{out}/all.jsonl", f"wxr:{out}/clean.wxr",
+                   f"html:{out}/html/", f"sqlite:{out}/db.sqlite"]
+        api.convert([src, THERAPY], targets, Options(
+            statuses=None, types=None, anonymise=True, secret=SECRET, jobs=jobs,
+            keep_names=("Holly Walker", "Jeffery Smith")), private_fields=True)
+        files = {}
+        for root, _, names in os.walk(out):
+            for n in names:
+                if n.endswith((".json", ".jsonl", ".wxr", ".html")):
+                    text = open(os.path.join(root, n), encoding="utf-8").read()
+                    # the clock: generated/created stamps
+                    files[os.path.relpath(os.path.join(root, n), out)] = re.sub(
+                        r'"generated": "[^"]*"|created="[^"]*"|<pubDate>[^<]*</pubDate>\n\t<language>'
+                        r"|Generated [^<]*|\d{4}-\d\d-\d\d \d\d:\d\d UTC", "", text)
+        engine = create_engine(f"sqlite:///{out}/db.sqlite")
+        try:
+            files["tables"] = dump(engine)
+        finally:
+            engine.dispose()
+        return files
+
+    one, two = run(1), run(2)
+    assert len(one) >= 8 and one.keys() == two.keys()
+    for name in one:
+        assert one[name] == two[name], name
