@@ -197,7 +197,9 @@ class PostScrubber:
             return ""
         if slugify(post.title) == old:
             return slugify(title)
-        words = re.sub(r"[-_]+", " ", old)
+        # Its words capitalised, as a name would be written: a slug is lower
+        # case, and a name in lower case may be taken for a word.
+        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old) if w)
         return slugify(self.scrub_post_text(words, counts))
 
 
