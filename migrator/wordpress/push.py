@@ -303,6 +303,9 @@ def push(paths: Iterable[str], url: str, options: Options | None = None, *, user
     try:
         pipeline = Pipeline(list(paths), options, keep_posts=True)  # the target has the posts
         _check_options(options, pipeline)
+        if not dry_run:
+            anon = pipeline.anonymiser
+            journal.keep_to(anon.fingerprint() if anon is not None else "plain")
         pusher = Pusher(client, journal, post_map=post_map, workers=workers, dry_run=dry_run,
                         delay=delay, orphans=options.orphans, progress=progress)
         ledger = pipeline.run([pusher])

@@ -291,6 +291,34 @@ def test_journal_refuses_another_target(tmp_path):
         Journal(str(tmp_path / "j.db"), "https://b.example")
 
 
+def test_journal_keeps_to_one_kind_of_push(tmp_path):
+    """[G]: an anonymised push after a plain one (or another secret's) would
+    find nothing it sent and post every comment again."""
+    from migrator.model import Comment
+
+    path = str(tmp_path / "j.db")
+    j = Journal(path, "https://a.example")
+    j.keep_to("plain")
+    j.done(Comment(id=1, post_id=1, site="s"), 1, 5, 0, {})
+    j.keep_to("plain")  # the same kind again: a resume
+    with pytest.raises(PushError, match="made without --anonymise"):
+        j.keep_to("fingerprint-a")
+    j.close()
+    legacy = str(tmp_path / "old.db")  # a journal from before kinds: its rows are plain
+    j = Journal(legacy, "https://a.example")
+    j.done(Comment(id=1, post_id=1, site="s"), 1, 5, 0, {})
+    with pytest.raises(PushError, match="another --state"):
+        j.keep_to("fingerprint-a")
+    j.close()
+    j = Journal(str(tmp_path / "anon.db"), "https://a.example")
+    j.keep_to("fingerprint-a")
+    with pytest.raises(PushError, match="under another secret"):
+        j.keep_to("fingerprint-b")
+    with pytest.raises(PushError, match="made with --anonymise:"):
+        j.keep_to("plain")
+    j.close()
+
+
 def test_password_is_never_a_command_line_value(tmp_path, small_wxr):
     r = CliRunner().invoke(cli, ["push", small_wxr, "--to", "http://127.0.0.1:1", "--user", "u",
                                  "--password", "secret"])
