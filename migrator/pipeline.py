@@ -100,7 +100,9 @@ class RunInfo:
             with open(p, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
-            out.append({"path": os.path.abspath(p), "bytes": os.path.getsize(p),
+            # Anonymised: the file's name only (a full path may name its owner).
+            where = os.path.basename(p) if self.fingerprint is not None else os.path.abspath(p)
+            out.append({"path": where, "bytes": os.path.getsize(p),
                         "sha256": h.hexdigest()})
         return out
 

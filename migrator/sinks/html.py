@@ -130,14 +130,20 @@ def _lang(value: str) -> str:
     return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else "en"
 
 
-def _fmt_date(c: Comment) -> tuple[str, str]:
+#: How a date is shown, by the run's --date-precision: a rounded date shows
+#: no made-up midnight.
+SHOWN = {"second": "%Y-%m-%d %H:%M", "minute": "%Y-%m-%d %H:%M", "hour": "%Y-%m-%d %H:00",
+         "day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def _fmt_date(c: Comment, fmt: str = SHOWN["second"]) -> tuple[str, str]:
     """(shown, machine) dates: the site's local time as readers saw it,
     and the UTC instant for ``<time datetime>``."""
     machine = iso_utc(c.date_gmt) or ""
     if c.date is not None:
-        shown = c.date.strftime("%Y-%m-%d %H:%M")
+        shown = c.date.strftime(fmt)
     elif c.date_gmt is not None:
-        shown = c.date_gmt.strftime("%Y-%m-%d %H:%M UTC")
+        shown = c.date_gmt.strftime(fmt) + " UTC"
     else:
         shown = ""
     return shown, machine
@@ -163,8 +169,9 @@ class Event:
     reply_level: int = 0  # CSS level of this comment's reply list (capped)
 
 
-def thread_events(comments: list[Comment]):
-    """Events for the template, from ``walk(nest(...))``: flat, no recursion."""
+def thread_events(comments: list[Comment], fmt: str = SHOWN["second"]):
+    """Events for the template, from ``walk(nest(...))``: flat, no recursion.
+    ``fmt``: how dates are shown (see :data:`SHOWN`)."""
     by_id = {c.id: c for c in comments}
     depth = 0
     for kind, node in walk(nest(comments)):
@@ -176,7 +183,7 @@ def thread_events(comments: list[Comment]):
             continue
         depth += 1
         parent = by_id.get(c.parent_id) if c.parent_id is not None else None
-        shown, machine = _fmt_date(c)
+        shown, machine = _fmt_date(c, fmt)
         badges = []
         if c.type != "comment":
             badges.append(c.type)
@@ -219,6 +226,7 @@ class HTMLSink:
         self._sites: dict[str, Site] = {}
         self._entries: dict[str, dict] = {}  # file name -> index entry, in order
         self._spill: str | None = None
+        self._shown = SHOWN["second"]
         self.skipped = 0
 
     @classmethod
@@ -229,6 +237,8 @@ class HTMLSink:
         return cls(where, replace=replace)
 
     def open(self, run) -> None:
+        self._shown = SHOWN.get(getattr(getattr(run, "options", None), "precision", "second"),
+                                SHOWN["second"])
         self._guard.open(run)  # refuses a folder of another kind of run
         os.makedirs(self.folder, exist_ok=True)
         self._spill = tempfile.mkdtemp(prefix="migrator-html-")
@@ -276,7 +286,7 @@ class HTMLSink:
                 site=site, site_title=plain(site.title) or site.key or "Archive",
                 lang=_lang(site.language), post=post, title=title,
                 original=web_url(post.link), count=len(post.comments),
-                events=thread_events(post.comments),
+                events=thread_events(post.comments, self._shown),
                 max_indent=MAX_INDENT,
             ).dump(out.fh)
         except BaseException:

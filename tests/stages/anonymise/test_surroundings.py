@@ -244,9 +244,12 @@ def test_round_date(precision, want):
 def test_html_links_nowhere_outside_the_archive(tmp_path):
     src = export(tmp_path)
     d, _ = convert(tmp_path, src)
+    shown = set()
     for page in (d / "html").glob("*.html"):
         for href in re.findall(r'href="([^"]*)"', page.read_text()):
             assert href.startswith("#comment-") or href.endswith(".html"), (page.name, href)
+        shown |= set(re.findall(r"<time datetime=\"[^\"]*Z\">([^<]*)</time>", page.read_text()))
+    assert "2019-05-04" in shown and not any(":" in x for x in shown), shown  # no made-up midnight
 
 
 def test_site_label_needs_no_secret_and_ids_need_it():
