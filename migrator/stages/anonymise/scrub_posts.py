@@ -134,14 +134,17 @@ class PostScrubber:
         return login_of(self.pseudonym(author))
 
     def learn_post_authors(self, creators, users) -> None:
-        """Post authors that are no site user (``users``: their logins and
-        display names) and no commenter's full name are people too: learned
-        with the commenters, so their names are scrubbed wherever written."""
+        """Post authors written like names (not a lower-case login) that are no
+        site user (``users``: their logins and display names) and no
+        commenter's full name are people too: learned with the commenters, so
+        their names are scrubbed wherever written."""
         users = {_norm(x) for x in users}
         for name in sorted(set(creators)):
             words = _name_words(name)
             if not words or _norm(name) in users or _key(" ".join(words)) in self._index:
                 continue
+            if name.strip() == name.strip().lower() and " " not in name.strip():
+                continue  # a login ('admin', 'jekyllbot'): pseudonymised as an author, not a word to look for
             self._person(Comment(id=0, post_id=0, author_name=name, user_id=1))
 
     def apply_post(self, post: Post, site: Site, anon_site: Site, logins: dict[str, str],
