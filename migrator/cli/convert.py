@@ -9,6 +9,7 @@ import click
 from .. import api
 from ..pipeline import Pipeline
 from ..sinks import TARGET_HELP, parse_target
+from ..sinks.common import StaleOutput
 from .common import (EXPORTS, NOT_REPRODUCIBLE, build_options, cli, finish, pipeline_options, progress_bar,
                      user_errors)
 
@@ -82,8 +83,14 @@ def convert(exports, targets, private_fields, replace, dry_run, as_json, report,
         options = build_options(dry_run=dry_run, **opts)
         with progress_bar(exports, "converting") as bar:
             pipeline = Pipeline(exports, options, progress=bar)
-            ledger = api.convert(exports, targets, options, private_fields=private_fields,
-                                 report=report, pipeline=pipeline, replace=replace)
+            try:
+                ledger = api.convert(exports, targets, options, private_fields=private_fields,
+                                     report=report, pipeline=pipeline, replace=replace)
+            except StaleOutput as e:
+                if options.anonymise and options.secret is None and "another secret" in str(e):
+                    raise StaleOutput(f"{e} (no secret was given: every such run uses a new "
+                                      "random one; set MIGRATOR_SECRET or --secret-file)") from None
+                raise
         finish(ledger, None, as_json, dry_run, {"targets": targets, "inputs": list(exports)},
                pipeline)
         if not dry_run:

@@ -118,6 +118,9 @@ def test_cli_refuses_in_one_line_and_replace_deletes(tmp_path, run_cli):
     r = run_cli("convert", src, "--anonymise", "--replace", "--to", f"sqlite:{db}", env=env)
     assert r.exit_code == 0, r.output
     assert b"anna@mail.example" not in db.read_bytes()
+    # no secret: each run has a random one, so a second run is another secret's
+    r = run_cli("convert", src, "--anonymise", "--to", f"sqlite:{db}", env={"MIGRATOR_SECRET": ""})
+    assert r.exit_code == 2 and "no secret was given" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_older_database_without_the_new_columns(tmp_path):
