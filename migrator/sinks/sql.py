@@ -282,8 +282,10 @@ class SQLSink:
         if not self._pending:
             return
         site_rows, post_rows, comment_rows, meta_rows = [], [], [], []
+        fresh: set[str] = set()
         for site, post in self._pending:
-            if site.key not in self._sites_done and site.key not in {r["key"] for r in site_rows}:
+            if site.key not in self._sites_done and site.key not in fresh:
+                fresh.add(site.key)
                 site_rows.append({"key": site.key, "title": site.title, "link": site.link,
                                   "language": site.language, "wxr_version": site.wxr_version,
                                   "origin": site.origin_label, **self._state})
