@@ -38,7 +38,13 @@ Bodies (HTML: only text is touched; links to absolute URLs lose their href)
 
 Kept people (``keep_names``, and with ``keep_registered`` the site's own
 users) keep their name, their ``user_id`` and every mention of them: for
-"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS".
+"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS". A kept
+name's word that a commenter who is not kept shares is that commenter's,
+unless the kept name is written in full or the comment is by (or answers)
+the kept person: keeping one person never unmasks another.
+
+Posts, the site's URLs, ids and links back to the original: see
+:mod:`.scrub_posts`.
 
 Memory follows the number of distinct people, never the number of comments:
 learning keeps per-person data only. :meth:`Anonymiser.learn_people` takes
