@@ -205,6 +205,8 @@ class SQLSink:
         self.url = url
         #: Delete each site's earlier rows (in the transaction of its first batch).
         self.replace = replace
+        #: How messages name the target (as the user wrote it); None: the URL, no password.
+        self.label: str | None = None
         self._state: dict = {"anonymised": False, "fingerprint": None}
         self._checked: set[str] = set()  # origin labels looked at
         self._to_replace: set[str] = set()  # ... whose old rows go with the next batch
@@ -219,9 +221,12 @@ class SQLSink:
 
     @classmethod
     def from_target(cls, kind: str, where: str, replace: bool = False, **_):
+        label = f"sqlite:{where}" if kind == "sqlite" else None
         if kind == "sqlite":
             where = "sqlite:///" + os.path.abspath(where)
-        return cls(where, replace=replace)
+        sink = cls(where, replace=replace)
+        sink.label = label or sink.label
+        return sink
 
     def open(self, run) -> None:
         self._run = run
@@ -263,8 +268,7 @@ class SQLSink:
             theirs = {"anonymised": bool(anonymised),
                       "fingerprint": fingerprint if anonymised else None}
             if theirs != mine:
-                where = self.url.split("///", 1)[-1] if self.url.startswith("sqlite") else \
-                    self.engine.url.render_as_string(hide_password=True)
+                where = self.label or self.engine.url.render_as_string(hide_password=True)
                 raise StaleOutput(f"{where} already holds rows of this site written "
                                   f"{describe_state(theirs, mine)}: write somewhere else, or add "
                                   "--replace to delete them first")
