@@ -352,3 +352,17 @@ def write_export(tmp_path, comments) -> str:
     path = tmp_path / "keep.xml"
     path.write_text(wxr([P(id=1, comments=comments)]), encoding="utf-8")
     return str(path)
+
+
+def test_anonymised_json_still_meets_the_schemas(tmp_path):
+    from sinks.test_json_sinks import read_jsonl, validator
+
+    d, _ = convert(tmp_path, export(tmp_path))
+    index = json.loads((d / "json" / "index.json").read_text())
+    validator("index").validate(index)
+    for entry in index["posts"]:
+        validator("archive").validate(json.loads((d / "json" / entry["file"]).read_text()))
+    assert sorted(os.listdir(d / "json")) == sorted(
+        [e["file"] for e in index["posts"]] + ["index.json", ".migrator.json"])
+    assert len(read_jsonl(d / "all.jsonl")) == 8
+    validator("document").validate(json.loads((d / "one.json").read_text()))
