@@ -11,6 +11,7 @@ searched for every personal token the export itself holds:
   its local part, IP and URL - a kept person keeps the name but never the
   rest;
 * the site's own users (``wp:author``): login, e-mail, names, unless kept;
+  every post author (``dc:creator``) but a kept one;
 * the original site's URL and host (its name may stay);
 * every original post and comment id, as ids, ``#comment-N`` anchors and
   links.
@@ -71,6 +72,10 @@ def personal(path: str, keep: tuple[str, ...]) -> tuple[set[str], set[int], list
     try:
         for post in reader.posts():
             ids.add(post.id)
+            a = post.author.strip()  # dc:creator: a login, or a name
+            if a and not is_kept(a) and a.lower() not in wordlists.COMMON_WORDS:
+                tokens.add(a)
+                tokens |= _words(a)
             for c in post.comments:
                 ids.add(c.id)
                 if c.author_email:
@@ -92,7 +97,9 @@ def personal(path: str, keep: tuple[str, ...]) -> tuple[set[str], set[int], list
         if a.email:
             tokens.add(a.email)
         full = a.display_name or " ".join(x for x in (a.first_name, a.last_name) if x)
-        if not (is_kept(full) or is_kept(f"{a.first_name} {a.last_name}")):
+        if is_kept(full) or is_kept(f"{a.first_name} {a.last_name}"):
+            tokens.discard(a.login)  # a kept user's login stays, as dc:creator too
+        else:
             for x in (a.login, a.display_name):
                 if x and len(x) >= 3 and x.lower() not in wordlists.COMMON_WORDS:
                     tokens.add(x)
