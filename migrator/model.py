@@ -6,6 +6,7 @@ largest thread, never the size of the export.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -85,6 +86,11 @@ class Comment:
     #: Set by the reader when the comment cannot be used (cut off by a
     #: truncated file, its post has no id): the pipeline ledgers it rejected.
     reject_reason: str = ""
+    #: Set when anonymisation gives the comment new ids (derived from the
+    #: secret): its ledger key and post id before that. Never written by a
+    #: sink; the ledger (and only --report) keeps the old ids.
+    frozen_key: tuple | None = None
+    origin_post_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -93,6 +99,8 @@ class Comment:
     @property
     def ledger_key(self) -> tuple:
         """Identifies this physical input comment (two files can hold copies)."""
+        if self.frozen_key is not None:
+            return self.frozen_key
         return (self.site, self.source_file, self.source_line, self.source_id or self.id)
 
     @property
@@ -168,11 +176,27 @@ class Site:
     generator: str = ""
     pub_date: str = ""
     authors: list[Author] = field(default_factory=list)
+    #: A label of the original site that needs no secret (see
+    #: :func:`origin_label`); set on the anonymised copy, whose URLs are not
+    #: the original's. Sinks use it to find earlier rows of the same site.
+    origin: str = ""
+
+    @property
+    def origin_label(self) -> str:
+        return self.origin or origin_label(self.key)
 
     @property
     def key(self) -> str:
         """The site key used to keep two sites apart in one database."""
         return (self.base_blog_url or self.base_site_url or self.link or "").rstrip("/")
+
+
+def origin_label(key: str) -> str:
+    """A short label of a site key (its URL) that any run can compute, with or
+    without the anonymisation secret: outputs of the same site, anonymised or
+    not, are found by it. It hides nothing the site's name (kept) does not."""
+    norm = (key or "").strip().rstrip("/").lower()
+    return hashlib.sha256(b"migrator/site/v1\0" + norm.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

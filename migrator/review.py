@@ -7,6 +7,7 @@ the face, not in the stage.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from contextlib import closing
 from dataclasses import replace
 from typing import Iterable, Iterator
@@ -15,6 +16,7 @@ from .ledger import Ledger
 from .model import Post
 from .pipeline import Options, Pipeline, learn_commenters
 from .stages.anonymise import Anonymiser
+from .stages.dates import round_dates
 from .stages.dedupe import Cluster, Deduper
 from .stages.similarity import _TAG
 
@@ -30,19 +32,27 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     ``ledger`` to see the input's problems afterwards (it is not closed)."""
     options = options or Options()
     deduper = Deduper.from_options(options)
-    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
+    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True, date_precision="second")
     own = ledger is None
     pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
     anonymiser = None
     if options.anonymise:
         anonymiser = Anonymiser.from_options(options)
         learn_commenters(anonymiser, pipe.paths)
+    sites: dict = {}
     try:
         with closing(pipe.posts()) as posts:
-            for _site, post in posts:
+            for site, post in posts:
                 clusters = deduper.clusters(post)
                 if anonymiser is not None:
-                    anonymiser.apply(post, pipe.ledger)  # clusters hold these same comments
+                    # As convert would write it (clusters hold these same comments):
+                    # bodies and names, then the post, its ids and the site's URLs.
+                    if site.key not in sites:
+                        scrubbed, logins = anonymiser.apply_site(site)
+                        sites[site.key] = (anonymiser.anonymous_site(site, scrubbed), logins)
+                    anonymiser.apply(post, pipe.ledger)
+                    anonymiser.apply_post(post, site, *sites[site.key], Counter())
+                round_dates(post, options.precision)
                 yield post, clusters
                 pipe.settle(post)  # bounded memory: the private ledger spills
     finally:

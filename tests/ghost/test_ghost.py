@@ -132,7 +132,7 @@ def posts_of(path) -> list[dict]:
 
 
 def expected_comments(path, options=None) -> list:
-    pipe = Pipeline([str(path)], options or Options())
+    pipe = Pipeline([str(path)], options or Options(), keep_posts=True)  # as push runs it
     out = []
     for _, post in pipe.posts():
         out.extend(post.comments)

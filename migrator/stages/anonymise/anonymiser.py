@@ -38,7 +38,13 @@ Bodies (HTML: only text is touched; links to absolute URLs lose their href)
 
 Kept people (``keep_names``, and with ``keep_registered`` the site's own
 users) keep their name, their ``user_id`` and every mention of them: for
-"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS".
+"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS". A kept
+name's word that a commenter who is not kept shares is that commenter's,
+unless the kept name is written in full or the comment is by (or answers)
+the kept person: keeping one person never unmasks another.
+
+Posts, the site's URLs, ids and links back to the original: see
+:mod:`.scrub_posts`.
 
 Memory follows the number of distinct people, never the number of comments:
 learning keeps per-person data only. :meth:`Anonymiser.learn_people` takes
@@ -61,11 +67,12 @@ from . import names as nm
 from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS
 from .people import _Person, _ambiguous, _common, _initials, _is_initial, _key, _name_words
 from .scrub_fields import FieldScrubber
+from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
-class Anonymiser(TextScrubber, FieldScrubber):
+class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
     >>> a = Anonymiser(secret=b"k")
@@ -127,6 +134,10 @@ class Anonymiser(TextScrubber, FieldScrubber):
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
         self._alias_finders: dict = {}
+        #: Kept names' words that a commenter who is not kept shares -> ids of
+        #: the kept people who have them; and every full kept name, as a pattern.
+        self._contested: dict[str, frozenset] = {}
+        self._kept_full: re.Pattern | None = None
 
     @classmethod
     def from_options(cls, o) -> "Anonymiser":
@@ -268,6 +279,7 @@ class Anonymiser(TextScrubber, FieldScrubber):
         """Build the lookup tables from everyone learned (once per run)."""
         kept_keys = set(self._kept_static)
         real = None  # keys that are some live commenter's own name
+        people_kept = [p for p in self._by_digest.values() if p.kept]
         for p in self._by_digest.values():
             if p.kept:
                 if p.nicks:  # a kept person's nickname never hides a commenter's own name
@@ -278,6 +290,14 @@ class Anonymiser(TextScrubber, FieldScrubber):
                 else:
                     kept_keys |= p.keys
                 kept_keys |= p.initials
+        # A kept name's word that a commenter who is not kept shares ('Anna'
+        # of a kept 'Anna Berg' and of commenter Anna Kowalski) would unmask
+        # her: it is hers, unless the full kept name is written or the comment
+        # answers (or is by) the kept person (see _person_for, KEEP).
+        contested = {k: frozenset(id(p) for p in people if p.kept)
+                     for k, people in self._index.items()
+                     if k in kept_keys and " " not in k and any(not p.kept for p in people)}
+        kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
         for key, people in self._index.items():
             if key in kept_keys:
@@ -285,13 +305,18 @@ class Anonymiser(TextScrubber, FieldScrubber):
             alive = tuple(p for p in people if not p.kept)
             if alive:
                 live[key] = alive
-        self._live, self._kept_keys = live, kept_keys
-        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items() if len(ps) > 1}
+        self._live, self._kept_keys, self._contested = live, kept_keys, contested
+        self._kept_full = _phrase_pattern(
+            [n for n in self.keep_names if len(_name_words(n)) > 1]
+            + [k for k in kept_keys if " " in k and any(k in p.keys for p in people_kept)])
+        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items()
+                          if len(ps) > 1 or k in contested}
         # From now on pseudonyms may be written: a later collision extends
         # only the newcomer's.
         for p in self._by_digest.values():
             p.used = True
-        self._single = {k: ps[0].pseudonym for k, ps in live.items() if len(ps) == 1}
+        self._single = {k: ps[0].pseudonym for k, ps in live.items()
+                        if len(ps) == 1 and k not in contested}
         self._ambig = {k for k in live if _ambiguous(k)}
         self._common = {k for k in self._ambig if _common(k)}
         # The finder works on folded text: every name key in any script (CJK
@@ -329,3 +354,10 @@ class Anonymiser(TextScrubber, FieldScrubber):
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
+
+
+def _phrase_pattern(names) -> re.Pattern | None:
+    """One pattern for these names written in full (any case, any spacing)."""
+    parts = sorted({r"\s+".join(re.escape(w) for w in _name_words(n)) for n in names} - {""},
+                   key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None

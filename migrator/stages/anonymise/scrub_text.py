@@ -19,6 +19,10 @@ from .words import COMMON_WORDS, _MONTHS
 _SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
 _CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
 
+#: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
+KEEP = "\0keep"
+
+
 class TextScrubber:
     """The body half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin:
     it uses the people tables the anonymiser builds)."""
@@ -176,9 +180,14 @@ class TextScrubber:
         edits.sort()  # leftmost first; then by priority; then the longest
         out, last = [], 0
         first_tag = text.find("<") if tags else len(text)
+        kept_full = self._kept_full.finditer(text) if self._kept_full is not None else ()
+        kept_spans = [(m.start(), m.end()) for m in kept_full]  # a kept name in full stays
         for s, prio, e, rep, kind, n in edits:
             if s < last:
                 continue  # inside an earlier replacement (a name in a URL, a tag)
+            if KEEP in rep or (kept_spans and prio != _P_TAG and any(a <= s < b for a, b
+                                                                      in kept_spans)):
+                continue  # the kept person's, here (see Anonymiser._compile)
             if s > first_tag and prio != _P_TAG and _in_tag(text, s):
                 continue  # inside a tag: only _tag() changes what is there
             if prio in (_P_EMAIL, _P_URL) and s > last and text[s - 1] == "<" and text[-e:-e + 1] == ">":
@@ -238,6 +247,17 @@ class TextScrubber:
         who = self._single.get(key)
         if who is not None:
             return who
+        kept = self._contested.get(key)
+        if kept is not None:  # a kept name's word a commenter shares
+            ctx = getattr(resolve, "__self__", None)
+            c = getattr(ctx, "comment", None)
+            if c is not None and kept:
+                me = ctx.people.get(c.id)
+                parent = ctx.people.get(c.parent_id) if c.parent_id is not None else None
+                if (me is not None and id(me) in kept) or (parent is not None and id(parent) in kept):
+                    return KEEP  # by the kept person, or an answer to them: theirs
+            if len(self._live[key]) == 1:
+                return self._live[key][0].pseudonym
         p = resolve(key) if resolve else None
         return NAME if p is None else p.pseudonym
 
