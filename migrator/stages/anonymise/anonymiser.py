@@ -293,10 +293,13 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # A kept name's word that a commenter who is not kept shares ('Anna'
         # of a kept 'Anna Berg' and of commenter Anna Kowalski) would unmask
         # her: it is hers, unless the full kept name is written or the comment
-        # answers (or is by) the kept person (see _person_for, KEEP).
+        # answers (or is by) the kept person (see _person_for, KEEP). Only a
+        # commenter's own name contests it: 'Robert' is not Bob's because the
+        # nickname list links the two.
         contested = {k: frozenset(id(p) for p in people if p.kept)
                      for k, people in self._index.items()
-                     if k in kept_keys and " " not in k and any(not p.kept for p in people)}
+                     if k in kept_keys and " " not in k
+                     and any(not p.kept and k not in p.nicks for p in people)}
         kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
         for key, people in self._index.items():
