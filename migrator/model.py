@@ -7,6 +7,7 @@ largest thread, never the size of the export.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -191,11 +192,16 @@ class Site:
         return (self.base_blog_url or self.base_site_url or self.link or "").rstrip("/")
 
 
+#: What two spellings of one site's URL may differ in: the scheme and 'www.'.
+_site_spelling = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\.)?|^www\.")
+
+
 def origin_label(key: str) -> str:
     """A short label of a site key (its URL) that any run can compute, with or
     without the anonymisation secret: outputs of the same site, anonymised or
-    not, are found by it. It hides nothing the site's name (kept) does not."""
-    norm = (key or "").strip().rstrip("/").lower()
+    not, are found by it. It hides nothing the site's name (kept) does not.
+    ``http://www.blog.example/`` and ``https://blog.example`` are one site."""
+    norm = _site_spelling.sub("", (key or "").strip().lower()).rstrip("/")
     return hashlib.sha256(b"migrator/site/v1\0" + norm.encode("utf-8")).hexdigest()[:16]
 
 

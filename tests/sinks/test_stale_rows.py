@@ -77,6 +77,23 @@ def test_anonymised_rows_never_join_plain_ones(db_url, tmp_path):
     assert [r[0] for r in after["runs"]] == [False, True]
 
 
+def test_the_same_site_under_another_spelling_of_its_url_is_the_same_site(db_url, tmp_path):
+    """A plain run from an export that spells the site http://www.… and an
+    anonymised run from one that spells it https://… are one site: refused."""
+    variant = "http://www." + SITE.split("://", 1)[1] + "/"
+    plain_dir, anon_dir = tmp_path / "plain", tmp_path / "anon"
+    plain_dir.mkdir()
+    anon_dir.mkdir()
+    plain = write(plain_dir, [P(id=7, title="A post", site=variant, comments=[
+        C(id=1, author="Anna Kowalski", email="anna@mail.example", content="First.")])],
+        site=variant)
+    api.convert([plain], [db_url], Options())
+    before = dump(db_url)
+    with pytest.raises(StaleOutput):
+        api.convert([export(anon_dir)], [db_url], anon())
+    assert dump(db_url) == before
+
+
 def test_plain_rows_never_join_anonymised_ones_nor_another_secret(db_url, tmp_path):
     src = export(tmp_path)
     api.convert([src], [db_url], anon())
