@@ -211,6 +211,8 @@ class Pipeline:
         #: posts are the target's, found there by slug and link).
         self.keep_posts = keep_posts
         self._anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
+        #: input file -> the (original) key of its site, for problem messages
+        self._file_site: dict[str, str] = {}
         self.options = options or Options()
         self.ledger = ledger if ledger is not None else Ledger()
         self.progress = progress
@@ -365,6 +367,7 @@ class Pipeline:
                 self.ledger.count("anonymise", "in posts", n)
         round_dates(post, self.options.precision)
         self.out_sites.setdefault(out.key, out)
+        self._file_site.setdefault(post.source_file, site.key)
         return out, post
 
     def origins(self) -> list[str]:
@@ -427,10 +430,16 @@ class Pipeline:
             if close_error is not None:
                 raise close_error
         if self.anonymiser is not None:
-            # Problems quote the input (links, titles, names): what the run
-            # prints and reports is scrubbed like everything else.
+            # Problems quote the input (links, titles, names, ids): what the
+            # run prints and reports is scrubbed like everything else.
+            sites = set(self._file_site.values())
+            only = next(iter(sites)) if len(sites) == 1 else None
             for p in self.ledger.problems:
                 p.message = self.anonymiser.scrub_post_text(p.message, Counter())
+                site = self._file_site.get(p.file, only)
+                if site is not None:  # after the scrub, which would take a long id for a phone
+                    p.message = self.anonymiser.renumber_message(p.message, site,
+                                                                 posts=not self.keep_posts)
         return self.ledger
 
 

@@ -45,6 +45,9 @@ ID_LOW = 10 ** 15
 ID_SPAN = 8 * 10 ** 15
 ANON_HOST = "anonymous.invalid"
 _NUMBER = re.compile(r"(?<![\d.])\d+(?![\d.])")
+#: Ids in a problem message: 'comment 7001', 'post 501', 'given id 5', 'kept
+#: as 1000000005', and the list of a 'parent cycle (7001, 7003, 7002)'.
+_MESSAGE_ID = re.compile(r"\b(comment|post|id|as)\s+(\d+)\b|\bcycle \(([\d, ]+)\)")
 _SLUG_DROP = re.compile(r"['’‘`]")
 _SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -191,6 +194,22 @@ class PostScrubber:
         c.site = new_site
         if c.notes:  # every number in a note is a comment id
             c.notes = [_NUMBER.sub(lambda m: str(new(int(m.group()))), n) for n in c.notes]
+
+    def renumber_message(self, text: str, old_site: str, posts: bool = True) -> str:
+        """A problem message of an anonymised run, its ids of ``old_site``'s
+        comments (and posts, unless ``posts`` is False: push keeps them)
+        replaced the way the outputs replace them."""
+        def one(m: re.Match) -> str:
+            if m.group(3) is not None:
+                ids = ", ".join(str(self.derive_id("comment", old_site, int(x)))
+                                for x in m.group(3).replace(" ", "").split(",") if x)
+                return f"cycle ({ids})"
+            word, num = m.group(1), int(m.group(2))
+            kind = "post" if word in ("post", "id") else "comment"
+            if kind == "post" and not posts:
+                return m.group()
+            return f"{word} {self.derive_id(kind, old_site, num)}"
+        return _MESSAGE_ID.sub(one, text)
 
     def _post_slug(self, post: Post, title: str, counts: Counter) -> str:
         """The slug of the scrubbed post: made from the scrubbed title when the

@@ -366,3 +366,31 @@ def test_anonymised_json_still_meets_the_schemas(tmp_path):
         [e["file"] for e in index["posts"]] + ["index.json", ".migrator.json"])
     assert len(read_jsonl(d / "all.jsonl")) == 8
     validator("document").validate(json.loads((d / "one.json").read_text()))
+
+
+def test_problem_messages_carry_no_original_id(tmp_path, run_cli):
+    """A damaged thread (a parent cycle, an id collision between two files)
+    makes problem messages that quote ids: under --anonymise they quote the
+    derived ids, in stderr, in --json and in the report alike."""
+    cycle = [P(id=5501, title="A post", site=SITE, comments=[
+        C(id=7001, author="Anna Kowalski", email="a@x.example", content="One.", parent=7003),
+        C(id=7002, author="Bob Ray", email="b@x.example", content="Two.", parent=7001),
+        C(id=7003, author="Cleo Dunn", email="c@x.example", content="Three.", parent=7002)])]
+    other = [P(id=5502, title="Another", site=SITE, comments=[
+        C(id=7002, author="Dara Finch", email="d@x.example", content="Not the same comment.")])]
+    (tmp_path / "a.xml").write_text(wxr(cycle, site=SITE), encoding="utf-8")
+    (tmp_path / "b.xml").write_text(wxr(other, site=SITE), encoding="utf-8")
+    report = tmp_path / "report.json"
+    r = run_cli("convert", tmp_path / "a.xml", tmp_path / "b.xml", "--anonymise", "--json",
+                "--to", f"jsonl:{tmp_path / 'out.jsonl'}", "--report", report,
+                env={"MIGRATOR_SECRET": SECRET.decode()})
+    assert r.exit_code == 0, r.output
+    messages = [p["message"] for p in json.loads(report.read_text())["problems"]]
+    assert any("cycle" in m for m in messages) and any("collision" in m for m in messages)
+    said = r.stdout + r.stderr + json.dumps(messages)
+    for old in ("7001", "7002", "7003", "5501", "5502", "2000007002", "1000007002"):
+        assert not re.search(rf"(?<!\d){old}(?!\d)", said), (old, said)
+    # ... and they are the ids the outputs use.
+    ids = {json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()
+           if '"id"' in line and "comment" in line}
+    assert any(str(i) in said for i in ids)
