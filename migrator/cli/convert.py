@@ -134,5 +134,5 @@ def dedupe(exports, as_json, report, **opts):
         if as_json:
             click.echo(json.dumps(doc, indent=2))
         else:
-            click.echo(format_clusters(found))
+            click.echo(format_clusters(found, options.precision))
 # -- end dedupe verb --

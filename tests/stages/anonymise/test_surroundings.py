@@ -394,3 +394,21 @@ def test_problem_messages_carry_no_original_id(tmp_path, run_cli):
     ids = {json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()
            if '"id"' in line and "comment" in line}
     assert any(str(i) in said for i in ids)
+
+
+def test_dedupe_review_says_no_more_of_the_gap_than_the_dates(tmp_path, run_cli):
+    """Two copies 61 seconds apart: the plain review says so; an anonymised
+    one (dates to the day) says only that they came within a day."""
+    posts = [P(id=9101, title="A post", site=SITE, comments=[
+        C(id=9201, author="Anna Kowalski", email="a@x.example", content="Same words here.",
+          date="2020-03-04 10:00:00"),
+        C(id=9202, author="Anna Kowalski", email="a@x.example", content="Same words here.",
+          date="2020-03-04 10:01:01")])]
+    (tmp_path / "d.xml").write_text(wxr(posts, site=SITE), encoding="utf-8")
+    plain = run_cli("dedupe", tmp_path / "d.xml")
+    assert "1m 01s apart" in plain.stdout, plain.output
+    anon = run_cli("dedupe", tmp_path / "d.xml", "--anonymise",
+                   env={"MIGRATOR_SECRET": SECRET.decode()})
+    assert anon.exit_code == 0, anon.output
+    assert "within a day" in anon.stdout and "1m" not in anon.stdout, anon.stdout
+    assert "10:01" not in anon.stdout and "10:00" not in anon.stdout
