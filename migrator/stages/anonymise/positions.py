@@ -121,6 +121,8 @@ def name_position(text: str, s: int, e: int) -> bool:
     return False
 
 
+#: The last word of a line, after a dash (group 1) or after a sentence's end.
+_DASHED_LAST = re.compile(r"(?:(?<=\s)([\-—–~])|(?<=[.!?])) *([^\W\d_][\w'’]*)[ \t\u00a0.!~*)]*$")
 _ONE_WORD = re.compile(r"[ \t\u00a0\-—~*]*([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?)[ \t\u00a0.!,~*)]*")
 _END_TAG = re.compile(r"</[a-zA-Z][a-zA-Z0-9]*\s*>|<br\s*/?>")
 _BLOCK_OPEN = re.compile(r"<(?i:br|p|div|li|blockquote)\b[^<>]*>$")
@@ -150,7 +152,21 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         return None
     m = _ONE_WORD.fullmatch(tail, start)
     if not m:
-        return None
+        # The last word of a line of text, set off by a dash ('... привет.
+        # — Наташа', '... thanks - Sam') or a known given name after the last
+        # sentence ('... it helped. Kori'): a sign-off too.
+        d = _DASHED_LAST.search(tail, start)
+        if d is None:
+            return None
+        if not d.group(1) and fold_word(d.group(2)) not in lexicon().given:
+            return None
+        m = d
+        s, e = m.span(2)
+        w = m.group(2)
+        if len(w) < 2 or (w[0].lower() != w[0].upper() and not w[0].isupper()) \
+                or w.lower() in _SIGNOFF_WORDS:
+            return None
+        return s + off, e + off
     s, e = m.span(1)
     s, e = s + off, e + off
     w = m.group(1)

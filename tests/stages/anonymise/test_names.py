@@ -232,3 +232,23 @@ def test_names_in_scripts_whose_vowels_are_marks_or_that_have_no_case(name, text
     p = a.pseudonym(name, "x@x.test")
     assert first not in out and name not in out, out
     assert p in out and not any(unicodedata.category(ch)[0] == "M" for ch in out), out
+
+
+def test_a_dashed_last_word_signs_the_comment_and_stands_for_its_author():
+    """'… — Наташа' at the end of a line of text is Natalya's signature (the
+    issue's own example): replaced by her pseudonym, and so is its declined
+    form 'Наташе' elsewhere in the post. 'It hurts. Truly' signs nothing."""
+    a = scrubber(("Наталья Смирнова", "n@x.test"), ("Александр Иванов", "s@x.test"))
+    me = a.pseudonym("Наталья Смирнова", "n@x.test")
+    post = Post(id=1, comments=[
+        Comment(id=1, post_id=1, author_name="Наталья Смирнова", author_email="n@x.test",
+                content="Спасибо всем. — Наташа"),
+        Comment(id=2, post_id=1, author_name="Александр Иванов", author_email="s@x.test",
+                content="Наташе понравилось, я думаю.", parent_id=1),
+        Comment(id=3, post_id=1, author_name="Александр Иванов", author_email="s@x.test",
+                content="It hurts. Truly", parent_id=1)])
+    a.apply(post, Ledger())
+    first, second, third = (c.content for c in post.comments)
+    assert "Наташ" not in first + second and first.endswith(me), (first, second)
+    assert second.startswith(me), second
+    assert third == "It hurts. Truly"
