@@ -254,8 +254,11 @@ class TextScrubber:
             if c is not None and kept:
                 me = ctx.people.get(c.id)
                 parent = ctx.people.get(c.parent_id) if c.parent_id is not None else None
-                if (me is not None and id(me) in kept) or (parent is not None and id(parent) in kept):
-                    return KEEP  # by the kept person, or an answer to them: theirs
+                if parent is not None and id(parent) in kept:
+                    return KEEP  # an answer to the kept person: theirs
+                if me is not None and id(me) in kept and not (
+                        parent is not None and key in parent.keys):
+                    return KEEP  # by the kept person, not answering a namesake
             if len(self._live[key]) == 1:
                 return self._live[key][0].pseudonym
         p = resolve(key) if resolve else None

@@ -331,6 +331,7 @@ def test_keep_name_does_not_unmask_a_commenter_who_shares_a_word(tmp_path):
         c(3, anna_b, "Anna here. Kowalski is right.", user_id=2),
         c(4, bob, "Anna, I agree with you.", parent=3),
         c(5, ("Cy Moss", "cy@mail.example"), "Anna said so, and anna berg agreed."),
+        c(6, anna_b, "Thanks Anna!", parent=1, user_id=2),  # the kept one answers her namesake
     ])
     posts = Pipeline([src], Options(anonymise=True, secret=SECRET, keep_names=("Anna Berg",)))
     got = {}
@@ -345,6 +346,7 @@ def test_keep_name_does_not_unmask_a_commenter_who_shares_a_word(tmp_path):
     assert got[3][1] == f"Anna here. {k} is right."       # her own comment: her name
     assert got[4][1] == "Anna, I agree with you."           # an answer to her
     assert got[5][1] == f"{k} said so, and anna berg agreed."
+    assert got[6][1] == f"Thanks {k}!"                     # by the kept one, to Anna Kowalski
     # Without anyone sharing the word, the kept name is kept everywhere.
     a = Anonymiser(secret=SECRET, keep_names=("Anna Berg",))
     assert a.scrub("Anna wrote, Anna Berg wrote.") == "Anna wrote, Anna Berg wrote."
