@@ -7,7 +7,7 @@ from typing import Iterable
 
 from .fold import fold_word
 from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES,
-                      _MONTHS, _PLACE_CONTEXT, _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
+                      _MONTHS, _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
 
 # ---------------------------------------------------------------------------
 # Name positions
@@ -218,8 +218,8 @@ def third_party_at(text: str, s: int, e: int, k: str, common: frozenset = frozen
     elif is_sentence_start(text, s):  # 'Déjà vu': opening a sentence it must stand as a name
         if text[e:e + 1] not in (",", ":") and not _strong_position(text, s, e):
             return -1
-    elif k in PLACE_NAMES:
-        if prev_word(text, s) in _PLACE_CONTEXT and not _strong_position(text, s, e):
+    elif k in PLACE_NAMES:  # 'Jordan and Georgia, then Paris': places unless a name stands there
+        if not _strong_position(text, s, e):
             return -1
     sm = _SURNAME.match(text, e)
     if sm and sm.group(1).lower() not in WORDLIKE_NAMES and sm.group(1).lower() not in common:
@@ -249,9 +249,8 @@ def third_parties(text: str, taken: set[str], common: frozenset = frozenset(),
         if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
             if not _strong_position(text, s, e):
                 continue
-        elif k in PLACE_NAMES:
-            pw = prev_word(text, s)
-            if pw in _PLACE_CONTEXT and not _strong_position(text, s, e):
+        elif k in PLACE_NAMES:  # places, unless a name stands there
+            if not _strong_position(text, s, e):
                 continue
         sm = _SURNAME.match(text, e)
         if sm and fold_word(sm.group(1)) not in WORDLIKE_NAMES and not sm.group(1).isupper():

@@ -252,3 +252,13 @@ def test_a_dashed_last_word_signs_the_comment_and_stands_for_its_author():
     assert "Наташ" not in first + second and first.endswith(me), (first, second)
     assert second.startswith(me), second
     assert third == "It hurts. Truly"
+
+
+def test_place_names_stay_places_unless_a_name_stands_there():
+    """An adversarial run saw 'Jordan and [name], then [name] and [name],
+    [name] too': a place named after 'and' or a comma was taken for a person."""
+    a = Anonymiser(secret=b"a secret of sixteen+ bytes")
+    out = a.scrub("We met in Jordan and Georgia, then Paris and Florence, Virginia too. "
+                  "My sister Georgia said hi. Dear Florence, thanks.")
+    assert out.startswith("We met in Jordan and Georgia, then Paris and Florence, Virginia too."), out
+    assert out.endswith("My sister [name] said hi. Dear [name], thanks."), out
