@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
+from operator import itemgetter
 
 from sqlalchemy import (BigInteger, Column, DateTime, ForeignKeyConstraint, Index, Integer,
                         MetaData, String, Table, Text, create_engine, event, insert, select,
@@ -23,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..version import __version__
 from ..ledger import Ledger
-from ..model import Comment, Post, Site
+from ..model import Comment, Post, Site, reference_path
 
 metadata = MetaData()
 
@@ -108,21 +109,69 @@ def _naive(d: datetime | None) -> datetime | None:
     return d.astimezone(timezone.utc).replace(tzinfo=None) if d is not None and d.tzinfo else d
 
 
-def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
+def _upsert_stmt(dialect: str, table: Table, keys: list[str]):
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dinsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dinsert
+    stmt = dinsert(table)
+    cols = [c.name for c in table.columns if c.name not in keys]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols})
+
+
+#: (dialect, table) -> (SQL text, parameter names in order, date columns' positions)
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[int, ...]]] = {}
+
+
+def _sqlite_datetime(v: datetime) -> str:
+    """What SQLAlchemy's SQLite DateTime stores (its bind processor's format)."""
+    if v.tzinfo is not None:
+        v = v.replace(tzinfo=None)
+    return v.isoformat(" ", "microseconds")
+
+
+def _driver_upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
+    """The same upsert as SQLAlchemy sends, compiled once per table and handed
+    to the driver's ``executemany`` with the values already in the form
+    SQLAlchemy would have bound (on SQLite, dates as its storage format):
+    no per-row parameter processing. Same rows, stored the same way."""
+    dialect = conn.dialect
+    key = (dialect.name, table.name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        c = _upsert_stmt(dialect.name, table, keys).compile(dialect=dialect)
+        names = tuple(c.positiontup) if c.positional else None
+        dates = tuple(i for i, n in enumerate(names or ())
+                      if isinstance(table.c[n].type, DateTime))
+        compiled = _COMPILED[key] = (c.string, names, dates)
+    sql, names, dates = compiled
+    if names is None:  # named parameters (psycopg): the dicts as they are
+        conn.exec_driver_sql(sql, rows)
+        return
+    get = itemgetter(*names)
+    params = [get(r) for r in rows] if len(names) > 1 else [(r[names[0]],) for r in rows]
+    if dates:
+        for i, t in enumerate(params):
+            if any(t[j] is not None for j in dates):
+                t = list(t)
+                for j in dates:
+                    if t[j] is not None:
+                        t[j] = _sqlite_datetime(t[j])
+                params[i] = tuple(t)
+    conn.exec_driver_sql(sql, params)
+
+
+def _upsert(conn, table: Table, rows: list[dict], keys: list[str], fast: bool = False) -> None:
     """Insert, or update when the key exists: the same export twice is a no-op."""
     if not rows:
         return
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dinsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dinsert
-        stmt = dinsert(table)
-        cols = [c.name for c in table.columns if c.name not in keys]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols})
-        conn.execute(stmt, rows)
+        if fast and (dialect == "sqlite" or conn.dialect.driver == "psycopg"):
+            _driver_upsert(conn, table, rows, keys)
+            return
+        conn.execute(_upsert_stmt(dialect, table, keys), rows)
         return
     # Any other database: find which keys exist, update those, insert the rest.
     key_cols = [table.c[k] for k in keys]
@@ -171,6 +220,7 @@ class SQLSink:
         self._sites_done: set[str] = set()
         self._run_id: int | None = None
         self._run = None
+        self._fast = not reference_path()
 
     @classmethod
     def from_target(cls, kind: str, where: str, **_):
@@ -214,9 +264,9 @@ class SQLSink:
                                       "key": k, "value": v})
         with self.engine.begin() as conn:  # one transaction per batch
             _upsert(conn, sites, site_rows, ["key"])
-            _upsert(conn, posts, post_rows, ["site", "id"])
-            _upsert(conn, comments, comment_rows, ["site", "id"])
-            _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"])
+            _upsert(conn, posts, post_rows, ["site", "id"], self._fast)
+            _upsert(conn, comments, comment_rows, ["site", "id"], self._fast)
+            _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"], self._fast)
         self._sites_done.update(r["key"] for r in site_rows)
         self._pending.clear()
         self._pending_comments = 0
