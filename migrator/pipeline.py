@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 from . import parallel
 from .ledger import Ledger
-from .model import Comment, Post, Site
+from .model import Comment, Post, Site, reference_path
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
 from .stages.thread import select, thread
@@ -204,6 +204,16 @@ class Pipeline:
     def _read(self, ledger: Ledger, main: bool = True) -> Iterator[tuple[Site, Post]]:
         """Every post of every file. Only the main pass moves the progress bar
         (--strict and --anonymise read the files once more before it)."""
+        if main and parallel.available(self.options.jobs) and not reference_path():
+            # Read in a second process while this one does everything after.
+            reader = parallel.ReaderProcess(self.paths, ledger, self.progress)
+            try:
+                for site, post in reader.posts():
+                    self.sites.setdefault(site.key, site)
+                    yield site, post
+            finally:
+                reader.close()
+            return
         for path in self.paths:
             reader = WXRReader(path, ledger, on_bytes=self.progress if main else None)
             for post in reader.posts():

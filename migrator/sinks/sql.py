@@ -162,13 +162,13 @@ def _driver_upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> Non
     conn.exec_driver_sql(sql, params)
 
 
-def _upsert(conn, table: Table, rows: list[dict], keys: list[str], fast: bool = False) -> None:
+def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
     """Insert, or update when the key exists: the same export twice is a no-op."""
     if not rows:
         return
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if fast and (dialect == "sqlite" or conn.dialect.driver == "psycopg"):
+        if not reference_path() and (dialect == "sqlite" or conn.dialect.driver == "psycopg"):
             _driver_upsert(conn, table, rows, keys)
             return
         conn.execute(_upsert_stmt(dialect, table, keys), rows)
@@ -220,7 +220,6 @@ class SQLSink:
         self._sites_done: set[str] = set()
         self._run_id: int | None = None
         self._run = None
-        self._fast = not reference_path()
 
     @classmethod
     def from_target(cls, kind: str, where: str, **_):
@@ -264,9 +263,9 @@ class SQLSink:
                                       "key": k, "value": v})
         with self.engine.begin() as conn:  # one transaction per batch
             _upsert(conn, sites, site_rows, ["key"])
-            _upsert(conn, posts, post_rows, ["site", "id"], self._fast)
-            _upsert(conn, comments, comment_rows, ["site", "id"], self._fast)
-            _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"], self._fast)
+            _upsert(conn, posts, post_rows, ["site", "id"])
+            _upsert(conn, comments, comment_rows, ["site", "id"])
+            _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"])
         self._sites_done.update(r["key"] for r in site_rows)
         self._pending.clear()
         self._pending_comments = 0
