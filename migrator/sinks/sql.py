@@ -104,6 +104,26 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+#: The PostgreSQL advisory lock key under which the tables are created
+#: (any fixed number; "migr" in ASCII).
+SCHEMA_LOCK = 0x6D696772
+
+
+def create_schema(engine: Engine) -> None:
+    """Create what tables are missing. Several runs (other sites' exports)
+    may start at once against one PostgreSQL database: there, the check and
+    the CREATEs happen under a transaction-scoped advisory lock, so two runs
+    never both try to create a table (which fails one of them on the
+    catalogue's unique index). Rows never conflict: every key starts with
+    the site."""
+    if engine.dialect.name != "postgresql":
+        metadata.create_all(engine)
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+        metadata.create_all(conn)
+
+
 def _naive(d: datetime | None) -> datetime | None:
     """UTC dates are stored naive (UTC by convention): SQLite has no zones."""
     return d.astimezone(timezone.utc).replace(tzinfo=None) if d is not None and d.tzinfo else d
@@ -234,7 +254,7 @@ class SQLSink:
             if folder:
                 os.makedirs(folder, exist_ok=True)
         self.engine = engine_for(self.url)
-        metadata.create_all(self.engine)
+        create_schema(self.engine)
         with self.engine.begin() as conn:
             res = conn.execute(insert(runs).values(
                 started=_naive(run.started), status="running", tool=f"migrator {__version__}",
