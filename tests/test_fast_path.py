@@ -17,7 +17,7 @@ import pytest
 
 from bench.gen_wxr import write_wxr
 from migrator import api
-from migrator.pipeline import Options
+from migrator.pipeline import Identity, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
@@ -101,8 +101,11 @@ def _convert(tmp_path, name, exports, monkeypatch, reference: bool, jobs: int) -
             "totals": ledger.totals(), "stats": {k: dict(v) for k, v in ledger.stats.items()}}
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_fast_paths_write_what_the_reference_path_writes(tmp_path, exports, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs,buffer_rows", [(1, None), (2, 7)])
+def test_fast_paths_write_what_the_reference_path_writes(tmp_path, exports, monkeypatch, jobs,
+                                                         buffer_rows):
+    if buffer_rows:  # the id table's rows reach its file many times within the run
+        monkeypatch.setattr(Identity, "BUFFER_ROWS", buffer_rows)
     ref = _convert(tmp_path, "reference", exports, monkeypatch, True, jobs)
     fast = _convert(tmp_path, "fast", exports, monkeypatch, False, jobs)
     # The data is what the test claims to cover.
