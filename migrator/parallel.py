@@ -366,6 +366,32 @@ class _LedgerTap:
         return calls
 
 
+def _flat(post: Post) -> tuple:
+    """A post as plain tuples: each comment's field values in one order.
+    Pickle rebuilds these at half the cost of dataclass instances."""
+    d = dict(post.__dict__)
+    comments = d.pop("comments")
+    keys = tuple(comments[0].__dict__) if comments else ()
+    n = len(keys)
+    return d, keys, [tuple(c.__dict__.values()) if len(c.__dict__) == n else c for c in comments]
+
+
+def _unflat(flat: tuple) -> Post:
+    d, keys, rows = flat
+    new = object.__new__
+    comments = []
+    for row in rows:
+        if type(row) is tuple:
+            c = new(Comment)
+            c.__dict__ = dict(zip(keys, row))
+            row = c
+        comments.append(row)
+    post = new(Post)
+    post.__dict__ = d
+    d["comments"] = comments
+    return post
+
+
 def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: no cover - child
     """The reader's loop in the child: every post of every file, framed in
     batches: ``("site", i, site)`` once per file, ``("post", i, post, calls,
@@ -401,7 +427,7 @@ def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: n
                 if not site_sent:
                     batch.append(("site", i, reader.site))
                     site_sent = True
-                batch.append(("post", i, post, tap.take(), took()))
+                batch.append(("post", i, _flat(post), tap.take(), took()))
                 comments += len(post.comments)
                 if comments >= _FRAME_COMMENTS or len(batch) >= _FRAME_POSTS:
                     send()
@@ -472,7 +498,7 @@ class ReaderProcess:
                 if nbytes and progress is not None:
                     progress(nbytes)
                 if kind == "post":
-                    yield sites[ev[1]], ev[2]
+                    yield sites[ev[1]], _unflat(ev[2])
                 elif kind == "end":
                     return
                 elif ev[1] == "wxr":
