@@ -1,4 +1,7 @@
-"""Dedupe and anonymise in a second process, beside the reader and the sinks.
+"""Dedupe and anonymise in a second process, beside the reader and the sinks;
+and the reader itself in a process of its own (:class:`ReaderProcess`).
+Why this module is long: both workers share the pipe framing, the fork
+rules and the "replay the ledger calls in order" discipline, kept together.
 
 Finding duplicates and scrubbing bodies only need one post's comments (and,
 for scrubbing, the table of commenters learned before the first post:
@@ -394,8 +397,8 @@ def _unflat(flat: tuple) -> Post:
 
 def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: no cover - child
     """The reader's loop in the child: every post of every file, framed in
-    batches: ``("site", i, site)`` once per file, ``("post", i, post, calls,
-    bytes)``, and at the very end ``("end", calls, bytes)`` or
+    batches: ``("site", i, site)`` before a file's first post, ``("post", i,
+    post, calls, bytes)``, ``("eof", i, site)`` after its last, and at the very end ``("end", calls, bytes)`` or
     ``("error", kind, message, calls, bytes)``."""
     from .wxr.reader import WXRError, WXRReader
 
@@ -431,6 +434,7 @@ def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: n
                 comments += len(post.comments)
                 if comments >= _FRAME_COMMENTS or len(batch) >= _FRAME_POSTS:
                     send()
+            batch.append(("eof", i, reader.site))
         batch.append(("end", tap.take(), took()))
     except WXRError as e:
         batch.append(("error", "wxr", str(e), tap.take(), took()))
@@ -452,8 +456,11 @@ class ReaderProcess:
     in the child is raised here with its message; anything else, or the
     child dying, is a :class:`WorkerError`."""
 
-    def __init__(self, paths: list[str], ledger: Ledger, progress=None) -> None:
+    def __init__(self, paths: list[str], ledger: Ledger, progress=None, on_file_end=None) -> None:
         self.paths, self.ledger, self.progress = list(paths), ledger, progress
+        #: called as ``on_file_end(path, site)`` once each file is read (its
+        #: site header filled in even when it held no post)
+        self.on_file_end = on_file_end
         self._r, w = os.pipe()
         _grow_pipe(w)
         self._pid = os.fork()
@@ -488,6 +495,10 @@ class ReaderProcess:
                 kind = ev[0]
                 if kind == "site":
                     sites[ev[1]] = ev[2]
+                    continue
+                if kind == "eof":
+                    if self.on_file_end is not None:
+                        self.on_file_end(self.paths[ev[1]], sites.get(ev[1], ev[2]))
                     continue
                 calls, nbytes = ev[-2], ev[-1]
                 for call in calls:

@@ -127,3 +127,17 @@ def test_fast_paths_write_what_the_reference_path_writes(tmp_path, exports, monk
     assert sorted(fast["tables"]) == sorted(ref["tables"])
     for name in ref["tables"]:
         assert fast["tables"][name] == ref["tables"][name], name
+
+
+def test_inspect_reads_the_same_in_a_second_process(exports, monkeypatch, tmp_path):
+    empty = tmp_path / "no-posts.xml"  # a file without posts still names its site
+    with open(exports[1], encoding="utf-8") as fh:
+        head = fh.read().split("<item>")[0]
+    empty.write_text(head + "</channel></rss>\n", encoding="utf-8")
+    paths = [*exports, str(empty)]
+    monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
+    ref = api.inspect(paths)
+    monkeypatch.delenv("MIGRATOR_REFERENCE_PATH")
+    fast = api.inspect(paths)
+    assert ref["comments"]["total"] > 2400 and len(ref["sites"]) >= 2 and ref["problems"]
+    assert json.dumps(fast) == json.dumps(ref)
