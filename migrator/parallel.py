@@ -28,6 +28,7 @@ core, the stages run in-process.
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import pickle
@@ -39,7 +40,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from .ledger import Ledger
-from .model import Comment, Post, Site
+from .model import Comment, Post, Site, reference_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .stages.anonymise import Anonymiser
@@ -181,6 +182,16 @@ def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in 
         _write_all(wfd, _frame(answer))
 
 
+def _freeze() -> None:
+    """Before a fork: move every object alive now out of the garbage
+    collector's sight (:func:`gc.freeze`). They are long-lived (modules, the
+    anonymiser's tables), and a collection walking them would write to their
+    pages and make each process copy the pages it shares with the other:
+    with three processes that was 70 MB more for the same run."""
+    if not reference_path():
+        gc.freeze()
+
+
 def _grow_pipe(fd: int) -> None:
     """A bigger pipe buffer (Linux), so a post rarely goes out in pieces."""
     setsize = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -213,6 +224,7 @@ class StageWorker:
         ctx = multiprocessing.get_context("fork")
         self._proc = ctx.Process(target=self._child, args=(req_r, res_w),
                                  name="migrator-stages", daemon=True)
+        _freeze()
         self._proc.start()
         os.close(req_r)
         os.close(res_w)
@@ -463,6 +475,7 @@ class ReaderProcess:
         self.on_file_end = on_file_end
         self._r, w = os.pipe()
         _grow_pipe(w)
+        _freeze()
         self._pid = os.fork()
         if self._pid == 0:  # pragma: no cover - the child
             code = 1

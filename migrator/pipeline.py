@@ -254,6 +254,7 @@ class Pipeline:
         self.sites: dict[str, Site] = {}
         self.deduper = None
         self.anonymiser = None
+        self._read_apart = False
         o = self.options
         if o.dedupe:
             from .stages.dedupe import Deduper
@@ -268,7 +269,7 @@ class Pipeline:
     def _read(self, ledger: Ledger, main: bool = True) -> Iterator[tuple[Site, Post]]:
         """Every post of every file. Only the main pass moves the progress bar
         (--strict and --anonymise read the files once more before it)."""
-        if main and parallel.available(self.options.jobs) and not reference_path():
+        if main and self._read_apart:
             # Read in a second process while this one does everything after.
             reader = parallel.ReaderProcess(self.paths, ledger, self.progress)
             try:
@@ -313,6 +314,11 @@ class Pipeline:
         worker = None
         if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
             worker = parallel.StageWorker(self.deduper, anon)
+        # The reader gets a process of its own where there is a core for it:
+        # with the stage worker running, a third process would only share
+        # the two cores (and cost its memory).
+        self._read_apart = (worker is None and parallel.available(o.jobs)
+                            and not reference_path())
         identity = Identity()
         # The site's own users are people too (wp:author blocks, the posts'
         # author logins): sinks get a scrubbed copy, learned before the

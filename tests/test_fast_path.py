@@ -16,7 +16,7 @@ import sqlite3
 import pytest
 
 from bench.gen_wxr import write_wxr
-from migrator import api
+from migrator import api, parallel
 from migrator.pipeline import Identity, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,14 +85,15 @@ def _files(folder: str) -> dict[str, bytes]:
     return out
 
 
-def _convert(tmp_path, name, exports, monkeypatch, reference: bool, jobs: int) -> dict:
+def _convert(tmp_path, name, exports, monkeypatch, reference: bool, jobs: int | None,
+             anonymise: bool = True) -> dict:
     if reference:
         monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
     else:
         monkeypatch.delenv("MIGRATOR_REFERENCE_PATH", raising=False)
     out = tmp_path / name
     out.mkdir()
-    o = Options(statuses=None, types=None, anonymise=True, dedupe=True, secret=b"same secret",
+    o = Options(statuses=None, types=None, anonymise=anonymise, dedupe=True, secret=b"same secret",
                 jobs=jobs, ip="truncate", keep_names=("Jeffery Smith",))
     targets = [f"sqlite:{out}/o.db", f"json:{out}/dir/", f"json:{out}/o.json", f"jsonl:{out}/o.jsonl",
                f"wxr:{out}/o.xml", f"html:{out}/html"]
@@ -101,18 +102,33 @@ def _convert(tmp_path, name, exports, monkeypatch, reference: bool, jobs: int) -
             "totals": ledger.totals(), "stats": {k: dict(v) for k, v in ledger.stats.items()}}
 
 
-@pytest.mark.parametrize("jobs,buffer_rows", [(1, None), (2, 7)])
+@pytest.mark.parametrize("jobs,anonymise,buffer_rows", [
+    (1, True, None),   # all in one process
+    (2, True, 7),      # dedupe and anonymise in the stage worker
+    (None, False, 7),  # the reader in a process of its own
+])
 def test_fast_paths_write_what_the_reference_path_writes(tmp_path, exports, monkeypatch, jobs,
-                                                         buffer_rows):
+                                                         anonymise, buffer_rows):
     if buffer_rows:  # the id table's rows reach its file many times within the run
         monkeypatch.setattr(Identity, "BUFFER_ROWS", buffer_rows)
-    ref = _convert(tmp_path, "reference", exports, monkeypatch, True, jobs)
-    fast = _convert(tmp_path, "fast", exports, monkeypatch, False, jobs)
+    readers = []
+    real_init = parallel.ReaderProcess.__init__
+
+    def spy(self, *a, **k):
+        readers.append(1)
+        real_init(self, *a, **k)
+
+    monkeypatch.setattr(parallel.ReaderProcess, "__init__", spy)
+    ref = _convert(tmp_path, "reference", exports, monkeypatch, True, jobs, anonymise)
+    assert not readers
+    fast = _convert(tmp_path, "fast", exports, monkeypatch, False, jobs, anonymise)
+    assert bool(readers) == (jobs is None and parallel.available()), readers
     # The data is what the test claims to cover.
     t = ref["totals"]
     assert t["input"] > 2400 and t["merged"] > 150 and t["rejected"] >= 1, t
     assert ref["stats"]["thread"]["orphans"] > 0
-    assert ref["stats"]["anonymise"]["people"] > 50
+    if anonymise:
+        assert ref["stats"]["anonymise"]["people"] > 50
     report = json.loads(ref["files"]["report.json"])
     kinds = {p["kind"] for p in report["problems"]}
     assert {"damage", "collision"} <= kinds, kinds
