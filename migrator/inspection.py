@@ -137,7 +137,8 @@ def format_inspection(r: dict) -> str:
     if r["problems"]:
         lines.append(f"problems: {len(r['problems'])}")
         for pr in r["problems"][:20]:
-            lines.append(f"  {pr['file']}:{pr['line'] or '-'}: {pr['message']}")
+            note = " (note: not damage)" if pr.get("kind") == "note" else ""
+            lines.append(f"  {pr['file']}:{pr['line'] or '-'}: {pr['message']}{note}")
     else:
         lines.append("problems: none")
     return "\n".join(lines)

@@ -8,7 +8,10 @@ that more than one e-mail uses):
 ``exact``
     WordPress's own rule -- same parent, same author, identical content, not in
     the trash -- after :func:`normalise` (entities, tags, Unicode, quotes,
-    dashes, whitespace, case). A double click on "Post Comment".
+    dashes, whitespace, case; link targets, image sources and code stay text).
+    A double click on "Post Comment". A text that normalises to (near) nothing
+    -- fewer than ``MEANINGFUL`` letters or digits: a bare link's markup, an
+    emoticon, an empty paragraph -- is equal only to the very same raw content.
 ``resubmission``
     Within the window (default 24h) one text is contained in the other: at
     least 90% of the shorter text's word shingles occur in the longer one, and
@@ -46,6 +49,9 @@ CONTAINMENT = 0.9
 INDEX_FROM = 24
 #: Comments in these statuses are never compared (WordPress's "not in trash").
 NOT_COMPARED = frozenset({"trash", "post-trashed"})
+#: A normalised text with fewer letters and digits than this says too little to
+#: call two comments equal: they are exact duplicates only if the raw content is.
+MEANINGFUL = 3
 
 
 # -- results ------------------------------------------------------------------
@@ -148,6 +154,15 @@ class _Item:
         if self._norm is None:
             self._norm = normalise(self.c.content)
         return self._norm
+
+    @property
+    def exact_key(self) -> tuple[str, str]:
+        """What an exact duplicate must share: the normalised text, or the raw
+        content when the normalised text is (near) empty."""
+        norm = self.norm
+        if sum(ch.isalnum() for ch in norm[:64]) >= MEANINGFUL:
+            return ("n", norm)
+        return ("raw", self.c.content)
 
     @property
     def words(self) -> int:
@@ -309,9 +324,9 @@ class Deduper:
         for same_parent in siblings.values():
             if len(same_parent) < 2:
                 continue
-            exact: dict[str, list[int]] = defaultdict(list)
+            exact: dict[tuple[str, str], list[int]] = defaultdict(list)
             for i in same_parent:
-                exact[group[i].norm].append(i)
+                exact[group[i].exact_key].append(i)
             for members in exact.values():
                 for a in range(len(members)):
                     for b in range(a + 1, len(members)):

@@ -19,6 +19,11 @@ _BLOCK_TAG = re.compile(
     r"</?(?:p|br|div|li|ul|ol|dl|dt|dd|blockquote|h[1-6]|tr|td|th|table|pre|hr)\b[^>]*>",
     re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+#: Code is text: what is inside <code> and <pre> keeps its angle brackets.
+_CODE = re.compile(r"(<(code|pre)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+#: Tags whose link target or source is part of what a comment says.
+_URL_TAG = re.compile(r"<(?:a|img|iframe|source|video|audio|embed)\b[^<>]*>", re.IGNORECASE)
+_URL_ATTR = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _CHARS = {
     # single quotes, apostrophes, primes
@@ -39,13 +44,27 @@ def _map_char(m: re.Match) -> str:
     return _CHARS[m.group()]
 
 
+def _code_as_text(m: re.Match) -> str:
+    return m.group(1) + m.group(3).replace("<", "&lt;").replace(">", "&gt;") + m.group(4)
+
+
+def _tag_urls(m: re.Match) -> str:
+    urls = [a or b or c for a, b, c in _URL_ATTR.findall(m.group(0))]
+    return " " + " ".join(urls) + " " if urls else ""
+
+
 def normalise(text: str) -> str:
     """The text two comments are compared by: tags stripped (block tags become
     a space), HTML entities unescaped, Unicode NFKC, curly quotes and dashes
-    mapped to ASCII, whitespace collapsed, case folded."""
+    mapped to ASCII, whitespace collapsed, case folded. Link targets and image
+    sources stay, as words where their tag was, and so does code: the markup
+    inside ``<code>`` and ``<pre>`` is text ([H] 7)."""
     if not text:
         return ""
     if "<" in text:
+        if "<c" in text or "<p" in text or "<C" in text or "<P" in text:
+            text = _CODE.sub(_code_as_text, text)
+        text = _URL_TAG.sub(_tag_urls, text)
         text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
     if "&" in text:
         text = html.unescape(text)

@@ -17,12 +17,19 @@ from lxml import etree
 
 from ..ledger import Ledger
 from ..model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
 
 WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
 EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+#: Fields that hold text of many lines: kept verbatim. Every other field is a
+#: single line, and the whitespace around it (pretty-printing outside the
+#: CDATA section) is trimmed.
+MULTILINE = frozenset({"content:encoded", "excerpt:encoded", "wp:comment_content",
+                       "description", "wp:meta_value"})
+_UNDECLARED = re.compile(r"Namespace prefix (\S+) on (\S+) is not defined")
 
 
 class WXRError(Exception):
@@ -165,21 +172,30 @@ class WXRReader:
             remove_comments=True, remove_pis=True)
         self._root_seen = False
         self._current = None
+        self._bound: dict[str, str] = {}
         try:
-            for chunk in sanitised_chunks(fh, lambda line, msg: self._problem(line, msg),
-                                          self.chunk_size):
+            report = lambda line, msg, kind="damage": self._problem(line, msg, kind)  # noqa: E731
+            for chunk in sanitised_chunks(fh, report, self.chunk_size, self._bound):
                 try:
                     parser.feed(chunk)
                 except etree.XMLSyntaxError as e:
                     yield from self._events(parser)
-                    yield from self._broken(e, "unreadable XML")
+                    self._undeclared(e)
+                    if self.complete:  # the root closed: what follows is junk
+                        self._after_end(e)
+                    else:
+                        yield from self._broken(e, "unreadable XML")
                     return
                 yield from self._events(parser)
             try:
                 parser.close()
             except etree.XMLSyntaxError as e:
                 yield from self._events(parser)
-                yield from self._broken(e, "truncated")
+                self._undeclared(e)
+                if self.complete:  # whole: the parser only has notes to make
+                    self._after_end(e)
+                else:
+                    yield from self._broken(e, "truncated")
                 return
             yield from self._events(parser)
         except NotXML as e:
@@ -196,7 +212,9 @@ class WXRReader:
                     key = self._tags(el.tag)
                     if key in ("rss", "channel"):
                         self._root_seen = True
-                        for ns in (el.nsmap or {}).values():
+                        for prefix, ns in (el.nsmap or {}).items():
+                            if self._bound.get(prefix) == ns:
+                                continue  # declared by the sanitiser: proves nothing
                             if ns and WP_NS.match(ns) and not self._tags.wp_namespace:
                                 self._tags.wp_namespace = ns
                     elif key == "item":
@@ -209,6 +227,27 @@ class WXRReader:
                     yield post
         except etree.XMLSyntaxError:  # pragma: no cover - events already parsed
             return
+
+    def _undeclared(self, e: etree.XMLSyntaxError) -> None:
+        """A prefix used without a declaration (and not one the sanitiser
+        declared) is read as a plain name: nothing is lost, so a note, not
+        damage. lxml says so only when parsing ends, and names the first."""
+        m = _UNDECLARED.search(str(e))
+        if m:
+            self._problem(e.lineno or None,
+                          f"namespace prefix {m.group(1)}: used without a declaration "
+                          f"(first on <{m.group(1)}:{m.group(2)}>): read as a plain name",
+                          kind="note")
+
+    def _after_end(self, e: etree.XMLSyntaxError) -> None:
+        """The document was read whole; report what else the parser saw."""
+        if _UNDECLARED.search(str(e)):
+            return
+        if "Extra content at the end" in str(e):
+            self._problem(e.lineno or None, f"content after the end of the document at line "
+                                            f"{e.lineno} ignored")
+        else:
+            self._problem(e.lineno or None, f"after the end of the document: {_short(e)}")
 
     def _broken(self, e: etree.XMLSyntaxError, what: str) -> Iterator[Post]:
         """The parser stopped: report it and salvage what is complete."""
@@ -227,8 +266,8 @@ class WXRReader:
             self._read_header(item.getparent())
         fields = self._children(item)
         comments = fields.get("wp:comment", [])
-        post = self._make_post(item, fields, comments=False)
-        if post.id < 0:
+        post = self._make_post(item, fields, derive=False)
+        if post.id <= 0:
             self._problem(line, msg + ": a post cut off before its id was read is lost")
             return
         # Every comment but the last one closed before the cut: keep them.
@@ -275,6 +314,8 @@ class WXRReader:
             text = child.text or ""
             if k == "item":
                 break
+            if k != "description":
+                text = text.strip()
             if k == "title":
                 s.title = text
             elif k == "link":
@@ -294,7 +335,7 @@ class WXRReader:
             elif k == "wp:base_blog_url":
                 s.base_blog_url = text.strip()
             elif k == "wp:author":
-                f = {self._tags(c.tag): (c.text or "") for c in child}
+                f = {self._tags(c.tag): (c.text or "").strip() for c in child}
                 s.authors.append(Author(
                     id=_int(f.get("wp:author_id")), login=f.get("wp:author_login", ""),
                     email=f.get("wp:author_email", ""),
@@ -318,27 +359,23 @@ class WXRReader:
             k = cache.get(child.tag) or tags(child.tag)
             if k in ("wp:comment", "wp:postmeta", "category"):
                 out.setdefault(k, []).append(child)
-            else:
+            elif k in MULTILINE:
                 out.setdefault(k, [child.text or ""])
+            else:
+                out.setdefault(k, [(child.text or "").strip()])
         return out
 
     def _item(self, el) -> Post | None:
         fields = self._children(el)
         post = self._make_post(el, fields)
-        cels = fields.get("wp:comment", [])
-        if post.id < 0 and not cels:
-            return None
-        for cel in cels:
-            c = self._make_comment(cel, post)
-            if post.id < 0:
-                c.reject_reason = "its post has no valid id"
-            post.comments.append(c)
+        for cel in fields.get("wp:comment", []):
+            post.comments.append(self._make_comment(cel, post))
         self._fix_dates(post)
         self.stats["posts"] += 1
         self.stats["comments"] += len(post.comments)
         return post
 
-    def _make_post(self, el, f: dict[str, list], comments: bool = True) -> Post:
+    def _make_post(self, el, f: dict[str, list], derive: bool = True) -> Post:
         def g(k: str) -> str:
             v = f.get(k)
             return v[0] if v else ""
@@ -354,11 +391,12 @@ class WXRReader:
             comment_status=g("wp:comment_status"), ping_status=g("wp:ping_status"),
             parent=_int(g("wp:post_parent")), menu_order=_int(g("wp:menu_order")),
             site=self.site.key, source_file=self.path, source_line=el.sourceline or 0)
-        if post_id < 0 and comments:
+        if post_id <= 0 and derive:
+            post.id, source = post_id_for(el, post, g("wp:post_date") or g("pubDate"))
             n = len(f.get("wp:comment", []))
-            post.id = -(el.sourceline or 1)
-            self._problem(el.sourceline, f"item without a valid wp:post_id ({raw_id!r})"
-                          + (f": its {n} comment(s) rejected" if n else " skipped"))
+            what = "item without wp:post_id" if not raw_id else f"item with wp:post_id {raw_id!r}"
+            self._problem(el.sourceline, f"{what}: given id {post.id}, derived from its {source}"
+                          + (f"; its {n} comment(s) kept" if n else ""), kind="note")
         return post
 
     def _make_comment(self, el, post: Post) -> Comment:
@@ -369,14 +407,29 @@ class WXRReader:
             k = cache.get(child.tag) or tags(child.tag)
             if k == "wp:commentmeta":
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
-                meta.append((m.get("wp:meta_key", ""), m.get("wp:meta_value", "")))
-            else:
+                meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
+            elif k == "wp:comment_content":
                 f[k] = child.text or ""
+            else:
+                f[k] = (child.text or "").strip()
         cid = _int(f.get("wp:comment_id"), -1)
         if cid <= 0:
+            cid = derived_id("comment", str(post.id), f.get("wp:comment_author", ""),
+                             f.get("wp:comment_date_gmt") or f.get("wp:comment_date", ""),
+                             f.get("wp:comment_content", ""))
             self._problem(el.sourceline, f"comment without a valid id in post {post.id} "
-                          f"({f.get('wp:comment_id', '')!r}): given id -{el.sourceline}")
-            cid = -(el.sourceline or 1)
+                          f"({f.get('wp:comment_id', '')!r}): given id {cid}, derived from its "
+                          "author, date and content")
+        approved = f.get("wp:comment_approved", "")
+        if not approved:
+            # WordPress's importer passes '' on to wp_insert_comment(), which
+            # stores it: a comment neither approved nor in any list. Never
+            # published: held for moderation here, and said so.
+            what = "empty" if "wp:comment_approved" in f else "missing"
+            self._problem(el.sourceline, f"comment {cid} in post {post.id}: wp:comment_approved "
+                          f"is {what}; WordPress's importer would store it unapproved and never "
+                          "show it: read as pending")
+            approved = "0"
         parent = _int(f.get("wp:comment_parent"))
         return Comment(
             id=cid, post_id=post.id,
@@ -388,7 +441,7 @@ class WXRReader:
             date=parse_wp_date(f.get("wp:comment_date")),
             date_gmt=_utc(parse_wp_date(f.get("wp:comment_date_gmt"))),
             content=f.get("wp:comment_content", ""),
-            status=status_from_wp(f.get("wp:comment_approved")),
+            status=status_from_wp(approved),
             type=type_from_wp(f.get("wp:comment_type")),
             parent_id=parent or None,
             user_id=_int(f.get("wp:comment_user_id")),

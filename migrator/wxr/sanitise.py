@@ -11,7 +11,13 @@ silently:
 * a raw ``&`` or an HTML entity (``&nbsp;``) outside CDATA -> escaped, or
   turned into the character reference it stands for;
 * a DOCTYPE (never present in a real export; the way in for entity bombs
-  and external entities) -> blanked out, so nothing is ever expanded.
+  and external entities) -> blanked out, so nothing is ever expanded;
+* namespace prefixes the root element does not declare: the WXR ones (``wp``,
+  ``content``, ``dc``, ``excerpt``: a fragment without ``<rss>``, like
+  remark42's test export) and the feed ones WordPress.com uses undeclared
+  (``atom``, ...) are declared on the root element, and each is reported on
+  its first use -- the WXR ones as damage, the known quirks as a note;
+* blank lines before the XML declaration -> moved after it (a note).
 
 Line numbers survive every repair: no newline is ever added or removed.
 """
@@ -37,7 +43,28 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENCODING = re.compile(r"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _DOCTYPE = re.compile(r"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
 
-Report = Callable[[int, str], None]
+#: ``report(line, message)`` or ``report(line, message, kind)``: kind is
+#: ``"damage"`` unless it is given (``"note"``: a known quirk, nothing lost).
+Report = Callable[..., None]
+
+WP_EXPORT = "http://wordpress.org/export/1.2/"
+#: The prefixes every WXR file uses: undeclared means a fragment (damage).
+WXR_PREFIXES = {
+    "wp": WP_EXPORT,
+    "excerpt": WP_EXPORT + "excerpt/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+#: Feed prefixes exporters use without declaring them (WordPress.com's
+#: ``<atom:link rel="search">`` and ``rel="hub"``): a known quirk, a note.
+QUIRK_PREFIXES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+    "sy": "http://purl.org/rss/1.0/modules/syndication/",
+    "slash": "http://purl.org/rss/1.0/modules/slash/",
+}
+_ROOT_TAG = re.compile(r"""<([A-Za-z_][\w.-]*(?::[\w.-]+)?)((?:\s+[^\s=<>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)(\s*/?>)""")
+_XMLNS = re.compile(r"""\bxmlns:([\w.-]+)\s*=""")
 
 
 class NotXML(ValueError):
@@ -57,9 +84,11 @@ def _lines_in(text: str, end: int) -> int:
     return text.count("\n", 0, end)
 
 
-def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> Iterator[bytes]:
+def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
+                     bound: dict[str, str] | None = None) -> Iterator[bytes]:
     """Yield UTF-8 bytes of the repaired document, reporting each repair
-    as ``report(line, message)``."""
+    as ``report(line, message[, kind])``. ``bound``, if given, receives the
+    {prefix: uri} this declared on the root element (nothing in the file did)."""
     head = fh.read(chunk_size)
     if not head.strip():
         raise NotXML("the file is empty")
@@ -84,6 +113,7 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
 
     line = 1  # line number of the first character of ``carry``
     carry = ""
+    unbound: dict[str, str] = {}  # prefixes we declared, not yet seen in use
     in_cdata = False
     started = False
     eof = False
@@ -110,6 +140,9 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
                 carry, data = buf, fh.read(chunk_size)
                 continue
             buf = _fix_prolog(buf, report)
+            buf, unbound = _bind_prefixes(buf)
+            if bound is not None:
+                bound.update(unbound)
             started = True
         if eof:
             cut = len(buf)
@@ -122,6 +155,8 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK) -> I
             if floor and buf[cut - 1] not in " \n\t>":
                 cut = _token_safe_cut(buf, floor, top)
         out, in_cdata = _repair(buf, cut, in_cdata, line, report, controls)
+        if unbound:
+            _report_bound(out, line, unbound, report)
         line += _lines_in(buf, cut)
         carry = buf[cut:]
         yield out.encode("utf-8")
@@ -144,10 +179,61 @@ def _token_safe_cut(buf: str, lo: int, hi: int) -> int:
     return q
 
 
+def _bind_prefixes(buf: str) -> tuple[str, dict[str, str]]:
+    """Declare on the root element the known prefixes it does not declare.
+    The declarations go inside the root's start tag, on its last line, so no
+    line moves. Returns the text and {prefix: uri} of what was added."""
+    pos = 0
+    while True:
+        pos = buf.find("<", pos)
+        if pos < 0:
+            return buf, {}
+        if buf.startswith("<!--", pos):
+            end = buf.find("-->", pos)
+            pos = len(buf) if end < 0 else end + 3
+        elif buf.startswith("<?", pos) or buf.startswith("<!", pos):
+            end = buf.find(">", pos)
+            pos = len(buf) if end < 0 else end + 1
+        else:
+            break
+    m = _ROOT_TAG.match(buf, pos)
+    if m is None:
+        return buf, {}
+    # A prefix declared anywhere in the head (on <channel>, say) is left alone.
+    declared = set(_XMLNS.findall(buf))
+    add = {p: uri for p, uri in {**WXR_PREFIXES, **QUIRK_PREFIXES}.items() if p not in declared}
+    if not add:
+        return buf, {}
+    decls = "".join(f' xmlns:{p}="{uri}"' for p, uri in add.items())
+    return buf[:m.end(2)] + decls + buf[m.end(2):], add
+
+
+def _report_bound(out: str, line: int, unbound: dict[str, str], report: Report) -> None:
+    """Report each prefix we declared on its first use (and forget it)."""
+    for prefix in list(unbound):
+        pos = out.find("<" + prefix + ":")
+        while pos >= 0 and out.rfind("<!--", 0, pos) > out.rfind("-->", 0, pos):
+            pos = out.find("<" + prefix + ":", pos + 1)  # inside an XML comment
+        if pos < 0:
+            continue
+        at = line + _lines_in(out, pos)
+        uri = unbound.pop(prefix)
+        if prefix in WXR_PREFIXES:
+            report(at, f"namespace prefix {prefix}: is used but the root element does not declare it "
+                       f"(a fragment, not a whole export?): bound to {uri}")
+        else:
+            report(at, f"namespace prefix {prefix}: is used undeclared (a known exporter quirk, "
+                       f"WordPress.com's <{prefix}:link>): read as {uri}", "note")
+
+
 def _fix_prolog(buf: str, report: Report) -> str:
     m = _XML_DECL.match(buf)
     if m:
-        buf = '<?xml version="1.0" encoding="UTF-8"?>' + buf[m.end():]
+        lead = buf[:m.end()].split("<?xml", 1)[0]
+        blank = lead.count("\n")
+        if blank:
+            report(1, f"{blank} blank line(s) before the XML declaration moved after it", "note")
+        buf = '<?xml version="1.0" encoding="UTF-8"?>' + "\n" * blank + buf[m.end():]
     root = buf.find("<rss")
     d = _DOCTYPE.search(buf, 0, root if root >= 0 else len(buf))
     if d:

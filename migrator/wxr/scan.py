@@ -98,7 +98,9 @@ def _scan_bytes(data) -> list[Comment] | None:
         except ValueError:
             uid = 0
         people.append(Comment(
-            id=0, post_id=0, author_name=_xml_value(name),
-            author_email=_xml_value(email).strip(), status=status_from_wp(_xml_value(approved)),
+            id=0, post_id=0, author_name=_xml_value(name).strip(),
+            author_email=_xml_value(email).strip(),
+            # As the reader: an empty wp:comment_approved is read as pending ([H] 4).
+            status=status_from_wp(_xml_value(approved).strip() or "0"),
             type=type_from_wp(_xml_value(ctype)), user_id=uid))
     return people

@@ -226,6 +226,7 @@ def test_hostile_text_cdata_ends_and_forbidden_characters(tmp_path):
     strip = lambda s: s.replace("\x01", "").replace("\x08", "").replace("\x0b", "").replace(  # noqa: E731
         "\x0c", "").replace("\x1f", "").replace("\ufffe", "").replace("\uffff", "").replace("\ud800", "")
     want = copy.deepcopy(post)
+    want.title = want.title.strip()  # [H] 5: single-line fields are read trimmed
     for c in want.comments:
         c.author_name = strip(c.author_name)
         c.content = strip(c.content)

@@ -18,9 +18,10 @@ from migrator.model import Comment, Post
 from migrator.pipeline import Options, Pipeline
 from migrator.stages.thread import thread
 from wxr_builder import C, P, write
+from paths import FIXTURES
 
 T0 = datetime(2019, 4, 10, 12, 0, tzinfo=timezone.utc)
-SEED = "/work/shared/seed/therapy-blog-thread.txt"
+SEED = os.path.join(FIXTURES, "therapy-blog-thread.txt")  # [H] 12: in the repository
 
 TODD = ("I saw Dr. Todd, my psychiatrist of 25 years, yesterday. It was the only the 2nd time "
         "I talked to him about him retiring. I think that I felt I needed to do it because May "
@@ -76,7 +77,7 @@ def merged_entries(ledger):
     ("I’m “quoted” — and ‘single’ – ok", "i'm \"quoted\" - and 'single' - ok"),
     ("<p>one</p><p>two</p>", "one two"),
     ("line one<br/>line two", "line one line two"),
-    ("<strong>bo</strong>ld <a href=\"x\">link</a>", "bold link"),
+    ("<strong>bo</strong>ld <a href=\"x\">link</a>", "bold x link"),  # [H] 7: a link target is text
     ("ﬁne ＦＵＬＬ", "fine full"),  # NFKC: ligature and full-width letters
     ("STRASSE Straße", "strasse strasse"),  # casefold, not lower
     ("soft\u00adhyphen zero\u200bwidth", "softhyphen zerowidth"),

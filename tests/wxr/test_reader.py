@@ -210,13 +210,17 @@ def test_not_a_wxr_is_one_clear_error(tmp_path, content, fragment):
     assert "\n" not in str(e.value)
 
 
-def test_item_without_post_id_rejects_its_comments(tmp_path):
+def test_item_with_a_junk_post_id_keeps_its_comments_under_a_derived_id(tmp_path):
+    # [H] 1: was "its post has no valid id" (comments rejected, a negative post id).
     doc = wxr([P(1, [C(1)]), P(2, [C(2)])]).replace("<wp:post_id>2</wp:post_id>", "<wp:post_id>x</wp:post_id>")
     (tmp_path / "e.xml").write_text(doc)
     _, posts, ledger = read_all(tmp_path / "e.xml")
-    bad = [p for p in posts if p.id < 0][0]
-    assert bad.comments[0].reject_reason == "its post has no valid id"
-    assert any("wp:post_id" in p.message for p in ledger.problems)
+    assert all(p.id > 0 for p in posts)
+    derived = [p for p in posts if p.id != 1][0]
+    assert derived.comments[0].reject_reason == ""
+    assert derived.comments[0].post_id == derived.id
+    note = [p for p in ledger.problems if "wp:post_id" in p.message]
+    assert len(note) == 1 and "'x'" in note[0].message and str(derived.id) in note[0].message
 
 
 def test_xml_comments_are_not_damage(tmp_path):

@@ -1,6 +1,6 @@
 """Anonymisation: pseudonyms, fields, and bodies scrubbed of the people in them.
 
-The reference thread is the seed text (shared/seed/therapy-blog-thread.txt)
+The reference thread is the seed text (fixtures/therapy-blog-thread.txt)
 built into a WXR here, with invented commenters chosen to be hard: two
 Karens, "Karen S" and "Mark T." (initials), "Hope", "Will Turner", "Grace",
 "May Lin" and "Snow" (names that are also words), "Siobhán Ní Bhriain" and
@@ -31,8 +31,8 @@ from migrator.model import Comment, Post
 from migrator.pipeline import Options, Pipeline
 from wxr_builder import C, P, write
 
-from paths import ROOT  # noqa: E402
-SEED = os.path.join(ROOT, "..", "shared", "seed", "therapy-blog-thread.txt")
+from paths import FIXTURES, ROOT  # noqa: E402
+SEED = os.path.join(FIXTURES, "therapy-blog-thread.txt")  # [H] 12: in the repository
 REAL_WXR = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
 REAL_MANIFEST = os.path.join(ROOT, "fixtures", "therapy-thread.manifest.json")
 
