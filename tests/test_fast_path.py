@@ -17,7 +17,7 @@ import pytest
 
 from bench.gen_wxr import write_wxr
 from migrator import api, parallel
-from migrator.pipeline import Identity, Options
+from migrator.pipeline import Identity, Options, RunInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
@@ -157,3 +157,20 @@ def test_inspect_reads_the_same_in_a_second_process(exports, monkeypatch, tmp_pa
     fast = api.inspect(paths)
     assert ref["comments"]["total"] > 2400 and len(ref["sites"]) >= 2 and ref["problems"]
     assert json.dumps(fast) == json.dumps(ref)
+
+
+def test_an_empty_index_is_streamed_as_the_whole_one_is_written(tmp_path, monkeypatch):
+    from migrator.sinks.json import JSONSink
+
+    texts = []
+    for ref in (True, False):
+        if ref:
+            monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
+        else:
+            monkeypatch.delenv("MIGRATOR_REFERENCE_PATH")
+        out = tmp_path / ("ref" if ref else "fast")
+        sink = JSONSink(str(out) + "/")
+        sink.open(RunInfo([], Options()))
+        sink.close(True)
+        texts.append(re.sub(r'"generated": "[^"]*"', "", (out / "index.json").read_text("utf-8")))
+    assert texts[0] == texts[1] and '"posts": []' in texts[0]
