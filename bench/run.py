@@ -64,6 +64,9 @@ TASK_TIMEOUT = 3 * 3600
 
 TARGETS = {
     "floor_ratio": 3.0,       # convert --to sqlite within 3x the floor
+    "inspect_ratio": 2.0,     # inspect within 2x the floor
+    "anonymise_floor_ratio": 4.0,  # convert --anonymise within 4x the floor
+    "tree_mb": 150.0,         # peak PSS of the whole process tree under 150 MB
     "rss_mb": 150.0,          # peak RSS under 150 MB
     "rss_growth": 0.20,       # peak RSS grows under 20% when the file doubles
     "dedupe_ratio": 1.15,     # dedupe on: under +15% of the baseline
@@ -436,15 +439,18 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
     def add(target: str, result: str, detail: str) -> None:
         out.append({"target": target, "result": result, "detail": detail})
 
-    for key in ("baseline", "dedupe"):
+    labels = {"baseline": ("convert --to sqlite --no-dedupe", "floor_ratio"),
+              "dedupe": ("convert --to sqlite (dedupe on)", "floor_ratio"),
+              "inspect": ("inspect", "inspect_ratio"),
+              "anonymise": ("convert --to sqlite --anonymise", "anonymise_floor_ratio")}
+    for key, (label, target) in labels.items():
         for n in sizes:
             r = ok.get((key, n))
-            label = "convert --to sqlite" + (" --no-dedupe" if key == "baseline" else " (dedupe on)")
             if r is None or r.get("x_floor") is None:
-                add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor", "n/a", f"N={n}: not measured")
+                add(f"{label} ≤ {TARGETS[target]:.0f}× floor", "n/a", f"N={n}: not measured")
                 continue
-            add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor",
-                "PASS" if r["x_floor"] <= TARGETS["floor_ratio"] else "FAIL",
+            add(f"{label} ≤ {TARGETS[target]:.0f}× floor",
+                "PASS" if r["x_floor"] <= TARGETS[target] else "FAIL",
                 f"N={n}: {r['x_floor']:.2f}× ({r['wall']:.1f} s vs floor "
                 f"{r['wall'] / r['x_floor']:.1f} s; by CPU time {_fmt(r.get('x_floor_cpu'), '.2f')}×)")
     measured = [r for r in ok.values() if r["key"] not in ("floor", "isso", "isso-migrator")]
@@ -456,8 +462,25 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
             + (f"; over: {', '.join(over)}" if over else ""))
     else:
         add(f"peak RSS < {TARGETS['rss_mb']:.0f} MB", "n/a", "nothing measured")
+    with_tree = [r for r in measured if r.get("tree_mb")]
+    if with_tree:
+        worst = max(with_tree, key=lambda r: r["tree_mb"])
+        over = sorted({f"{r['key']}@{r['n']}" for r in with_tree if r["tree_mb"] > TARGETS["tree_mb"]})
+        add(f"peak PSS, all processes ≤ {TARGETS['tree_mb']:.0f} MB", "FAIL" if over else "PASS",
+            f"worst {worst['label']} N={worst['n']}: {worst['tree_mb']:.1f} MB"
+            + (f"; over: {', '.join(over)}" if over else ""))
     if len(sizes) == 2:
         a, b = sizes
+        grow = []
+        for key in dict.fromkeys(r["key"] for r in with_tree):
+            ra, rb = ok.get((key, a)), ok.get((key, b))
+            if ra and rb and ra.get("tree_mb") and rb.get("tree_mb"):
+                grow.append((key, rb["tree_mb"] / ra["tree_mb"] - 1, ra["tree_mb"], rb["tree_mb"]))
+        if grow:
+            bad = [g for g in grow if g[1] > TARGETS["rss_growth"]]
+            add(f"peak PSS grows ≤ {TARGETS['rss_growth']:.0%} when the file doubles",
+                "FAIL" if bad else "PASS",
+                "; ".join(f"{k} {g:+.0%} ({x:.0f}→{y:.0f} MB)" for k, g, x, y in grow))
         growth = []
         for key in dict.fromkeys(r["key"] for r in measured):
             ra, rb = ok.get((key, a)), ok.get((key, b))
