@@ -174,3 +174,27 @@ def test_an_empty_index_is_streamed_as_the_whole_one_is_written(tmp_path, monkey
         sink.close(True)
         texts.append(re.sub(r'"generated": "[^"]*"', "", (out / "index.json").read_text("utf-8")))
     assert texts[0] == texts[1] and '"posts": []' in texts[0]
+
+
+@pytest.mark.postgres
+def test_postgresql_rows_are_the_same_through_the_driver(exports, monkeypatch, pg_url):
+    from sqlalchemy import create_engine
+
+    from migrator.sinks.sql import metadata
+    from sinks.test_sql_sink import dump
+
+    engine = create_engine(pg_url)
+    got = []
+    try:
+        for ref in (True, False):
+            if ref:
+                monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
+            else:
+                monkeypatch.delenv("MIGRATOR_REFERENCE_PATH")
+            metadata.drop_all(engine)
+            api.convert(exports, [pg_url], Options(statuses=None, types=None, jobs=1))
+            got.append(dump(engine))
+    finally:
+        engine.dispose()
+    assert len(got[0]["comments"]) > 2000 and got[0]["comment_meta"]
+    assert got[0] == got[1]
