@@ -263,16 +263,22 @@ def peer_rows(args: argparse.Namespace, mig: list[str]) -> list[dict]:
 
 
 def push_tasks(args: argparse.Namespace) -> list[Task]:
-    """The push benchmark (comments/s into the local WordPress of
-    scripts/wordpress.sh, 1 and 4 workers, next to raw POSTs): run by
-    bench/push_bench.py, skipped when no WordPress answers."""
+    """The push benchmarks (comments/s into the local WordPress of
+    scripts/wordpress.sh, the local Ghost of scripts/ghost.sh and the local
+    Waline of scripts/waline.sh, 1 and 4 workers, next to a raw loop of the
+    same calls): run by bench/push_bench.py, bench/ghost_bench.py and
+    bench/waline_bench.py, each skipped when its server does not answer."""
     # push: bench/push_bench.py runs once, here, on its own small export (the
     # N-comment files would take hours through WordPress), and prints its own
     # table; the row below only carries its figures into this table.
-    from . import push_bench
+    from . import ghost_bench, push_bench, waline_bench
 
     note = "measured apart: " + push_bench.summary(push_bench.run(data=args.data))
-    return [Task("push", "push -> local WordPress", lambda c: [], requires=lambda: note)]
+    ghost = "measured apart: " + ghost_bench.summary(ghost_bench.run(data=args.data))
+    waline = "measured apart: " + waline_bench.summary(waline_bench.run(data=args.data))
+    return [Task("push", "push -> local WordPress", lambda c: [], requires=lambda: note),
+            Task("push-ghost", "push -> local Ghost", lambda c: [], requires=lambda: ghost),
+            Task("push-waline", "push -> local Waline", lambda c: [], requires=lambda: waline)]
 
 
 # -- measuring -------------------------------------------------------------------

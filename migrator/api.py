@@ -49,16 +49,22 @@ def dedupe(exports: Iterable[str], options: Options | None = None):
 
 
 def push(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
-    """Post the comments into a live WordPress (``migrator push``); see
-    :func:`migrator.wordpress.push.push` for the connection arguments."""
-    from .wordpress import push as _push
+    """Post the comments into a live site (``migrator push``). ``url`` is the
+    WordPress site, or ``ghost+https://...`` / ``waline+https://...``; the
+    connection arguments are the platform's (:func:`migrator.wordpress.push`:
+    ``user``, ``password``; :func:`migrator.ghost.push`: ``key``;
+    :func:`migrator.waline.push`: ``token``, or ``user`` (e-mail) and
+    ``password``, and ``path_map``)."""
+    from .targets.select import package, split_target
 
-    return _push(list(exports), url, options or Options(), **kwargs)
+    name, target = split_target(url)
+    return package(name).push(list(exports), target, options or Options(), **kwargs)
 
 
 def verify(exports: Iterable[str], url: str, options: Options | None = None, **kwargs):
-    """Read the target back and compare (``migrator verify``); see
-    :func:`migrator.wordpress.push.verify`."""
-    from .wordpress import verify as _verify
+    """Read the target back and compare (``migrator verify``); the same
+    arguments as :func:`push`."""
+    from .targets.select import package, split_target
 
-    return _verify(list(exports), url, options or Options(), **kwargs)
+    name, target = split_target(url)
+    return package(name).verify(list(exports), target, options or Options(), **kwargs)

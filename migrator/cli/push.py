@@ -71,21 +71,91 @@ class _PushProgress:
             click.echo("\r" + " " * 78 + "\r", err=True, nl=False)
 
 
+def _key(key_file: str | None) -> str:
+    """A Ghost Admin API key: --key-file, else $MIGRATOR_GHOST_KEY. Never a
+    command-line value."""
+    if key_file:
+        with open(key_file, encoding="utf-8") as fh:
+            key = fh.read().strip()
+        if not key:
+            fail(f"{key_file} is empty", EXIT_USAGE)
+        return key
+    key = os.environ.get("MIGRATOR_GHOST_KEY", "").strip()
+    if key:
+        return key
+    fail("no Admin API key: set MIGRATOR_GHOST_KEY or use --key-file (Ghost admin → "
+         "Settings → Integrations → Add custom integration)", EXIT_USAGE)
+    return ""  # pragma: no cover
+
+
+def _connection(url: str, user, password_file, rest_base, key_file, insecure_http,
+                post_map=None, hide_unapproved=False, path_map_file=None) -> tuple:
+    """(platform package, target URL, keyword arguments for its push/verify)."""
+    from ..targets.http import check_url
+    from ..targets.select import package, split_target
+
+    name, target = split_target(url)
+    if path_map_file and name != "waline":
+        fail("--path-map is for a Waline target (waline+https://...); this one takes "
+             "--post-map", EXIT_USAGE)
+    if post_map is not None and name == "waline":
+        fail("a Waline target has page paths, not post ids: give --path-map "
+             "(source_post_id,/page/path/) instead of --post-map", EXIT_USAGE)
+    if name == "wordpress":
+        check_url(target, insecure_http=insecure_http)
+        if not user:
+            fail("--user is required for a WordPress target (or set MIGRATOR_WP_USER)",
+                 EXIT_USAGE)
+        kw = {"user": user, "password": _password(user, password_file), "rest_base": rest_base,
+              "insecure_http": insecure_http}
+        if post_map is not None:
+            kw["post_map"] = post_map
+    elif name == "ghost":
+        check_url(target, insecure_http=insecure_http,
+                  secret_hint="--key-file or MIGRATOR_GHOST_KEY")
+        kw = {"key": _key(key_file), "insecure_http": insecure_http,
+              "hide_unapproved": hide_unapproved}
+        if post_map is not None:
+            kw["post_map"] = post_map
+    else:
+        from .waline import waline_kwargs
+
+        check_url(target, insecure_http=insecure_http,
+                  secret_hint="MIGRATOR_WALINE_TOKEN or MIGRATOR_WALINE_PASSWORD")
+        kw = waline_kwargs(user, password_file, insecure_http, path_map_file)
+    return package(name), target, kw
+
+
 def _target_options(f):
     opts = [
         click.option("--to", "url", required=True, metavar="URL",
-                     help="The new site, e.g. https://new.example.org (its posts must exist)."),
-        click.option("--user", required=True, envvar="MIGRATOR_WP_USER", show_envvar=True,
-                     help="WordPress user name (an Editor or Administrator)."),
+                     help="The new site: https://new.example.org (WordPress), "
+                          "ghost+https://blog.example.org, waline+https://comments.example.org. "
+                          "Its posts must exist."),
+        click.option("--user", envvar="MIGRATOR_WP_USER", show_envvar=True,
+                     help="WordPress: user name (an Editor or Administrator). Waline: the "
+                          "administrator's e-mail (else $MIGRATOR_WALINE_TOKEN)."),
         click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
-                     help="File holding the user's Application Password (else "
-                          "$MIGRATOR_WP_PASSWORD, else asked on the terminal)."),
+                     help="WordPress: file holding the user's Application Password (else "
+                          "$MIGRATOR_WP_PASSWORD, else asked on the terminal). Waline: the "
+                          "administrator's password (else $MIGRATOR_WALINE_PASSWORD)."),
+        click.option("--key-file", type=click.Path(exists=True, dir_okay=False),
+                     help="Ghost: file holding an Admin API key id:secret (else "
+                          "$MIGRATOR_GHOST_KEY)."),
         click.option("--state", type=click.Path(dir_okay=False),
                      help="Journal of what is on the target (default "
-                          "./.migrator-state/HOST.db)."),
+                          "./.migrator-state/HOST[_PLATFORM].db)."),
         click.option("--rest-base", metavar="URL",
-                     help="REST API root when discovery fails, e.g. "
-                          "https://x.org/wp-json/ or https://x.org/?rest_route=/"),
+                     help="WordPress: REST API root when discovery fails, e.g. "
+                          "https://x.org/wp-json/ or https://x.org/?rest_route=/ (credentials "
+                          "go to its origin too)"),
+        click.option("--hide-unapproved", is_flag=True,
+                     help="Ghost: import comments of other statuses (with --status) and hide "
+                          "them; without it they are refused, since Ghost publishes what it "
+                          "imports."),
+        click.option("--insecure-http", is_flag=True,
+                     help="Allow plain http:// to a host that is not this machine "
+                          "(credentials cross the network in clear)."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -97,6 +167,9 @@ def _target_options(f):
 @_target_options
 @click.option("--post-map", type=click.Path(exists=True, dir_okay=False), callback=_post_map,
               help="CSV of source_post_id,target_post_id; overrides matching by slug and link.")
+@click.option("--path-map", "path_map_file", type=click.Path(exists=True, dir_okay=False),
+              help="Waline: CSV of source_post_id,/page/path/ (each post's path on the new "
+                   "site); overrides the path of the post's link.")
 @click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
               help="Comments posted at once (replies always after their parent).")
 @click.option("--delay", type=click.FloatRange(0, 60), default=0.0, show_default=True,
@@ -106,56 +179,70 @@ def _target_options(f):
               help="Show the plan (post mapping, comments per post, what is already there); "
                    "post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's totals as JSON on stdout.")
-def push(exports, url, user, password_file, state, rest_base, post_map, workers, delay,
-         dry_run, as_json, report, **opts):
-    """Post the comments of EXPORTS into the WordPress at --to URL.
+def push(exports, url, user, password_file, key_file, state, rest_base, hide_unapproved,
+         insecure_http, post_map, path_map_file, workers, delay, dry_run, as_json, report, **opts):
+    """Post the comments of EXPORTS into the site at --to URL.
 
     The posts must already be on the new site: each is found by slug (posts,
     then pages), then by its link's path, or by --post-map. Every thread
-    arrives at full depth with its dates, authors and statuses. A journal
-    (--state) records each comment as it lands, so running the same command
-    again - after a crash, a kill, or to add new exports - posts only what is
-    missing and never a comment twice.
+    arrives with its dates, authors and statuses. A journal (--state) records
+    each comment as it lands, so running the same command again - after a
+    crash, a kill, or to add new exports - posts only what is missing and
+    never a comment twice.
 
-    Authenticates with an Application Password (Users → Profile in wp-admin)
-    over HTTP Basic: https, or http on a site whose WP_ENVIRONMENT_TYPE is local.
+    WordPress: an Application Password (Users → Profile in wp-admin) over HTTP
+    Basic. Ghost (--to ghost+https://...): an Admin API key; each commenter
+    becomes a member subscribed to nothing. Waline (--to waline+https://...):
+    an administrator's token ($MIGRATOR_WALINE_TOKEN), or --user ADMIN_EMAIL
+    and its password; each post is its link's page path, or --path-map.
+    Credentials go only to the origin of --to; plain http only to this
+    machine unless --insecure-http.
 
     \b
     Examples:
       MIGRATOR_WP_PASSWORD='abcd efgh ...' migrator push export.xml --to https://new.example.org --user me --dry-run
       migrator push export.xml --to https://new.example.org --user me --password-file pw.txt
       migrator push export.xml --to https://new.example.org --user me --post-map map.csv --workers 8
+      MIGRATOR_GHOST_KEY=id:secret migrator push export.xml --to ghost+https://blog.example.org
+      MIGRATOR_WALINE_TOKEN=... migrator push export.xml --to waline+https://comments.example.org --path-map paths.csv
       migrator verify export.xml --to https://new.example.org --user me
     """
-    from ..wordpress import PushError, push as do_push
+    from ..targets import PushError
 
-    password = _password(user, password_file)
     progress = _PushProgress()
     with user_errors():
+        try:
+            pkg, target, kw = _connection(url, user, password_file, rest_base, key_file,
+                                          insecure_http, post_map, hide_unapproved,
+                                          path_map_file)
+        except PushError as e:
+            fail(str(e), EXIT_USAGE)
         options = build_options(dry_run=dry_run, **opts)
         try:
-            result = do_push(exports, url, options, user=user, password=password, state=state,
-                             post_map=post_map, workers=workers, dry_run=dry_run, delay=delay,
-                             rest_base=rest_base, progress=progress)
+            result = pkg.push(exports, target, options, state=state, workers=workers,
+                              dry_run=dry_run, delay=delay, progress=progress, **kw)
         except PushError as e:
             progress.end()
             fail(str(e))
         progress.end()
         p = result.pusher
+        pf = p.platform
         if dry_run:
-            click.echo(f"plan for {p.client.url} (REST {p.client.rest_base}, journal "
+            click.echo(f"plan for {pf.url} ({pf.api_label} {pf.api_root}, journal "
                        f"{result.state}{'' if os.path.exists(result.state) else ', new'}):",
                        err=True)
             for e in p.plan:
-                click.echo(f"  post {e.post_id} '{e.slug or e.title}' -> target {e.target} "
-                           f"(by {e.how}): {e.comments} comments, {e.in_journal} already there, "
-                           f"{e.to_post} to post", err=True)
+                click.echo(pf.redact(
+                    f"  post {e.post_id} '{e.slug or e.title}' -> target {e.target} "
+                    f"(by {e.how}): {e.comments} comments, {e.in_journal} already there, "
+                    f"{e.to_post} to post"), err=True)
         if p.unmapped:
             click.echo(f"{len(p.unmapped)} post(s) not found on the target (their comments "
-                       "are rejected: no target post; use --post-map):", err=True)
+                       "are rejected: no target post; use "
+                       f"{'--path-map' if pf.name == 'waline' else '--post-map'}):", err=True)
             for e in p.unmapped:
-                click.echo(f"  post {e.post_id} '{e.slug or e.title}': {e.comments} comments "
-                           f"- {e.reason}", err=True)
+                click.echo(pf.redact(f"  post {e.post_id} '{e.slug or e.title}': {e.comments} "
+                                     f"comments - {e.reason}"), err=True)
         for msg in sorted(p.closed.values()):
             click.echo(f"comments are closed: {msg} - open them there and run again", err=True)
         finish(result.ledger, report, as_json, dry_run, result.extra(), result.pipeline)
@@ -171,27 +258,34 @@ def push(exports, url, user, password_file, state, rest_base, post_map, workers,
 @_target_options
 @pipeline_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-def verify(exports, url, user, password_file, state, rest_base, as_json, report, **opts):
-    """Check that the comments of EXPORTS are on the WordPress at --to URL.
+def verify(exports, url, user, password_file, key_file, state, rest_base, hide_unapproved,
+           insecure_http, as_json, report, **opts):
+    """Check that the comments of EXPORTS are on the site at --to URL.
 
     Reads the target back and checks, for every comment the push would send
     (give the same filter options): it was pushed (journal), it exists with
-    the right parent and depth, date (GMT), author name, content and status,
-    and it is there only once. Exits 1 on any difference.
+    the right parent and depth (on Ghost and Waline: the thread root and the
+    real reply target), date (GMT), author name, content and status, and it
+    is there only once. Exits 1 on any difference.
 
     \b
     Examples:
       migrator verify export.xml --to https://new.example.org --user me
       migrator verify export.xml --to https://new.example.org --user me --json | jq .problems
+      MIGRATOR_GHOST_KEY=id:secret migrator verify export.xml --to ghost+https://blog.example.org
+      MIGRATOR_WALINE_TOKEN=... migrator verify export.xml --to waline+https://comments.example.org
     """
-    from ..wordpress import PushError, verify as do_verify
+    from ..targets import PushError
 
-    password = _password(user, password_file)
     with user_errors():
+        try:
+            pkg, target, kw = _connection(url, user, password_file, rest_base, key_file,
+                                          insecure_http, hide_unapproved=hide_unapproved)
+        except PushError as e:
+            fail(str(e), EXIT_USAGE)
         options = build_options(**opts)
         try:
-            result = do_verify(exports, url, options, user=user, password=password,
-                               state=state, rest_base=rest_base)
+            result = pkg.verify(exports, target, options, state=state, **kw)
         except PushError as e:
             fail(str(e))
         if report:

@@ -7,18 +7,16 @@ Why POSTs are not retried blindly: see :mod:`migrator.wordpress`.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import re
-import threading
-from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from ..version import __version__
+from ..targets.base import sha as _sha
+from ..targets.http import (USER_AGENT, AuthError, Http, PushError, Redactor, check_url,
+                            origin_text, redact_url, retry_after as _retry_after,
+                            short_error as _short)
 
 
 #: Our status names -> the REST API's comment ``status`` (they round-trip:
@@ -34,34 +32,6 @@ PLACEHOLDER_NAME = "Anonymous"
 #: this is what it stores when it has no address at all.
 NO_IP = "127.0.0.1"
 POST_STATUSES = "publish,future,draft,pending,private"
-USER_AGENT = f"migrator/{__version__} (+push)"
-
-
-class PushError(Exception):
-    """The push cannot go on (login refused, site unreachable, bad state file).
-    One line for the user; what was done so far is in the journal."""
-
-
-class AuthError(PushError):
-    """401/403 on the first authenticated call."""
-
-
-# -- secrets ------------------------------------------------------------------
-class Redactor:
-    """Removes the password (and the Basic token made from it) from any text
-    that might reach a log, an error message or a report."""
-
-    def __init__(self, user: str, password: str):
-        self._secrets = [s for s in {
-            password,
-            password.replace(" ", ""),
-            base64.b64encode(f"{user}:{password}".encode()).decode(),
-        } if s and len(s) >= 4]
-
-    def __call__(self, text: str) -> str:
-        for s in self._secrets:
-            text = text.replace(s, "***")
-        return text
 
 
 # -- comparison: what WordPress does to what it stores --------------------------
@@ -114,10 +84,6 @@ def normalise_name(name: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAGS.sub("", name or ""))).strip()
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 def rest_date(d: datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -137,119 +103,67 @@ def wp_error(resp: requests.Response) -> tuple[str, str]:
     return code, message
 
 
-def _retry_after(resp: requests.Response | None) -> float | None:
-    if resp is None:
-        return None
-    value = resp.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-            return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            return None
-
-
 # -- the REST client ----------------------------------------------------------
 class WordPress:
     """A small WordPress REST client, safe to use from several threads.
 
     ``rest_base`` is the API root without the route: ``https://x/wp-json`` or
-    ``http://x/?rest_route=``; :meth:`discover` finds it when not given."""
+    ``http://x/?rest_route=``; :meth:`discover` finds it when not given. The
+    Application Password goes only to the origin of ``url`` (and of an
+    explicitly given ``rest_base``): see :mod:`migrator.targets.http`."""
 
     def __init__(self, url: str, user: str, password: str, *, rest_base: str | None = None,
                  retries: int = 6, backoff: float = 0.5, backoff_max: float = 30.0,
-                 timeout: tuple[float, float] = (10.0, 60.0)):
-        if not re.match(r"^https?://", url or ""):
-            raise PushError(f"{url!r} is not a site URL: use http(s)://host[/path]")
+                 timeout: tuple[float, float] = (10.0, 60.0), insecure_http: bool = False):
+        check_url(url, insecure_http=insecure_http)
+        if rest_base:
+            check_url(rest_base, what="--rest-base", insecure_http=insecure_http)
         self.url = url.rstrip("/")
         self.user = user
-        self._auth = (user, password)
-        self.redact = Redactor(user, password)
+        self.redact = Redactor()
+        self.redact.add_basic(user, password)
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.http = Http(self.url, redact=self.redact, auth_header="Authorization",
+                         auth_value=lambda: "Basic " + token,
+                         allowed=[rest_base] if rest_base else [], retries=retries,
+                         backoff=backoff, backoff_max=backoff_max, timeout=timeout)
         self.rest_base = rest_base.rstrip("/") if rest_base and not rest_base.endswith("=") \
             else rest_base
-        self.retries, self.backoff, self.backoff_max = retries, backoff, backoff_max
-        self.timeout = timeout
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        #: Requests made, by method (urllib3's own retries of one request are
-        #: not counted again).
-        self.requests: Counter = Counter()
-        self._sessions: list[requests.Session] = []
         self.me: dict = {}
 
-    # sessions: one per thread and kind (requests' Session is not thread-safe)
-    def _session(self, kind: str) -> requests.Session:
-        s = getattr(self._local, kind, None)
-        if s is None:
-            s = requests.Session()
-            s.auth = self._auth
-            s.headers["User-Agent"] = USER_AGENT
-            s.headers["Accept"] = "application/json"
-            if kind == "post":
-                # Only what WordPress cannot have acted on: the connection was
-                # never made, or 429 (rate limited before processing). Lost
-                # answers and 5xx come back to Pusher, which looks first.
-                retry = Retry(total=self.retries, connect=self.retries, read=0, other=0,
-                              status=self.retries, status_forcelist=(429,),
-                              allowed_methods=frozenset({"POST"}),
-                              backoff_factor=self.backoff, backoff_max=self.backoff_max,
-                              respect_retry_after_header=True, raise_on_status=False,
-                              raise_on_redirect=False)
-            else:
-                retry = Retry(total=self.retries, connect=self.retries, read=self.retries,
-                              other=0, status=self.retries,
-                              status_forcelist=(429, 500, 502, 503, 504),
-                              allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-                              backoff_factor=self.backoff, backoff_max=self.backoff_max,
-                              respect_retry_after_header=True, raise_on_status=False)
-            adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=4)
-            s.mount("http://", adapter)
-            s.mount("https://", adapter)
-            setattr(self._local, kind, s)
-            with self._lock:
-                self._sessions.append(s)
-        return s
+    @property
+    def requests(self):
+        return self.http.requests
+
+    @property
+    def backoff(self) -> float:
+        return self.http.backoff
+
+    @property
+    def backoff_max(self) -> float:
+        return self.http.backoff_max
 
     def close(self) -> None:
         """Close every thread's connections (the client can still be used)."""
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
-        self._local = threading.local()
+        self.http.close()
 
     def endpoint(self, route: str) -> str:
         if self.rest_base is None:
             self.discover()
         return self.rest_base + route
 
-    def _count(self, method: str) -> None:
-        with self._lock:
-            self.requests[method] += 1
-
     def get(self, route: str, params: dict | None = None) -> requests.Response:
         """A GET, retried on 429/5xx/connection errors. Raises PushError when
         the site stays unreachable."""
-        self._count("GET")
-        try:
-            return self._session("get").get(self.endpoint(route), params=params,
-                                            timeout=self.timeout)
-        except requests.RequestException as e:
-            raise PushError(self.redact(f"{self.url} does not answer ({_short(e)}): "
-                                        "run the same command again to resume")) from None
+        return self.http.get(self.endpoint(route), params)
 
     def post(self, route: str, data: dict, headers: dict | None = None) -> requests.Response:
         """A POST; connection errors after the request may have been sent are
         raised as ``requests.ConnectionError``/``Timeout`` for the caller."""
-        self._count("POST")
-        return self._session("post").post(self.endpoint(route), json=data, headers=headers,
-                                          timeout=self.timeout)
+        return self.http.send("POST", self.endpoint(route), json=data, headers=headers)
+
+    def delete(self, route: str, params: dict | None = None) -> requests.Response:
+        return self.http.send("DELETE", self.endpoint(route), params=params)
 
     def get_all(self, route: str, params: dict) -> list[dict]:
         """Every item of a collection, paging with ``X-WP-TotalPages``."""
@@ -261,7 +175,7 @@ class WordPress:
                 return out  # rest_post_invalid_page_number: the total shrank meanwhile
             if r.status_code != 200:
                 code, msg = wp_error(r)
-                raise PushError(f"GET {route}: http {r.status_code} {code}: {msg}")
+                raise PushError(self.redact(f"GET {route}: http {r.status_code} {code}: {msg}"))
             out.extend(r.json())
             pages = int(r.headers.get("X-WP-TotalPages") or 1)
             if page >= pages:
@@ -278,14 +192,16 @@ class WordPress:
             if self._looks_like_rest(base + "/"):
                 self.rest_base = base
                 return base
-        try:
-            r = self._session("get").get(self.url + "/", timeout=self.timeout)
-            self._count("GET")
-            link = r.links.get("https://api.w.org/", {}).get("url")
-        except requests.RequestException as e:
-            raise PushError(f"{self.url} does not answer ({_short(e)})") from None
+        r = self.http.get(self.url + "/")
+        link = r.links.get("https://api.w.org/", {}).get("url")
         if link:
             base = link.rstrip("/") if "rest_route=" not in link else link.split("rest_route=")[0] + "rest_route="
+            if not self.http.allows(base):
+                # the Application Password goes to the origin of --to only
+                raise PushError(f"the site names its REST API at {redact_url(link)}, on "
+                                f"another origin than {origin_text(self.url)}: the password "
+                                f"is not sent there; give --rest-base {redact_url(link)} to "
+                                "accept it")
             if self._looks_like_rest(base + "/"):
                 self.rest_base = base
                 return base
@@ -293,11 +209,7 @@ class WordPress:
                         "give its root with --rest-base")
 
     def _looks_like_rest(self, url: str) -> bool:
-        try:
-            self._count("GET")
-            r = self._session("get").get(url, timeout=self.timeout)
-        except requests.RequestException as e:
-            raise PushError(f"{self.url} does not answer ({_short(e)})") from None
+        r = self.http.get(url)
         if r.status_code != 200:
             return False
         try:
@@ -325,7 +237,8 @@ class WordPress:
                 f"(http {r.status_code} {code}: {msg}).{hint}"))
         if r.status_code != 200:
             code, msg = wp_error(r)
-            raise PushError(f"{self.url}: users/me answered http {r.status_code} {code}: {msg}")
+            raise PushError(self.redact(
+                f"{self.url}: users/me answered http {r.status_code} {code}: {msg}"))
         self.me = r.json()
         caps = self.me.get("capabilities") or {}
         if not caps.get("moderate_comments"):
@@ -371,9 +284,6 @@ class WordPress:
         return [x for *_, x in sorted(out, key=lambda t: t[:3])]
 
 
-def _short(e: Exception) -> str:
-    text = str(e)
-    m = re.search(r"\((?:Caused by )?(\w+Error)\(?['\"]?([^'\"]*)", text)
-    if m:
-        return f"{m.group(1)}: {m.group(2)}".rstrip(": ")[:160]
-    return (type(e).__name__ + ": " + text)[:160]
+__all__ = ["WordPress", "PushError", "AuthError", "USER_AGENT", "_sha", "_retry_after",
+           "_short", "normalise_content", "normalise_name", "text_only", "rest_date",
+           "wp_error", "REST_STATUS"]

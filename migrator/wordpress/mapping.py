@@ -10,10 +10,11 @@ from ..model import Comment, Post, Site
 from .client import POST_STATUSES, PushError, WordPress
 
 
-def read_post_map(path: str) -> dict[int, int]:
+def read_post_map(path: str) -> dict[int, object]:
     """``source_post_id,target_post_id`` per line; a header line, blank lines
-    and ``#`` comments are allowed."""
-    out: dict[int, int] = {}
+    and ``#`` comments are allowed. Target ids are numbers (WordPress) or
+    object ids (Ghost's 24 hex digits)."""
+    out: dict[int, object] = {}
     with open(path, newline="", encoding="utf-8-sig") as fh:
         for n, row in enumerate(csv.reader(fh), 1):
             cells = [x.strip() for x in row]
@@ -22,12 +23,21 @@ def read_post_map(path: str) -> dict[int, int]:
             if len(cells) < 2:
                 raise ValueError(f"{path}:{n}: expected source_post_id,target_post_id")
             try:
-                out[int(cells[0])] = int(cells[1])
+                out[int(cells[0])] = int(cells[1]) if cells[1].isdigit() else \
+                    _object_id(cells[1])
             except ValueError:
                 if n == 1:
                     continue  # header
                 raise ValueError(f"{path}:{n}: {','.join(cells)!r} is not two post ids") from None
     return out
+
+
+def _object_id(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[0-9a-fA-F]{24}", text):
+        raise ValueError(text)
+    return text.lower()
 
 
 # -- post mapping -------------------------------------------------------------------

@@ -4,42 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
 
 from ..ledger import Ledger
 from ..model import Comment, Post, Site
-from .client import PushError, normalise_name, text_only
-from .mapping import Target
-
-
-
-
-@dataclass
-class Outcome:
-    kind: str  # created | found | duplicate | rejected | lost | closed
-    target_id: int | None = None
-    reason: str = ""
-    code: str = ""
-    notes: list[str] = field(default_factory=list)
-    payload: dict | None = None
-    candidates: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class PostPlan:
-    site: str
-    post_id: int
-    title: str
-    slug: str
-    target: int | None
-    how: str
-    comments: int
-    in_journal: int = 0
-    to_post: int = 0
-    reason: str = ""
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", None) or k == "target"}
+from .base import Outcome, Place, PostPlan, Target
+from .http import PushError
 
 
 class _PostRun:
@@ -51,7 +20,8 @@ class _PostRun:
         self.p, self.site, self.post, self.target = pusher, site, post, target
         self.ledger, self.entry = ledger, entry
         self.by_id = {c.id: c for c in post.comments}
-        self.known: dict[int, int] = {}  # source id -> target id
+        self.known: dict[int, object] = {}  # source id -> target id
+        self.roots: dict[object, object] = {}  # target id -> its thread root's target id
         self.failed: set[int] = set()
         self.waiting: dict[int, list[Comment]] = defaultdict(list)
         self.running: dict[Future, tuple[Comment, int, list[str], str]] = {}
@@ -72,10 +42,9 @@ class _PostRun:
                 else:
                     ledger.note(c, f"already on target: comment {row.target_id}")
                 p._tick("already")
-            elif c.type != "comment":
+            elif p.platform.unsupported(c):
                 self.failed.add(c.id)
-                ledger.rejected(c, f"type not supported by target: {c.type} "
-                                   "(the REST API creates only comments)")
+                ledger.rejected(c, p.platform.unsupported(c))
                 p._tick("rejected")
             else:
                 todo.append(c)
@@ -91,7 +60,7 @@ class _PostRun:
                 self.finish(fut)
 
     # parent resolution ------------------------------------------------------------
-    def parent_target(self, c: Comment) -> tuple[str, int, str]:
+    def parent_target(self, c: Comment) -> tuple[str, object, str]:
         """('ok', target parent id, note) | ('wait', 0, '') | ('drop', 0, reason)."""
         pid = c.parent_id
         if pid is None or pid == 0:
@@ -132,16 +101,23 @@ class _PostRun:
             ledger.note(c, note)
         # identical siblings one after the other, so that a lookup never takes
         # the copy a sibling in flight is creating
-        key = (parent, normalise_name(c.author_name), c.author_email.lower(), text_only(c.content))
+        key = (parent,) + p.platform.key(c)
         if key in self.busy_keys:
             self.busy_keys[key].append(c)
             return
         self.busy_keys[key] = deque()
-        payload, notes = p.payload(c, self.target.id, parent)
+        place = Place(self.target.id, parent or None, self.root_of(parent) if parent else None)
+        payload, notes = p.platform.payload(c, place)
         row = self.rows.get(c.id)
         look_first = row is not None and row.state == "in-flight"
         fut = p._pool.submit(p.job, c, payload, look_first)
         self.running[fut] = (c, parent, notes, key)
+
+    def root_of(self, target_id):
+        """The thread root of a comment already on the target."""
+        if target_id not in self.roots:
+            self.roots[target_id] = self.p.journal.root_of(target_id)
+        return self.roots[target_id]
 
     def release(self, key: tuple) -> None:
         queue = self.busy_keys.pop(key, None) or deque()
@@ -153,6 +129,7 @@ class _PostRun:
 
     def reject(self, c: Comment, reason: str, keep_in_flight: bool = False) -> None:
         self.failed.add(c.id)
+        reason = self.p.redact(reason)
         self.ledger.rejected(c, reason)
         self.p.journal.rejected(c, self.target.id, reason, keep_in_flight)
         self.p._tick("rejected")
@@ -170,34 +147,35 @@ class _PostRun:
         except PushError:
             raise
         except Exception as e:  # noqa: BLE001 - a bug or an odd answer: keep it in flight
-            out = Outcome("lost", reason=f"{type(e).__name__}: {e}")
+            out = Outcome("lost", reason=p.redact(f"{type(e).__name__}: {e}"))
         for n in notes + out.notes:
-            ledger.note(c, n)
+            ledger.note(c, p.redact(n))
         payload = out.payload or {}
         if out.kind in ("created", "found"):
             p.claim(out.target_id)
             p.journal.done(c, self.target.id, out.target_id, parent, p.expect(payload),
                            "" if out.kind == "created" else out.notes[-1])
             self.known[c.id] = out.target_id
+            self.roots[out.target_id] = self.root_of(parent) if parent else out.target_id
             p._tick("posted" if out.kind == "created" else "found")
         elif out.kind == "duplicate":
             owner = None
             for x in out.candidates:
-                owner = p.journal.owner_of(int(x["id"]))
+                owner = p.journal.owner_of(x["id"])
                 if owner is not None:
                     break
             if owner is None:
                 self.reject(c, out.reason + " (and no such comment found on the target)")
             else:
-                reason = (f"duplicate on target: WordPress refused it as identical to source "
+                reason = (f"duplicate on target: {p.platform.title} refused it as identical to source "
                           f"comment {owner.source_id} (target {owner.target_id})")
                 p.journal.merged(c, self.target.id, owner.target_id, parent, p.expect(payload),
                                  reason)
-                ledger.merged(c, into=owner.source_id, reason=reason)
+                ledger.merged(c, into=owner.source_id, reason=p.redact(reason))
                 self.known[c.id] = owner.target_id
                 p._tick("merged")
         elif out.kind == "fatal":
-            raise PushError(out.reason)
+            raise PushError(p.redact(out.reason))
         elif out.kind == "closed":
             msg = (f"{out.reason} ({self.target.describe()}, source post {self.post.id}"
                    + (f" '{self.post.slug}'" if self.post.slug else "") + ")")

@@ -9,10 +9,10 @@ from typing import Iterable
 
 from ..model import Comment, Post
 from ..pipeline import Options, Pipeline
-from .client import (PushError, WordPress, _sha, normalise_content, normalise_name, rest_date,
-                     text_only)
+from .base import Platform, iso_seconds, sha
+from .http import PushError
 from .journal import Journal, default_state_path
-from .push import _check_options
+from .push import check_options, journal_name
 
 
 # -- verify ------------------------------------------------------------------------------
@@ -37,59 +37,58 @@ class VerifyResult:
                 "requests": self.requests}
 
 
-def verify(paths: Iterable[str], url: str, options: Options | None = None, *, user: str,
-           password: str, state: str | None = None, rest_base: str | None = None,
-           client: WordPress | None = None) -> VerifyResult:
+def verify(paths: Iterable[str], platform: Platform, options: Options | None = None, *,
+           state: str | None = None) -> VerifyResult:
     """Read the target back and check every comment of the exports (after the
     same pipeline options as the push): it is in the journal, it exists on the
-    target with the right parent (so depth), date, author, content and status,
-    and it is there once."""
+    target with the right parent (so depth; on a two-level platform also the
+    right thread root), date, author, content and status, and it is there once."""
     options = replace(options or Options(), dry_run=False)
-    client = client or WordPress(url, user, password, rest_base=rest_base)
-    if client.rest_base is None:
-        client.discover()
-    client.login()
-    state = state or default_state_path(url)
+    try:
+        platform.connect()
+    except PushError as e:
+        raise type(e)(platform.redact(str(e))) from None
+    state = state or default_state_path(platform.url, platform=platform.name)
     if not os.path.exists(state):
-        raise PushError(f"no journal at {state}: nothing was pushed to {client.url} from here "
+        raise PushError(f"no journal at {state}: nothing was pushed to {platform.url} from here "
                         "(give --state if it lives elsewhere)")
-    journal = Journal(state, client.url)
+    journal = Journal(state, journal_name(platform), redact=platform.redact)
     result = VerifyResult()
-    cache: dict[int, dict[int, dict]] = {}
+    cache: dict[object, dict] = {}
     pipeline = Pipeline(list(paths), options)
     try:
-        _check_options(options, pipeline)
+        check_options(options, pipeline)
         for site, post in pipeline.posts():
-            _verify_post(post, journal, client, cache, result)
+            _verify_post(post, journal, platform, cache, result)
             pipeline.settle(post)
             # keep only the target posts of recent source posts in memory
             while len(cache) > 8:
                 cache.pop(next(iter(cache)))
-        result.requests = dict(client.requests)
+        result.requests = dict(platform.requests)
+        result.problems = platform.redact.deep(result.problems)
         return result
+    except PushError as e:
+        raise type(e)(platform.redact(str(e))) from None
     finally:
         journal.close()
         pipeline.ledger.close()
-        client.close()
+        platform.close()
 
 
-def _target_comments(client: WordPress, target_post: int) -> dict[int, dict]:
-    items = client.get_all("/wp/v2/comments", {"post": target_post, "status": "any",
-                                                "context": "edit", "orderby": "id",
-                                                "order": "asc", "per_page": 100})
-    return {int(x["id"]): x for x in items}
+def _top(v) -> bool:
+    return v in (None, 0, "")
 
 
-def _verify_post(post: Post, journal: Journal, client: WordPress,
-                 cache: dict[int, dict[int, dict]], result: VerifyResult) -> None:
+def _verify_post(post: Post, journal: Journal, pf: Platform,
+                 cache: dict[object, dict], result: VerifyResult) -> None:
     rows = {c.id: journal.get(c.site, c.id) for c in post.comments}
     tid_of = {cid: r.target_id for cid, r in rows.items()
               if r is not None and r.state in ("done", "merged") and r.target_id}
     target_posts = {r.target_post for r in rows.values() if r is not None and r.target_post}
-    on_target: dict[int, dict] = {}
+    on_target: dict[object, dict] = {}
     for tp in target_posts:
         if tp not in cache:
-            cache[tp] = _target_comments(client, tp)
+            cache[tp] = pf.comments(tp)
         on_target.update(cache[tp])
 
     def problem(c: Comment, kind: str, **kw) -> None:
@@ -97,17 +96,24 @@ def _verify_post(post: Post, journal: Journal, client: WordPress,
         d.update(kw)
         result.problems.append(d)
 
-    def depth(tid: int) -> int:
+    def depth(tid) -> int:
         d, seen = 0, set()
-        while tid and tid in on_target and tid not in seen:
+        while not _top(tid) and tid in on_target and tid not in seen:
             seen.add(tid)
             d += 1
-            tid = int(on_target[tid].get("parent") or 0)
-        return d if not tid else d + 1000  # parent outside the post: impossible depth
+            tid = on_target[tid].get("parent")
+        return d if _top(tid) else d + 1000  # parent outside the post: impossible depth
+
+    def root(tid):
+        seen = set()
+        while tid in on_target and not _top(on_target[tid].get("parent")) and tid not in seen:
+            seen.add(tid)
+            tid = on_target[tid]["parent"]
+        return tid
 
     for c in post.comments:
-        if c.type != "comment":
-            continue  # the REST API cannot create these; push reports them
+        if pf.unsupported(c):
+            continue  # the platform cannot create these; push reports them
         result.checked += 1
         row = rows[c.id]
         if row is None or row.state in ("in-flight", "rejected"):
@@ -125,13 +131,17 @@ def _verify_post(post: Post, journal: Journal, client: WordPress,
         if c.parent_id is not None and want_parent is None:
             jr = journal.get(c.site, c.parent_id)
             want_parent = jr.target_id if jr is not None and jr.target_id else None
-        got_parent = int(t.get("parent") or 0)
+        got_parent = t.get("parent") or 0
         if want_parent is None or got_parent != want_parent:
             problem(c, "parent", target_id=row.target_id, expected=want_parent, found=got_parent)
             bad = True
         elif depth(row.target_id) != c.depth and c.depth:
             problem(c, "depth", target_id=row.target_id, expected=c.depth,
                     found=depth(row.target_id))
+            bad = True
+        elif pf.levels and (t.get("thread") or 0) != (root(want_parent) if want_parent else 0):
+            problem(c, "thread", target_id=row.target_id,
+                    expected=root(want_parent) if want_parent else 0, found=t.get("thread"))
             bad = True
         if row.state == "merged":
             result.ok += 0 if bad else 1
@@ -142,16 +152,16 @@ def _verify_post(post: Post, journal: Journal, client: WordPress,
                 problem(c, "date", target_id=row.target_id, expected=exp["date_gmt"],
                         found=t.get("date_gmt"))
                 bad = True
-        if c.date_gmt is not None and exp.get("date_gmt") != rest_date(c.date_gmt):
-            problem(c, "date", target_id=row.target_id, expected=rest_date(c.date_gmt),
+        if c.date_gmt is not None and exp.get("date_gmt") != iso_seconds(c.date_gmt):
+            problem(c, "date", target_id=row.target_id, expected=iso_seconds(c.date_gmt),
                     found=t.get("date_gmt"), reason="export and journal disagree")
             bad = True
-        if _sha(normalise_name(t.get("author_name", ""))) != exp.get("author"):
-            problem(c, "author", target_id=row.target_id, found=t.get("author_name"),
+        if sha(pf.norm_name(t.get("author", ""))) != exp.get("author"):
+            problem(c, "author", target_id=row.target_id, found=t.get("author"),
                     expected=c.author_name or "(as sent: see journal)")
             bad = True
-        raw = (t.get("content") or {}).get("raw", "")
-        if normalise_content(raw) != normalise_content(c.content):
+        raw = t.get("content") or ""
+        if pf.norm_content(raw) != pf.norm_content(c.content):
             problem(c, "content", target_id=row.target_id, expected=c.content[:200],
                     found=raw[:200])
             bad = True
@@ -163,15 +173,14 @@ def _verify_post(post: Post, journal: Journal, client: WordPress,
             result.ok += 1
 
     # duplicates: the same comment more than once on the target
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple, list] = defaultdict(list)
     for tid, t in on_target.items():
-        groups[(int(t.get("post") or 0), int(t.get("parent") or 0),
-                normalise_name(t.get("author_name", "")), t.get("date_gmt"),
-                text_only((t.get("content") or {}).get("raw", "")))].append(tid)
+        groups[(t.get("post"), t.get("parent") or 0, pf.norm_name(t.get("author", "")),
+                t.get("date_gmt"), pf.loose_content(t.get("content") or ""))].append(tid)
     mine = set(tid_of.values())
     by_tid = {v: k for k, v in tid_of.items()}
     for ids in groups.values():
         if len(ids) > 1 and mine.intersection(ids):
             owner = next(i for i in ids if i in mine)
             c = next(x for x in post.comments if x.id == by_tid[owner])
-            problem(c, "duplicate", target_id=owner, found=sorted(ids))
+            problem(c, "duplicate", target_id=owner, found=sorted(ids, key=str))

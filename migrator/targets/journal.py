@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 from ..model import Comment
-from .client import PushError
+from .http import PushError
 
 
 # -- the journal ------------------------------------------------------------------
@@ -23,9 +23,9 @@ class Row:
     site: str
     source_id: int
     source_post: int | None
-    target_post: int | None
-    target_id: int | None
-    target_parent: int | None
+    target_post: object
+    target_id: object
+    target_parent: object
     state: str
     expect: dict
     note: str
@@ -33,13 +33,16 @@ class Row:
 
 class Journal:
     """Source comment (site, id) -> target comment id, one SQLite file per
-    target. Every change is its own committed transaction (WAL), so a kill at
+    target. Target ids are numbers (WordPress, Waline) or strings (Ghost's
+    object ids): the target columns have no type, so each keeps its own. Every change is its own committed transaction (WAL), so a kill at
     any moment leaves at most the rows in flight, each marked as such."""
 
     STATES = ("in-flight", "done", "merged", "rejected")
 
-    def __init__(self, path: str, target_url: str):
+    def __init__(self, path: str, target_url: str, redact=None):
         self.path = path
+        #: applied to every note and expectation before it is stored
+        self.redact = redact or (lambda text: text)
         self._lock = threading.Lock()
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -51,7 +54,7 @@ class Journal:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE IF NOT EXISTS comments (
                 site TEXT NOT NULL, source_id INTEGER NOT NULL, source_post INTEGER,
-                target_post INTEGER, target_id INTEGER, target_parent INTEGER,
+                target_post, target_id, target_parent,
                 state TEXT NOT NULL, expect TEXT, note TEXT, updated TEXT,
                 PRIMARY KEY (site, source_id));
             CREATE INDEX IF NOT EXISTS comments_target ON comments (target_id);
@@ -77,7 +80,18 @@ class Journal:
                                 "WHERE site = ? AND source_id = ?", (site, source_id)).fetchone()
         return _row(r) if r else None
 
-    def owner_of(self, target_id: int) -> Row | None:
+    def root_of(self, target_id) -> object:
+        """The thread root of a comment we put on the target (itself at top level)."""
+        seen = set()
+        while target_id not in seen:
+            seen.add(target_id)
+            row = self.owner_of(target_id)
+            if row is None or row.target_parent in (None, 0, ""):
+                return target_id
+            target_id = row.target_parent
+        return target_id
+
+    def owner_of(self, target_id) -> Row | None:
         with self._lock:
             r = self.db.execute("SELECT site, source_id, source_post, target_post, target_id, "
                                 "target_parent, state, expect, note FROM comments "
@@ -85,7 +99,7 @@ class Journal:
                                 (target_id,)).fetchone()
         return _row(r) if r else None
 
-    def claimed(self) -> set[int]:
+    def claimed(self) -> set:
         with self._lock:
             return {r[0] for r in self.db.execute(
                 "SELECT target_id FROM comments WHERE target_id IS NOT NULL AND state = 'done'")}
@@ -100,13 +114,15 @@ class Journal:
         with self._lock:
             return dict(self.db.execute("SELECT state, count(*) FROM comments GROUP BY state"))
 
-    def _put(self, c: Comment, state: str, target_post: int | None, target_id: int | None,
+    def _put(self, c: Comment, state: str, target_post, target_id: int | None,
              target_parent: int | None, expect: dict | None, note: str = "") -> None:
+        note = self.redact(note or "")
+        expect_text = self.redact(json.dumps(expect)) if expect is not None else None
         with self._lock:
             self.db.execute(
                 "INSERT OR REPLACE INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (c.site, c.id, c.post_id, target_post, target_id, target_parent, state,
-                 json.dumps(expect) if expect is not None else None, note,
+                 expect_text, note,
                  datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
     def in_flight(self, c: Comment, target_post: int, target_parent: int, expect: dict) -> None:
@@ -120,7 +136,7 @@ class Journal:
                expect: dict, note: str) -> None:
         self._put(c, "merged", target_post, target_id, target_parent, expect, note)
 
-    def rejected(self, c: Comment, target_post: int | None, reason: str,
+    def rejected(self, c: Comment, target_post, reason: str,
                  keep_in_flight: bool = False) -> None:
         if keep_in_flight:
             return  # it may have been created: the next run looks it up first
@@ -132,10 +148,13 @@ def _row(r) -> Row:
                r[8] or "")
 
 
-def default_state_path(url: str, folder: str = ".migrator-state") -> str:
-    """``./.migrator-state/<host>[_port][_path].db``: one journal per target."""
+def default_state_path(url: str, folder: str = ".migrator-state", platform: str = "") -> str:
+    """``./.migrator-state/<host>[_port][_path][_platform].db``: one journal per
+    target (WordPress, the first target, has no suffix)."""
     u = urlparse(url)
     name = (u.hostname or "site") + (f"_{u.port}" if u.port else "")
     if u.path.strip("/"):
         name += "_" + re.sub(r"[^A-Za-z0-9.-]+", "_", u.path.strip("/"))
+    if platform and platform != "wordpress":
+        name += "_" + platform
     return os.path.join(folder, name + ".db")

@@ -1,0 +1,216 @@
+"""Push benchmark for Ghost: comments/s into the local Ghost of scripts/ghost.sh.
+
+    python -m bench.ghost_bench                 # 300 comments, 3 posts, depth <= 4
+    python -m bench.run --push                  # the same, from make bench
+
+Runs, each on a freshly reset site with the same posts:
+
+  raw Session       a plain loop over one keep-alive ``requests.Session`` making
+                    the same Admin API calls push makes: for each comment, its
+                    member looked up by e-mail (created the first time), then
+                    ``POST /comments/`` with the thread root and real parent;
+                    a fresh JWT per minute. The floor of what any client pays.
+  push --workers 1  ``migrator push`` (CLI, fresh journal)
+  push --workers 4  the same, four at once, parents before replies
+
+Results go to stdout and ``bench-data/ghost-push.json``. Without a running
+Ghost it says so and exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from .push_bench import DATA, ROOT, make_export
+
+STATE = os.environ.get("MIGRATOR_GHOST_STATE", "/tmp/migrator-ghost")
+
+
+def site() -> dict | None:
+    import requests
+
+    from migrator.ghost import admin_token
+
+    try:
+        with open(os.path.join(STATE, "site.json")) as fh:
+            s = json.load(fh)
+        r = requests.get(s["url"] + "/ghost/api/admin/settings/", timeout=10, headers={
+            "Authorization": "Ghost " + admin_token(s["admin_api_key"]),
+            "Accept-Version": "v5.0"})
+        return s if r.status_code == 200 else None
+    except (OSError, ValueError, KeyError, requests.RequestException):
+        return None
+
+
+class Admin:
+    def __init__(self, s: dict):
+        import requests
+
+        self.s, self.session = s, requests.Session()
+        self.root = s["url"] + "/ghost/api/admin"
+        self.made = 0.0
+        self.headers = {"Accept-Version": "v5.0"}
+
+    def call(self, method: str, path: str, body=None, params=None):
+        from migrator.ghost import admin_token
+
+        if time.time() - self.made > 60:
+            self.headers["Authorization"] = "Ghost " + admin_token(self.s["admin_api_key"])
+            self.made = time.time()
+        r = self.session.request(method, self.root + path, json=body, params=params,
+                                 headers=self.headers, timeout=60)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:200]}")
+        return r.json() if r.content else None
+
+
+def reset(s: dict, posts: list[dict]) -> dict[str, str]:
+    env = dict(os.environ, MIGRATOR_GHOST_STATE=STATE)
+    subprocess.run(["bash", os.path.join(ROOT, "scripts", "ghost.sh"), "reset"], env=env,
+                   check=True, capture_output=True)
+    a = Admin(s)
+    return {p["slug"]: a.call("POST", "/posts/", {"posts": [{
+        "title": p["title"], "slug": p["slug"], "status": "published"}]})["posts"][0]["id"]
+        for p in posts}
+
+
+def plan(export: str):
+    """(post slug, source id, source parent, member name, e-mail, html, created_at), pre-order."""
+    from migrator.ghost import to_html
+    from migrator.pipeline import Options, Pipeline
+
+    pipe = Pipeline([export], Options())
+    out = []
+    for _, post in pipe.posts():
+        for c in post.comments:
+            out.append((post.slug, c.id, c.parent_id, c.author_name, c.author_email.lower(),
+                        to_html(c.content), c.date_gmt.strftime("%Y-%m-%dT%H:%M:%S.000Z")))
+        pipe.settle(post)
+    pipe.ledger.close()
+    return out
+
+
+def raw(s: dict, ids: dict[str, str], steps) -> float:
+    a = Admin(s)
+    target: dict[int, str] = {}
+    root: dict[int, int] = {}
+    members: dict[str, str] = {}
+    t = time.perf_counter()
+    for slug, cid, parent, name, email, html, when in steps:
+        if email not in members:
+            found = a.call("GET", "/members/", params={"filter": f"email:'{email}'", "limit": 1,
+                                                       "fields": "id,name,email"})["members"]
+            members[email] = found[0]["id"] if found else a.call("POST", "/members/", {
+                "members": [{"email": email, "name": name, "newsletters": []}]})["members"][0]["id"]
+        body = {"post_id": ids[slug], "member_id": members[email], "html": html,
+                "created_at": when}
+        if parent:
+            root[cid] = root.get(parent, parent)
+            body["parent_id"] = target[root[cid]]
+            if root[cid] != parent:
+                body["in_reply_to_id"] = target[parent]
+        target[cid] = a.call("POST", "/comments/", {"comments": [body]})["comments"][0]["id"]
+    return time.perf_counter() - t
+
+
+def cli(s: dict, export: str, workers: int) -> float:
+    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
+    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        r = subprocess.run(cmd + ["push", export, "--to", "ghost+" + s["url"],
+                                  "--state", os.path.join(tmp, "j.db"),
+                                  "--workers", str(workers), "--json"],
+                           env=dict(os.environ, MIGRATOR_GHOST_KEY=s["admin_api_key"]),
+                           capture_output=True, text=True)
+        wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
+    out = json.loads(r.stdout)
+    if out["totals"]["written"] != out["push"].get("posted"):
+        raise RuntimeError(f"push wrote {out['totals']} with {out['push']}")
+    return wall
+
+
+def count(s: dict, ids: dict[str, str]) -> int:
+    a = Admin(s)
+    n = 0
+    for pid in ids.values():
+        for top in a.call("GET", f"/comments/post/{pid}/", params={"limit": "all"})["comments"]:
+            n += 1 + len(a.call("GET", f"/comments/{top['id']}/replies/",
+                                params={"limit": "all"})["comments"])
+    return n
+
+
+def run(comments: int = 300, posts: int = 3, repeat: int = 1, seed: int = 7,
+        data: str = DATA) -> dict | None:
+    s = site()
+    if s is None:
+        print("ghost push bench: skipped (no local Ghost: scripts/ghost.sh start)", flush=True)
+        return None
+    os.makedirs(data, exist_ok=True)
+    export = os.path.join(data, f"ghost-push-{comments}-{posts}-seed{seed}.xml")
+    plist = make_export(export, comments, posts, seed)
+    steps = plan(export)
+    n = len(steps)
+    runs = [("raw Session", lambda ids: raw(s, ids, steps)),
+            ("push --workers 1", lambda ids: cli(s, export, 1)),
+            ("push --workers 4", lambda ids: cli(s, export, 4))]
+    rows = []
+    import fcntl
+
+    lock = open(os.path.join(STATE, "tests.lock"), "a+")  # the tests' lock: the site is shared
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        print(f"ghost push bench: {n} comments on {posts} posts into {s['url']} "
+              f"(site reset before every run, best of {repeat})", flush=True)
+        for label, fn in runs:
+            best = None
+            for _ in range(max(1, repeat)):
+                ids = reset(s, plist)
+                wall = fn(ids)
+                got = count(s, ids)
+                if got != n:
+                    raise RuntimeError(f"{label}: {got} comments on the site, expected {n}")
+                best = wall if best is None else min(best, wall)
+            rows.append({"run": label, "comments": n, "wall": round(best, 2),
+                         "comments_per_s": round(n / best, 1)})
+            print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
+        reset(s, [])
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": s["url"],
+              "platform": "ghost", "comments": n, "posts": posts, "repeat": repeat,
+              "results": rows}
+    with open(os.path.join(data, "ghost-push.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result
+
+
+def summary(result: dict | None) -> str:
+    if not result:
+        return "skipped (no local Ghost)"
+    return ", ".join(f"{r['run']} {r['comments_per_s']}/s" for r in result["results"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.ghost_bench",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--comments", type=int, default=300)
+    ap.add_argument("--posts", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--data", default=DATA)
+    a = ap.parse_args(argv)
+    run(a.comments, a.posts, a.repeat, a.seed, a.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

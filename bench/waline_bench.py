@@ -1,0 +1,196 @@
+"""Push benchmark for Waline: comments/s into the local Waline of scripts/waline.sh.
+
+    python -m bench.waline_bench                 # 400 comments, 4 posts, depth <= 4
+    python -m bench.waline_bench --comments 1000 --repeat 3
+    python -m bench.run --push                   # the same, from make bench
+
+The export is bench/push_bench.py's (same seed, same threads). Runs, each on
+a freshly reset Waline:
+
+  raw requests.post    a plain loop of ``requests.post`` to ``/api/db?table=Comment``
+                       (new connection each), same rows, pre-order, parents first,
+                       ``pid``/``rid`` from the ids Waline returned: the floor of
+                       what any client pays Waline per comment
+  raw Session          the same loop over one keep-alive ``requests.Session``
+  push --workers 1     ``migrator push --to waline+URL`` (CLI, fresh journal):
+                       parse, map paths, journal every comment, post one at a time
+  push --workers 4     the same, four comments at once, parents before replies
+
+comments/s is comments / wall time of the whole run (for the CLI rows that
+includes start-up and the journal). Results go to stdout and
+``bench-data/push-waline.json``. Without a running Waline it says so and exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from .push_bench import DATA, ROOT, make_export
+
+STATE = os.environ.get("MIGRATOR_WALINE_STATE", "/tmp/migrator-waline")
+
+
+def site() -> dict | None:
+    import requests
+
+    try:
+        with open(os.path.join(STATE, "site.json")) as fh:
+            s = json.load(fh)
+        r = requests.get(s["api"] + "/token", headers=_auth(s), timeout=10)
+        ok = r.status_code == 200 and (r.json().get("data") or {}).get("type") == "administrator"
+        return s if ok else None
+    except (OSError, ValueError, requests.RequestException):
+        return None
+
+
+def _auth(s: dict) -> dict:
+    return {"Authorization": "Bearer " + s["token"]}
+
+
+def reset() -> None:
+    subprocess.run(["bash", os.path.join(ROOT, "scripts", "waline.sh"), "reset"],
+                   env=dict(os.environ, MIGRATOR_WALINE_STATE=STATE), check=True,
+                   capture_output=True)
+
+
+def rows(export: str) -> list[tuple[int, int | None, dict]]:
+    """(source id, source parent, row) in pre-order, the way push builds them
+    (same pipeline, same columns)."""
+    from migrator.pipeline import Options, Pipeline
+    from migrator.waline import STATUS, link_path
+    from migrator.waline.client import waline_date
+
+    pipe = Pipeline([export], Options())
+    out = []
+    for _, post in pipe.posts():
+        for c in post.comments:
+            d = waline_date(c.date_gmt)
+            out.append((c.id, c.parent_id, {
+                "url": link_path(post.link), "nick": c.author_name, "mail": c.author_email,
+                "ip": c.author_ip, "status": STATUS[c.status], "comment": c.content,
+                "insertedAt": d, "createdAt": d, "updatedAt": d}))
+        pipe.settle(post)
+    pipe.ledger.close()
+    return out
+
+
+def raw(s: dict, plan, session: bool) -> float:
+    import requests
+
+    post = requests.Session().post if session else requests.post
+    target: dict[int, int] = {}
+    root: dict[int, int] = {}
+    t = time.perf_counter()
+    for cid, parent, row in plan:
+        data = dict(row)
+        if parent:
+            data.update(pid=target[parent], rid=root[parent])
+        r = post(s["api"] + "/db", params={"table": "Comment"}, json=data, headers=_auth(s),
+                 timeout=60)
+        body = r.json()
+        if r.status_code != 200 or body.get("errno") != 0:
+            raise RuntimeError(f"raw POST: {r.status_code} {r.text[:200]}")
+        target[cid] = body["data"]["objectId"]
+        root[cid] = root[parent] if parent else target[cid]
+    return time.perf_counter() - t
+
+
+def cli(s: dict, export: str, workers: int) -> float:
+    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
+    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        r = subprocess.run(cmd + ["push", export, "--to", "waline+" + s["url"],
+                                  "--state", os.path.join(tmp, "j.db"), "--workers", str(workers),
+                                  "--json"],
+                           env=dict(os.environ, MIGRATOR_WALINE_TOKEN=s["token"]),
+                           capture_output=True, text=True)
+        wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
+    out = json.loads(r.stdout)
+    if out["totals"]["written"] != out["requests"].get("POST"):
+        raise RuntimeError(f"push wrote {out['totals']} with {out['requests']}")
+    return wall
+
+
+def count_comments(s: dict) -> int:
+    import requests
+
+    r = requests.get(s["api"] + "/db", headers=_auth(s), timeout=60)
+    return len(r.json()["data"]["data"]["Comment"])
+
+
+def run(comments: int = 400, posts: int = 4, repeat: int = 1, seed: int = 7,
+        data: str = DATA) -> dict | None:
+    s = site()
+    if s is None:
+        print("waline push bench: skipped (no local Waline: scripts/waline.sh start)", flush=True)
+        return None
+    os.makedirs(data, exist_ok=True)
+    export = os.path.join(data, f"push-{comments}-{posts}-seed{seed}.xml")
+    make_export(export, comments, posts, seed)
+    plan = rows(export)
+    n = len(plan)
+    runs = [("raw requests.post", lambda: raw(s, plan, session=False)),
+            ("raw Session", lambda: raw(s, plan, session=True)),
+            ("push --workers 1", lambda: cli(s, export, 1)),
+            ("push --workers 4", lambda: cli(s, export, 4))]
+    results = []
+    # the server is shared: take the lock the tests take, so neither resets under the other
+    lock = open(os.path.join(STATE, "tests.lock"), "a+")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        print(f"waline push bench: {n} comments on {posts} pages into {s['url']} "
+              f"(Waline reset before every run, best of {repeat})", flush=True)
+        for label, fn in runs:
+            best = None
+            for _ in range(max(1, repeat)):
+                reset()
+                wall = fn()
+                got = count_comments(s)
+                if got != n:
+                    raise RuntimeError(f"{label}: {got} comments on Waline, expected {n}")
+                best = wall if best is None else min(best, wall)
+            results.append({"run": label, "comments": n, "wall": round(best, 2),
+                            "comments_per_s": round(n / best, 1)})
+            print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
+        reset()
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": s["url"],
+              "platform": "waline", "comments": n, "posts": posts, "repeat": repeat,
+              "results": results}
+    with open(os.path.join(data, "push-waline.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result
+
+
+def summary(result: dict | None) -> str:
+    if not result:
+        return "skipped (no local Waline)"
+    return ", ".join(f"{r['run']} {r['comments_per_s']}/s" for r in result["results"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.waline_bench",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--comments", type=int, default=400)
+    ap.add_argument("--posts", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--data", default=DATA)
+    a = ap.parse_args(argv)
+    run(a.comments, a.posts, a.repeat, a.seed, a.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
