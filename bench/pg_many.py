@@ -125,10 +125,16 @@ def main(argv: list[str] | None = None) -> int:
 
     url, exports = argv[0], argv[1:]
     # Others share the server: one heavy run at a time (see COMMON etiquette).
+    import time
+
+    t0 = time.perf_counter()
     with open("/tmp/migrator-pg.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        t1 = time.perf_counter()
         with fresh_schema(url) as u:
             res = convert_many(u, exports)
+        # The wall time of the row includes waiting for the lock; these do not.
+        res["waited_s"], res["convert_s"] = round(t1 - t0, 2), round(time.perf_counter() - t1, 2)
     for one in res["sites"]:
         one.pop("stderr", None) if one.get("ok") else None
     print(json.dumps(res))

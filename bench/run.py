@@ -196,8 +196,10 @@ def _pg_note(log: str) -> str:
     except (OSError, ValueError, IndexError):
         return "no result"
     good = sum(1 for s in res["sites"] if s.get("ok"))
+    waited = (f"; {res['convert_s']:.1f} s converting after {res['waited_s']:.1f} s waiting for "
+              "/tmp/migrator-pg.lock" if "convert_s" in res else "")
     return (f"{good}/{len(res['sites'])} sites ok, runs {','.join(res['runs'])}, "
-            f"{res['comments']} comments in the database")
+            f"{res['comments']} comments in the database{waited}")
 
 
 def isso_bin() -> str | None:
