@@ -21,6 +21,10 @@ setup(
         "click>=8.1",
         "nh3>=0.2.14",
         "Jinja2>=3.1",
+        # --anonymise: given names (US Census first-name lists; MIT, data public domain)
+        # and nickname links (Apache-2.0), both small data packages.
+        "names>=0.3",
+        "nicknames>=1.0",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],

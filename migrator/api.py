@@ -24,13 +24,18 @@ def inspect(exports: Iterable[str], progress=None) -> dict:
 
 def convert(exports: Iterable[str], targets: Iterable[str], options: Options | None = None,
             private_fields: bool = False, report: str | None = None, progress=None,
-            pipeline: Pipeline | None = None) -> Ledger:
+            pipeline: Pipeline | None = None, replace: bool = False) -> Ledger:
     """Run the pipeline into every target (``migrator convert``).
 
     Targets are strings as on the command line: ``sqlite:PATH``, a SQLAlchemy
     URL, ``json:DIR/``, ``json:FILE.json``, ``jsonl:FILE``, ``wxr:FILE``,
-    ``html:DIR``. Returns the ledger; ``report`` also writes it as JSON."""
-    sinks = [open_sink(t, private_fields=private_fields) for t in targets]
+    ``html:DIR``. Returns the ledger; ``report`` also writes it as JSON.
+
+    A database or folder that holds an earlier run's output of the same site
+    but of another kind (anonymised or not, another secret) is refused
+    (:class:`~migrator.sinks.common.StaleOutput`); ``replace`` deletes that
+    output first instead (in the first batch's transaction)."""
+    sinks = [open_sink(t, private_fields=private_fields, replace=replace) for t in targets]
     pipeline = pipeline or Pipeline(list(exports), options or Options(), progress=progress)
     ledger = pipeline.run(sinks)
     if report:

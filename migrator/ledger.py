@@ -41,6 +41,9 @@ class Entry:
     into: int | None = None
     similarity: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: The ids an anonymised run wrote it under (derived from the secret).
+    new_id: int | None = None
+    new_post_id: int | None = None
 
     def as_dict(self) -> dict:
         d = {
@@ -50,6 +53,9 @@ class Entry:
             "reason": self.reason or None,
             "into": self.into,
         }
+        if self.new_id is not None:
+            d["new_id"] = self.new_id
+            d["new_post_id"] = self.new_post_id
         if self.site:
             d["site"] = self.site
         if self.similarity is not None:
@@ -102,7 +108,11 @@ class Ledger:
             raise LedgerError(
                 f"comment {c.id} given fate {fate!r} after {entry.fate!r}")
         entry.fate, entry.reason, entry.into, entry.similarity = fate, reason, into, similarity
-        entry.post_id = c.post_id
+        if c.frozen_key is not None:  # anonymised: the report maps old ids to new
+            entry.post_id = c.origin_post_id if c.origin_post_id is not None else entry.post_id
+            entry.new_id, entry.new_post_id = c.id, c.post_id
+        else:
+            entry.post_id = c.post_id
         self._totals[fate] += 1
         if fate != "written":
             self._reasons[(fate, _reason_class(reason))] += 1
@@ -154,14 +164,14 @@ class Ledger:
         if not done:
             return
         self._spilled += [(e.site, e.id, e.post_id, e.fate, e.reason, e.into, e.similarity,
-                           json.dumps(e.notes) if e.notes else None)
+                           json.dumps(e.notes) if e.notes else None, e.new_id, e.new_post_id)
                           for e in (self._open.pop(k) for k in done)]
         if len(self._spilled) >= self._batch:
             self._write_spilled()
 
     def _write_spilled(self) -> None:
         if self._spilled:
-            self._spill().executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._spill().executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       self._spilled)
             self._spilled = []
 
@@ -174,7 +184,8 @@ class Ledger:
             self._db.execute("PRAGMA synchronous=OFF")
             self._db.execute(
                 "CREATE TABLE entries (site TEXT, id INTEGER, post_id INTEGER, fate TEXT,"
-                " reason TEXT, into_id INTEGER, similarity REAL, notes TEXT)")
+                " reason TEXT, into_id INTEGER, similarity REAL, notes TEXT, new_id INTEGER,"
+                " new_post_id INTEGER)")
         return self._db
 
     def entries(self) -> Iterator[Entry]:
@@ -183,7 +194,7 @@ class Ledger:
         if self._db is not None:
             for row in self._db.execute("SELECT * FROM entries ORDER BY rowid"):
                 yield Entry(row[0], row[1], row[2], row[3], row[4] or "", row[5], row[6],
-                            json.loads(row[7]) if row[7] else [])
+                            json.loads(row[7]) if row[7] else [], row[8], row[9])
         yield from list(self._open.values())
 
     def close(self) -> None:

@@ -6,7 +6,9 @@ largest thread, never the size of the export.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -93,6 +95,11 @@ class Comment:
     #: Set by the reader when the comment cannot be used (cut off by a
     #: truncated file, its post has no id): the pipeline ledgers it rejected.
     reject_reason: str = ""
+    #: Set when anonymisation gives the comment new ids (derived from the
+    #: secret): its ledger key and post id before that. Never written by a
+    #: sink; the ledger (and only --report) keeps the old ids.
+    frozen_key: tuple | None = None
+    origin_post_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -101,6 +108,8 @@ class Comment:
     @property
     def ledger_key(self) -> tuple:
         """Identifies this physical input comment (two files can hold copies)."""
+        if self.frozen_key is not None:
+            return self.frozen_key
         return (self.site, self.source_file, self.source_line, self.source_id or self.id)
 
     @property
@@ -176,11 +185,32 @@ class Site:
     generator: str = ""
     pub_date: str = ""
     authors: list[Author] = field(default_factory=list)
+    #: A label of the original site that needs no secret (see
+    #: :func:`origin_label`); set on the anonymised copy, whose URLs are not
+    #: the original's. Sinks use it to find earlier rows of the same site.
+    origin: str = ""
+
+    @property
+    def origin_label(self) -> str:
+        return self.origin or origin_label(self.key)
 
     @property
     def key(self) -> str:
         """The site key used to keep two sites apart in one database."""
         return (self.base_blog_url or self.base_site_url or self.link or "").rstrip("/")
+
+
+#: What two spellings of one site's URL may differ in: the scheme and 'www.'.
+_site_spelling = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\.)?|^www\.")
+
+
+def origin_label(key: str) -> str:
+    """A short label of a site key (its URL) that any run can compute, with or
+    without the anonymisation secret: outputs of the same site, anonymised or
+    not, are found by it. It hides nothing the site's name (kept) does not.
+    ``http://www.blog.example/`` and ``https://blog.example`` are one site."""
+    norm = _site_spelling.sub("", (key or "").strip().lower()).rstrip("/")
+    return hashlib.sha256(b"migrator/site/v1\0" + norm.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

@@ -9,16 +9,17 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections import deque
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Protocol
 
 from . import parallel
 from .ledger import Ledger
-from .model import Comment, Post, Site, reference_path
+from .model import Comment, Post, Site, origin_label, reference_path
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
+from .stages.dates import round_dates
 from .stages.thread import select, thread
 
 DEFAULT_STATUSES = ("approved",)
@@ -47,11 +48,21 @@ class Options:
     #: cores (dedupe and anonymise run in the second, see migrator.parallel);
     #: 2 = the second one for dedupe alone too; 1 = this one only.
     jobs: int | None = None
+    #: Round every date down to this (see migrator.stages.dates); None = the
+    #: default: "day" with anonymise, else "second".
+    date_precision: str | None = None
+
+    @property
+    def precision(self) -> str:
+        from .stages.dates import default_precision
+
+        return self.date_precision or default_precision(self.anonymise)
 
     def describe(self) -> dict:
         d = asdict(self)
         d["secret"] = "(set)" if self.secret else None
         d["dedupe_window"] = self.dedupe_window.total_seconds()
+        d["date_precision"] = self.precision
         return d
 
 
@@ -70,7 +81,16 @@ class RunInfo:
     paths: list[str]
     options: Options
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    #: The sites as the sinks get them (anonymised copies under --anonymise),
+    #: every file's, read from the headers before the sinks are opened.
     sites: dict[str, Site] = field(default_factory=dict)
+    #: None: not anonymised; else a keyed fingerprint of the secret. Sinks
+    #: record it and refuse to mix it with earlier outputs of another kind.
+    fingerprint: str | None = None
+    #: The origin labels (migrator.model.origin_label) of every input's site,
+    #: from a scan of the headers: a sink can look for earlier rows of them
+    #: before it writes anything.
+    origins: list[str] = field(default_factory=list)
 
     def input_files(self) -> list[dict]:
         """Input files with size and sha256, for provenance."""
@@ -80,7 +100,9 @@ class RunInfo:
             with open(p, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
-            out.append({"path": os.path.abspath(p), "bytes": os.path.getsize(p),
+            # Anonymised: the file's name only (a full path may name its owner).
+            where = os.path.basename(p) if self.fingerprint is not None else os.path.abspath(p)
+            out.append({"path": where, "bytes": os.path.getsize(p),
                         "sha256": h.hexdigest()})
         return out
 
@@ -246,12 +268,21 @@ class Pipeline:
     """
 
     def __init__(self, paths: Iterable[str], options: Options | None = None,
-                 ledger: Ledger | None = None, progress: Progress | None = None):
+                 ledger: Ledger | None = None, progress: Progress | None = None,
+                 keep_posts: bool = False):
         self.paths = [str(p) for p in paths]
+        #: Anonymised posts keep their own fields, ids and site (push: the
+        #: posts are the target's, found there by slug and link).
+        self.keep_posts = keep_posts
+        self._anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
+        #: input file -> the (original) key of its site, for problem messages
+        self._file_site: dict[str, str] = {}
         self.options = options or Options()
         self.ledger = ledger if ledger is not None else Ledger()
         self.progress = progress
         self.sites: dict[str, Site] = {}
+        #: The sites as the sinks got them (anonymised copies under --anonymise).
+        self.out_sites: dict[str, Site] = {}
         self.deduper = None
         self.anonymiser = None
         self._read_apart = False
@@ -320,17 +351,13 @@ class Pipeline:
         self._read_apart = (worker is None and parallel.available(o.jobs)
                             and not reference_path())
         identity = Identity()
-        # The site's own users are people too (wp:author blocks, the posts'
-        # author logins): sinks get a scrubbed copy, learned before the
-        # site's first post is anonymised.
-        anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
         pending: deque[tuple[Site, Post]] = deque()
 
         def finish() -> tuple[Site, Post]:
             site, post = pending.popleft()
             worker.collect(post, self.ledger)
             identity.settle(post)
-            return site, post
+            return self.surround(site, post)
 
         try:
             for site, post in self._read(self.ledger):
@@ -339,16 +366,13 @@ class Pipeline:
                     # settled: nothing of the last file stays in flight.
                     while pending:
                         yield finish()
-                if anon is not None:
-                    if site.key not in anonymous_sites:
-                        anonymous_sites[site.key] = anon.apply_site(site)
-                        if worker is not None:
-                            worker.site(site)
-                    site, logins = anonymous_sites[site.key]
-                    post.author = logins.get(post.author, post.author)
+                if anon is not None and site.key not in self._anonymous_sites:
+                    self.site_out(site)
+                    if worker is not None:
+                        worker.site(site)
                 post = self.process(post, identity, stages=worker is None)
                 if worker is None:
-                    yield site, post
+                    yield self.surround(site, post)
                     continue
                 # Deduped and scrubbed in the worker while the next posts are read here.
                 worker.submit(post)
@@ -392,6 +416,51 @@ class Pipeline:
             identity.settle(post)
         return post
 
+    def site_out(self, site: Site) -> Site:
+        """The site as the sinks get it: under --anonymise a copy whose users
+        are pseudonymised (they are people too, learned before the site's
+        first post is anonymised) and whose URLs are not the original's."""
+        anon = self.anonymiser
+        if anon is None:
+            return site
+        if site.key not in self._anonymous_sites:
+            scrubbed, logins = anon.apply_site(site)
+            if not self.keep_posts:
+                scrubbed = anon.anonymous_site(site, scrubbed)
+            self._anonymous_sites[site.key] = (scrubbed, logins)
+        return self._anonymous_sites[site.key][0]
+
+    def surround(self, site: Site, post: Post) -> tuple[Site, Post]:
+        """The last step before the sinks, after every stage: under
+        --anonymise the post's own fields and every id (see
+        ``stages/anonymise/scrub_posts``), then --date-precision. Threading
+        and dedupe have used the exact dates and the original ids."""
+        out = site
+        anon = self.anonymiser
+        if anon is not None:
+            out = self.site_out(site)
+            counts: Counter = Counter()
+            anon.apply_post(post, site, out, self._anonymous_sites[site.key][1], counts,
+                            keep_posts=self.keep_posts)
+            n = sum(counts.values())
+            if n:
+                self.ledger.count("anonymise", "in posts", n)
+        round_dates(post, self.options.precision)
+        self.out_sites.setdefault(out.key, out)
+        self._file_site.setdefault(post.source_file, site.key)
+        return out, post
+
+    def origins(self) -> list[str]:
+        """The origin label of each input's site, read from its header's bytes
+        (a file the scan cannot read is left out: sinks check its site when
+        its first post comes)."""
+        labels = []
+        for path in self.paths:
+            key = scan.site_key(path)
+            if key is not None and origin_label(key) not in labels:
+                labels.append(origin_label(key))
+        return labels
+
     def settle(self, post: Post) -> None:
         """After the sinks: what no sink rejected is written; flush the ledger."""
         for c in post.comments:
@@ -404,7 +473,10 @@ class Pipeline:
 
         Sinks are opened when the first post has been read, so an input
         that is not an export at all leaves no empty output behind."""
-        run = RunInfo(self.paths, self.options, sites=self.sites)
+        anon = self.anonymiser
+        run = RunInfo(self.paths, self.options, sites=self.out_sites,
+                      fingerprint=anon.fingerprint() if anon is not None else None,
+                      origins=self.origins())
         opened: list[Sink] = []
         ok = False
 
@@ -437,6 +509,17 @@ class Pipeline:
                     close_error = close_error or e
             if close_error is not None:
                 raise close_error
+        if self.anonymiser is not None:
+            # Problems quote the input (links, titles, names, ids): what the
+            # run prints and reports is scrubbed like everything else.
+            sites = set(self._file_site.values())
+            only = next(iter(sites)) if len(sites) == 1 else None
+            for p in self.ledger.problems:
+                p.message = self.anonymiser.scrub_post_text(p.message, Counter())
+                site = self._file_site.get(p.file, only)
+                if site is not None:  # after the scrub, which would take a long id for a phone
+                    p.message = self.anonymiser.renumber_message(p.message, site,
+                                                                 posts=not self.keep_posts)
         return self.ledger
 
 
@@ -450,12 +533,19 @@ def learn_commenters(anonymiser, paths: Iterable[str]) -> None:
     where the scan cannot vouch for a file, from reading it in full."""
     for path in paths:
         people = scan.commenters(path)
-        if people is not None:
+        authors = scan.post_authors(path) if people is not None else None
+        if people is not None and authors is not None:
             anonymiser.learn_people(people)
+            anonymiser.learn_post_authors(*authors)
             continue
         ledger = Ledger()
+        creators: set[str] = set()
         try:
-            for post in WXRReader(path, ledger).posts():
+            reader = WXRReader(path, ledger)
+            for post in reader.posts():
                 anonymiser.learn(post)
+                creators.add(post.author)
+            anonymiser.learn_post_authors(creators, [x for a in reader.site.authors
+                                                     for x in (a.login, a.display_name)])
         finally:
             ledger.close()

@@ -7,6 +7,7 @@ the face, not in the stage.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from contextlib import closing
 from dataclasses import replace
 from typing import Iterable, Iterator
@@ -15,6 +16,7 @@ from .ledger import Ledger
 from .model import Post
 from .pipeline import Options, Pipeline, learn_commenters
 from .stages.anonymise import Anonymiser
+from .stages.dates import round_dates
 from .stages.dedupe import Cluster, Deduper
 from .stages.similarity import _TAG
 
@@ -30,19 +32,33 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
     ``ledger`` to see the input's problems afterwards (it is not closed)."""
     options = options or Options()
     deduper = Deduper.from_options(options)
-    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True)
+    quiet = replace(options, dedupe=False, anonymise=False, dry_run=True, date_precision="second")
     own = ledger is None
     pipe = Pipeline(list(paths), quiet, ledger=ledger if ledger is not None else Ledger())
     anonymiser = None
     if options.anonymise:
         anonymiser = Anonymiser.from_options(options)
         learn_commenters(anonymiser, pipe.paths)
+    sites: dict = {}
     try:
         with closing(pipe.posts()) as posts:
-            for _site, post in posts:
+            for site, post in posts:
                 clusters = deduper.clusters(post)
                 if anonymiser is not None:
-                    anonymiser.apply(post, pipe.ledger)  # clusters hold these same comments
+                    # As convert would write it (clusters hold these same comments):
+                    # bodies and names, then the post, its ids and the site's URLs.
+                    if site.key not in sites:
+                        scrubbed, logins = anonymiser.apply_site(site)
+                        sites[site.key] = (anonymiser.anonymous_site(site, scrubbed), logins)
+                    anonymiser.apply(post, pipe.ledger)
+                    anonymiser.apply_post(post, site, *sites[site.key], Counter())
+                round_dates(post, options.precision)
+                grain = _GRAIN.get(options.precision)
+                if grain:  # the gap between copies says no more than the dates do
+                    for cl in clusters:
+                        cl.dropped = [replace(d, seconds_apart=None if d.seconds_apart is None
+                                              else d.seconds_apart // grain * grain)
+                                      for d in cl.dropped]
                 yield post, clusters
                 pipe.settle(post)  # bounded memory: the private ledger spills
     finally:
@@ -55,10 +71,16 @@ def _excerpt(text: str, width: int = 70) -> str:
     return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
-def _duration(seconds: float | None) -> str:
+#: --date-precision -> the unit gaps between copies are rounded down to.
+_GRAIN = {"minute": 60, "hour": 3600, "day": 86400, "month": 86400 * 28, "year": 86400 * 365}
+
+
+def _duration(seconds: float | None, precision: str = "second") -> str:
     if seconds is None:
         return "time unknown"
     s = int(round(seconds))
+    if s < _GRAIN.get(precision, 1):
+        return f"within a {precision}"
     if s < 60:
         return f"{s}s apart"
     if s < 3600:
@@ -68,8 +90,9 @@ def _duration(seconds: float | None) -> str:
     return f"{s // 86400}d {s % 86400 // 3600}h apart"
 
 
-def format_clusters(found: Iterable[tuple[Post, list[Cluster]]]) -> str:
-    """The human-readable listing of :func:`review`'s result."""
+def format_clusters(found: Iterable[tuple[Post, list[Cluster]]], precision: str = "second") -> str:
+    """The human-readable listing of :func:`review`'s result (gaps between
+    copies no more exact than ``precision``, as the review rounded them)."""
     lines: list[str] = []
     n_clusters = n_dropped = 0
     for post, clusters in found:
@@ -87,7 +110,7 @@ def format_clusters(found: Iterable[tuple[Post, list[Cluster]]]) -> str:
             for d in cl.dropped:
                 n_dropped += 1
                 lines.append(f"  drop  #{d.comment.id}  {d.reason}, similarity "
-                             f"{d.similarity:.2f}, {_duration(d.seconds_apart)}")
+                             f"{d.similarity:.2f}, {_duration(d.seconds_apart, precision)}")
         lines.append("")
     if not n_clusters:
         return "no duplicates found"

@@ -3,6 +3,7 @@ same output as in-process, fails loudly, and never hangs."""
 from __future__ import annotations
 
 import json
+import re
 import multiprocessing
 import os
 import signal
@@ -16,7 +17,7 @@ from migrator import api, parallel
 from migrator.stages.anonymise import Anonymiser
 from migrator.ledger import Ledger
 from migrator.pipeline import Options, Pipeline
-from test_sql_sink import dump
+from sinks.test_sql_sink import dump  # tests/ is on sys.path (conftest)
 from wxr_builder import C, P, write
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,7 +96,9 @@ def test_a_post_split_across_files_is_threaded_the_same(tmp_path):
     ])], name="b.xml")
     one = _convert(tmp_path, "one", [first, second], 1)
     two = _convert(tmp_path, "two", [first, second], 2)
-    depth = {c["id"]: c["depth"] for p in one["json"]["posts"] for c in p["comments"]}
+    # Ids are derived from the secret: the report maps old to new.
+    old = {e["new_id"]: e["id"] for e in map(json.loads, one["entries"]) if "new_id" in e}
+    depth = {old[c["id"]]: c["depth"] for p in one["json"]["posts"] for c in p["comments"]}
     assert depth[3] == 3 and depth[5] == 4 and 4 not in depth  # 4 merged into 3, 5 moved
     for part in ("totals", "stats", "entries", "json", "tables"):
         assert one[part] == two[part], part
@@ -171,7 +174,7 @@ def test_cli_reports_a_dead_worker_in_one_line(tmp_path, busy_export, monkeypatc
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(Anonymiser, "apply", dies)
-    monkeypatch.setenv("MIGRATOR_SECRET", "k")
+    monkeypatch.setenv("MIGRATOR_SECRET", "a test secret of 24 bytes")
     r = run_cli("convert", busy_export, "--anonymise", "--jobs", "2",
                 "--to", f"sqlite:{tmp_path}/o.db")
     assert r.exit_code == 1
@@ -218,3 +221,43 @@ def test_the_worker_is_wanted_for_anonymise_or_when_asked(monkeypatch):
     assert parallel.wanted(2, dedupe=True, anonymise=False)
     assert not parallel.wanted(2, dedupe=False, anonymise=False)  # nothing to do there
     assert not parallel.wanted(1, dedupe=True, anonymise=True)
+
+
+@needs_fork
+def test_anonymised_surroundings_are_the_same_with_a_worker(tmp_path):
+    """Posts, authors, ids, links, dates and kept names ([G]) come out of the
+    worker path byte for byte as in-process, in every file target."""
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "stages", "anonymise"))
+    from test_surroundings import SECRET, export
+
+    src = export(tmp_path)
+
+    def run(jobs):
+        out = tmp_path / f"jobs{jobs}"
+        targets = [f"json:{out}/json/", f"jsonl:{out}/all.jsonl", f"wxr:{out}/clean.wxr",
+                   f"html:{out}/html/", f"sqlite:{out}/db.sqlite"]
+        api.convert([src, THERAPY], targets, Options(
+            statuses=None, types=None, anonymise=True, secret=SECRET, jobs=jobs,
+            keep_names=("Holly Walker", "Jeffery Smith")), private_fields=True)
+        files = {}
+        for root, _, names in os.walk(out):
+            for n in names:
+                if n.endswith((".json", ".jsonl", ".wxr", ".html")):
+                    text = open(os.path.join(root, n), encoding="utf-8").read()
+                    # the clock: generated/created stamps
+                    files[os.path.relpath(os.path.join(root, n), out)] = re.sub(
+                        r'"generated": "[^"]*"|created="[^"]*"|<pubDate>[^<]*</pubDate>\n\t<language>'
+                        r"|Generated [^<]*|\d{4}-\d\d-\d\d \d\d:\d\d UTC", "", text)
+        engine = create_engine(f"sqlite:///{out}/db.sqlite")
+        try:
+            files["tables"] = dump(engine)
+        finally:
+            engine.dispose()
+        return files
+
+    one, two = run(1), run(2)
+    assert len(one) >= 8 and one.keys() == two.keys()
+    for name in one:
+        assert one[name] == two[name], name

@@ -56,6 +56,10 @@ class P:
     type: str = "post"
     date: str = "2020-01-01 10:00:00"
     date_gmt: str | None = None
+    author: str = "admin"
+    content: str = "Body."
+    excerpt: str = ""
+    site: str = "https://example.org"
 
     def xml(self) -> str:
         gmt = self.date if self.date_gmt is None else self.date_gmt
@@ -63,10 +67,11 @@ class P:
         return (
             "<item>\n"
             f"<title>{cdata(self.title)}</title>\n"
-            f"<link>https://example.org/{slug}/</link>\n"
-            "<dc:creator><![CDATA[admin]]></dc:creator>\n"
-            f"<guid isPermaLink=\"false\">https://example.org/?p={self.id}</guid>\n"
-            "<content:encoded><![CDATA[Body.]]></content:encoded>\n"
+            f"<link>{self.site}/{slug}/</link>\n"
+            f"<dc:creator>{cdata(self.author)}</dc:creator>\n"
+            f"<guid isPermaLink=\"false\">{self.site}/?p={self.id}</guid>\n"
+            f"<content:encoded>{cdata(self.content)}</content:encoded>\n"
+            f"<excerpt:encoded>{cdata(self.excerpt)}</excerpt:encoded>\n"
             f"<wp:post_id>{self.id}</wp:post_id>\n"
             f"<wp:post_date>{cdata(self.date)}</wp:post_date>\n"
             f"<wp:post_date_gmt>{cdata(gmt)}</wp:post_date_gmt>\n"
@@ -76,17 +81,28 @@ class P:
             + "".join(c.xml() for c in self.comments) + "</item>\n")
 
 
+def author(login: str, email: str = "", display: str = "", first: str = "", last: str = "",
+           tag: str = "wp:author", id: int = 1) -> str:
+    """A ``wp:author`` block (``tag="wp:wp_author"`` for the variant some exporters write)."""
+    return (f"<{tag}><wp:author_id>{id}</wp:author_id><wp:author_login>{cdata(login)}"
+            f"</wp:author_login><wp:author_email>{cdata(email)}</wp:author_email>"
+            f"<wp:author_display_name>{cdata(display)}</wp:author_display_name>"
+            f"<wp:author_first_name>{cdata(first)}</wp:author_first_name>"
+            f"<wp:author_last_name>{cdata(last)}</wp:author_last_name></{tag}>\n")
+
+
 def wxr(posts, version: str = "1.2", scheme: str = "http", site: str = "https://example.org",
-        prolog: str = "") -> str:
+        prolog: str = "", authors: str = "", title: str = "Test site") -> str:
     ns = f"{scheme}://wordpress.org/export/{version}/"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + prolog +
         f'<rss version="2.0" xmlns:excerpt="{ns}excerpt/" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-        f'xmlns:wp="{ns}">\n<channel>\n<title>Test site</title>\n<link>{site}</link>\n'
+        f'xmlns:wp="{ns}">\n<channel>\n<title>{title}</title>\n<link>{site}</link>\n'
         f"<wp:wxr_version>{version}</wp:wxr_version>\n"
         f"<wp:base_site_url>{site}</wp:base_site_url>\n<wp:base_blog_url>{site}</wp:base_blog_url>\n"
+        + authors
         + "".join(p.xml() for p in posts) + "</channel>\n</rss>\n")
 
 

@@ -14,6 +14,7 @@ from ..ledger import Ledger
 from ..model import STATUSES, TYPES
 from ..pipeline import Options, Pipeline, StrictError
 from ..sinks import TargetError
+from ..stages.dates import PRECISIONS
 from ..stages.thread import ORPHAN_POLICIES
 from ..version import __version__
 from ..wxr.reader import WXRError
@@ -121,6 +122,9 @@ def pipeline_options(f):
                      help="With --anonymise: drop IPs, or keep WordPress's /24 and /64."),
         click.option("--keep-meta", "keep_meta", multiple=True, metavar="KEY",
                      help="With --anonymise: commentmeta keys to keep (others are dropped)."),
+        click.option("--date-precision", type=click.Choice(PRECISIONS), default=None,
+                     help="Round every date down to this (threading and dedupe use the exact "
+                          "ones). Default: day with --anonymise, else second."),
         click.option("--jobs", type=click.IntRange(1, 2), default=None, metavar="N",
                      help="Processes to use, 1 or 2. Default: 2 with --anonymise on a machine "
                           "with two or more cores (dedupe and anonymisation run in the second)."),
@@ -136,19 +140,24 @@ def pipeline_options(f):
 
 def build_options(statuses, types, orphans, dedupe, dedupe_window, keep, anonymise,
                   secret_file, keep_names, keep_registered, ip, keep_meta, jobs, strict,
-                  dry_run=False) -> Options:
+                  date_precision=None, dry_run=False) -> Options:
     secret = None
     if anonymise:
         from ..stages.anonymise import load_secret
 
         try:
             secret = load_secret(secret_file)
-        except ValueError as e:  # an empty secret file or $MIGRATOR_SECRET
-            raise click.UsageError(str(e)) from None
+        except ValueError as e:  # an empty or short secret file or $MIGRATOR_SECRET
+            fail(str(e), EXIT_USAGE)
     return Options(statuses=statuses, types=types, orphans=orphans, dedupe=dedupe,
                    dedupe_window=dedupe_window, keep=keep, anonymise=anonymise, secret=secret,
                    keep_names=tuple(keep_names), keep_registered=keep_registered, ip=ip,
-                   keep_meta=tuple(keep_meta), jobs=jobs, strict=strict, dry_run=dry_run)
+                   keep_meta=tuple(keep_meta), jobs=jobs, strict=strict, dry_run=dry_run,
+                   date_precision=date_precision)
+
+
+NOT_REPRODUCIBLE = ("  note: no secret given (MIGRATOR_SECRET or --secret-file): pseudonyms "
+                    "are random and not reproducible across runs")
 
 
 def finish(ledger: Ledger, report: str | None, as_json: bool, dry_run: bool,
@@ -160,8 +169,7 @@ def finish(ledger: Ledger, report: str | None, as_json: bool, dry_run: bool,
     lines = ledger.summary(dry_run=dry_run)
     anon = getattr(pipeline, "anonymiser", None) if pipeline else None
     if anon is not None and not getattr(anon, "reproducible", True):
-        lines.append("  note: no secret given (MIGRATOR_SECRET or --secret-file): pseudonyms "
-                     "are random and not reproducible across runs")
+        lines.append(NOT_REPRODUCIBLE)
     for line in lines:
         click.echo(line, err=True)
     if as_json:

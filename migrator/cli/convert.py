@@ -9,7 +9,8 @@ import click
 from .. import api
 from ..pipeline import Pipeline
 from ..sinks import TARGET_HELP, parse_target
-from .common import (EXPORTS, build_options, cli, finish, pipeline_options, progress_bar,
+from ..sinks.common import StaleOutput
+from .common import (EXPORTS, NOT_REPRODUCIBLE, build_options, cli, finish, pipeline_options, progress_bar,
                      user_errors)
 
 
@@ -52,9 +53,13 @@ def _default_targets(exports) -> list[str]:
 @pipeline_options
 @click.option("--private-fields", is_flag=True,
               help="Include e-mail, IP and user agent in JSON/JSONL (left out by default).")
+@click.option("--replace", is_flag=True,
+              help="Delete what earlier runs wrote for these sites in the targets first "
+                   "(database rows, a folder's files). Without it, mixing anonymised and "
+                   "plain output (or two secrets) in one target is refused.")
 @click.option("--dry-run", is_flag=True, help="Run every stage and report, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's totals as JSON on stdout.")
-def convert(exports, targets, private_fields, dry_run, as_json, report, **opts):
+def convert(exports, targets, private_fields, replace, dry_run, as_json, report, **opts):
     """Convert EXPORTS into one or more TARGETs.
 
     Every comment that comes in is accounted for: written, filtered (why),
@@ -69,6 +74,7 @@ def convert(exports, targets, private_fields, dry_run, as_json, report, **opts):
       migrator convert a.xml b.xml --status all --type all --orphans root --to json:all.json
       migrator convert export.xml --anonymise --keep-name "Jeffery Smith" --to html:site/
       migrator convert export.xml --to sqlite:x.db --dry-run --report ledger.json
+      migrator convert export.xml --anonymise --date-precision month --replace --to sqlite:x.db
     """
     targets = list(targets) or _default_targets(exports)
     with user_errors():
@@ -77,8 +83,14 @@ def convert(exports, targets, private_fields, dry_run, as_json, report, **opts):
         options = build_options(dry_run=dry_run, **opts)
         with progress_bar(exports, "converting") as bar:
             pipeline = Pipeline(exports, options, progress=bar)
-            ledger = api.convert(exports, targets, options, private_fields=private_fields,
-                                 report=report, pipeline=pipeline)
+            try:
+                ledger = api.convert(exports, targets, options, private_fields=private_fields,
+                                     report=report, pipeline=pipeline, replace=replace)
+            except StaleOutput as e:
+                if options.anonymise and options.secret is None and "another secret" in str(e):
+                    raise StaleOutput(f"{e} (no secret was given: every such run uses a new "
+                                      "random one; set MIGRATOR_SECRET or --secret-file)") from None
+                raise
         finish(ledger, None, as_json, dry_run, {"targets": targets, "inputs": list(exports)},
                pipeline)
         if not dry_run:
@@ -107,6 +119,8 @@ def dedupe(exports, as_json, report, **opts):
 
     with user_errors():
         options = build_options(**opts)
+        if options.anonymise and options.secret is None:  # as convert says it
+            click.echo(NOT_REPRODUCIBLE.strip(), err=True)
         # Keep only the clusters (and a post's id and title), not every post
         # read: memory stays flat however big the export is.
         found = [(Post(id=post.id, title=post.title, site=post.site), cls)
@@ -120,5 +134,5 @@ def dedupe(exports, as_json, report, **opts):
         if as_json:
             click.echo(json.dumps(doc, indent=2))
         else:
-            click.echo(format_clusters(found))
+            click.echo(format_clusters(found, options.precision))
 # -- end dedupe verb --

@@ -76,7 +76,6 @@ class GhostTarget(Platform):
     title = "Ghost"
     api_label = "Admin API"
     levels = 2
-    statuses = {"approved": "published"}
 
     def __init__(self, client: Ghost, *, post_map: dict | None = None,
                  hide_unapproved: bool = False, secret: bytes | None = None):
@@ -169,22 +168,28 @@ class GhostTarget(Platform):
                 if email in self._members:
                     return self._members[email]
             quoted = email.replace("\\", "\\\\").replace("'", "\\'")
-            r = self.client.get("/members/", {"filter": f"email:'{quoted}'", "limit": 1,
-                                              "fields": "id,name,email"})
-            found = r.json().get("members") if r.status_code == 200 else None
-            if found:
-                m = found[0]
-            else:
+            m = self._find_member(quoted)
+            if m is None:
                 r = self.client.send("POST", "/members/", {"members": [
                     {"email": email, "name": name, "newsletters": [], "subscribed": False}]})
-                if r.status_code not in (200, 201):
+                if r.status_code in (200, 201):
+                    m = r.json()["members"][0]
+                else:
                     kind, msg = ghost_error(r)
-                    raise _MemberError(f"http {r.status_code} {kind}: member {email!r}: {msg}")
-                m = r.json()["members"][0]
+                    # 422 "Member already exists": made by another run meanwhile
+                    m = self._find_member(quoted) if r.status_code == 422 else None
+                    if m is None:
+                        raise _MemberError(f"http {r.status_code} {kind}: member {email!r}: {msg}")
             value = (m["id"], m.get("name") or "")
             with self._lock:
                 self._members[email] = value
             return value
+
+    def _find_member(self, quoted: str) -> dict | None:
+        r = self.client.get("/members/", {"filter": f"email:'{quoted}'", "limit": 1,
+                                          "fields": "id,name,email"})
+        found = r.json().get("members") if r.status_code == 200 else None
+        return found[0] if found else None
 
     # -- payloads --------------------------------------------------------------------
     def payload(self, c: Comment, place: Place) -> tuple[dict, list[str]]:
@@ -225,10 +230,8 @@ class GhostTarget(Platform):
         body = dict(payload["comment"], member_id=member_id)
         r = self.client.send("POST", "/comments/", {"comments": [body]})
         if r.status_code in (200, 201):
-            new = r.json()["comments"][0]["id"]
-            if payload["status"] != "published":
-                self.hide(new)
-            return Answer("created", new)
+            # hidden ones are hidden in finish_post, once their replies are in
+            return Answer("created", r.json()["comments"][0]["id"])
         kind, msg = ghost_error(r)
         reason = f"http {r.status_code} {kind}: {msg}".rstrip(": ")
         if r.status_code == 401:
@@ -266,10 +269,16 @@ class GhostTarget(Platform):
                                                    ("", payload["name"]))[1]
         return [x for *_, x in sorted(out, key=lambda t: t[:2])]
 
-    def adopt(self, found: dict, payload: dict) -> str:
-        if found.get("status") != payload["status"] and payload["status"] == "hidden":
-            return "hidden" if self.hide(found["id"]) else ""
-        return ""
+    def finish_post(self, target: Target, rows: list) -> None:
+        """Hide what should be hidden, now that every reply is in: Ghost keeps a
+        reply's ``in_reply_to_id`` only when that comment is published."""
+        wanted = {r.target_id for r in rows if (r.expect or {}).get("status") == "hidden"}
+        if not wanted:
+            return
+        now = self.comments(target.id)
+        for tid in sorted(wanted):
+            if (now.get(tid) or {}).get("status") == "published":
+                self.hide(tid)
 
     def _status(self, target_id, status: str) -> bool:
         r = self.client.send("PUT", f"/comments/{target_id}/",

@@ -1,14 +1,17 @@
 """Pieces shared by the file sinks: records, safe file names, atomic writes."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from datetime import datetime
 from urllib.parse import unquote
 
 from ..model import Comment, Post, Site
+from . import TargetError
 
 FORMAT = "migrator-archive/1"
 PRIVATE_FIELDS = ("author_email", "author_ip", "author_user_agent")
@@ -141,3 +144,101 @@ def write_atomic(path: str, text: str) -> None:
         f.abort()
         raise
     f.commit()
+
+
+# -- outputs of earlier runs --------------------------------------------------------
+MARKER = ".migrator.json"
+
+
+class StaleOutput(TargetError):
+    """The target holds an earlier run's output of another kind (anonymised
+    or not, another secret): mixing them would leave real names beside
+    pseudonyms. The CLI turns it into one line and exit status 2."""
+
+
+def run_state(run) -> dict:
+    """Whether a run anonymises, and under which secret (a keyed fingerprint)."""
+    fp = getattr(run, "fingerprint", None)
+    return {"anonymised": fp is not None, "fingerprint": fp}
+
+
+def describe_state(theirs: dict, mine: dict) -> str:
+    """How an earlier run wrote what is there, said to a run of another kind."""
+    if not theirs.get("anonymised"):
+        return "without --anonymise"
+    if mine.get("anonymised"):
+        return "with --anonymise under another secret"
+    return "with --anonymise"
+
+
+class FolderGuard:
+    """Keeps a ``json:DIR/`` or ``html:DIR/`` folder to one kind of run.
+
+    The folder's marker (``.migrator.json``, written by anonymised runs
+    only) says that its files are anonymised and under which secret's
+    fingerprint. A run of another kind
+    is refused (:class:`StaleOutput`), as is an anonymised run into a folder
+    that holds files of ours (``*.EXT``) but no marker (an older run: what
+    is in them cannot be told). With ``replace`` those files are moved aside
+    when the run starts, deleted when it succeeds and put back when it fails."""
+
+    def __init__(self, folder: str, ext: str, label: str, replace: bool = False):
+        self.folder, self.ext, self.label, self.replace = folder, ext, label, replace
+        self._aside: str | None = None
+        self._moved: list[str] = []
+        self._state: dict | None = None
+
+    def _ours(self) -> list[str]:
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if n.endswith(self.ext) and not n.startswith(".")
+                      and os.path.isfile(os.path.join(self.folder, n)))
+
+    def open(self, run) -> None:
+        self._state = mine = run_state(run)
+        ours = self._ours()
+        marker = None
+        path = os.path.join(self.folder, MARKER)
+        if os.path.exists(path):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    marker = json.load(fh)
+            except (OSError, ValueError):
+                marker = {}
+        if marker is not None:
+            theirs = {"anonymised": bool(marker.get("anonymised")),
+                      "fingerprint": marker.get("fingerprint") if marker.get("anonymised") else None}
+            clash = ours and theirs != mine
+            how = describe_state(theirs, mine)
+        else:
+            clash = bool(ours) and mine["anonymised"]
+            how = "by an earlier run (anonymised or not: it cannot be told)"
+        if clash and not self.replace:
+            raise StaleOutput(f"{self.label} already holds files written {how}: write "
+                              "somewhere else, or add --replace to delete them first")
+        if self.replace and ours:
+            self._aside = tempfile.mkdtemp(prefix=".migrator-replaced-", dir=self.folder)
+            for n in ours:
+                os.replace(os.path.join(self.folder, n), os.path.join(self._aside, n))
+                self._moved.append(n)
+
+    def close(self, ok: bool, written: list[str] = ()) -> None:
+        if ok and self._state is not None:
+            marker = os.path.join(self.folder, MARKER)
+            if self._state["anonymised"]:
+                write_atomic(marker, json.dumps(
+                    {"format": "migrator-folder/1", **self._state}, indent=1) + "\n")
+            elif os.path.exists(marker):  # plain files now (--replace): no marker, as ever
+                os.unlink(marker)
+        if self._aside is None:
+            return
+        if not ok:  # put the old files back, and take this run's away
+            for n in written:
+                if n not in self._moved and os.path.exists(os.path.join(self.folder, n)):
+                    os.unlink(os.path.join(self.folder, n))
+            for n in self._moved:
+                os.replace(os.path.join(self._aside, n), os.path.join(self.folder, n))
+        shutil.rmtree(self._aside, ignore_errors=True)
+        self._aside = None

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from ..version import __version__
 from ..ledger import Ledger
 from ..model import Comment, Post, Site, nest, walk
-from .common import _UNSAFE, AtomicFile, inside, iso_utc, safe_name, write_atomic
+from .common import _UNSAFE, AtomicFile, FolderGuard, inside, iso_utc, safe_name, write_atomic
 
 #: Tags a comment may keep. Everything else is stripped (its text kept);
 #: script and style are dropped with their content.
@@ -109,9 +109,14 @@ def clean_comment(content: str) -> Markup:
 
 
 def web_url(url: str | None) -> str | None:
-    """``url`` if it is an http(s) URL (for hrefs we make ourselves), else None."""
+    """``url`` if it is an http(s) URL (for hrefs we make ourselves), else None.
+    A host under ``.invalid`` (what anonymised runs give the original site)
+    leads nowhere, so it is no link either."""
     url = (url or "").strip()
-    return url if _WEB.match(url) and not any(ch in url for ch in "\"'<> \t\n") else None
+    if not _WEB.match(url) or any(ch in url for ch in "\"'<> \t\n"):
+        return None
+    host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit(":", 1)[0]
+    return None if host.lower().rstrip(".").endswith(".invalid") else url
 
 
 def plain(text: str | None) -> str:
@@ -125,14 +130,20 @@ def _lang(value: str) -> str:
     return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else "en"
 
 
-def _fmt_date(c: Comment) -> tuple[str, str]:
+#: How a date is shown, by the run's --date-precision: a rounded date shows
+#: no made-up midnight.
+SHOWN = {"second": "%Y-%m-%d %H:%M", "minute": "%Y-%m-%d %H:%M", "hour": "%Y-%m-%d %H:00",
+         "day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def _fmt_date(c: Comment, fmt: str = SHOWN["second"]) -> tuple[str, str]:
     """(shown, machine) dates: the site's local time as readers saw it,
     and the UTC instant for ``<time datetime>``."""
     machine = iso_utc(c.date_gmt) or ""
     if c.date is not None:
-        shown = c.date.strftime("%Y-%m-%d %H:%M")
+        shown = c.date.strftime(fmt)
     elif c.date_gmt is not None:
-        shown = c.date_gmt.strftime("%Y-%m-%d %H:%M UTC")
+        shown = c.date_gmt.strftime(fmt) + " UTC"
     else:
         shown = ""
     return shown, machine
@@ -158,8 +169,9 @@ class Event:
     reply_level: int = 0  # CSS level of this comment's reply list (capped)
 
 
-def thread_events(comments: list[Comment]):
-    """Events for the template, from ``walk(nest(...))``: flat, no recursion."""
+def thread_events(comments: list[Comment], fmt: str = SHOWN["second"]):
+    """Events for the template, from ``walk(nest(...))``: flat, no recursion.
+    ``fmt``: how dates are shown (see :data:`SHOWN`)."""
     by_id = {c.id: c for c in comments}
     depth = 0
     for kind, node in walk(nest(comments)):
@@ -171,7 +183,7 @@ def thread_events(comments: list[Comment]):
             continue
         depth += 1
         parent = by_id.get(c.parent_id) if c.parent_id is not None else None
-        shown, machine = _fmt_date(c)
+        shown, machine = _fmt_date(c, fmt)
         badges = []
         if c.type != "comment":
             badges.append(c.type)
@@ -205,23 +217,29 @@ CONTENT_TYPES = ("post", "page")
 class HTMLSink:
     """``html:DIR``: one page per post plus ``index.html``."""
 
-    def __init__(self, folder: str, **_):
+    def __init__(self, folder: str, replace: bool = False, **_):
         self.folder = folder
+        self._guard = FolderGuard(folder, ".html", f"html:{folder}", replace)
         self.env = _environment()
         self._post_tpl = self.env.get_template("post.html.j2")
         self._index_tpl = self.env.get_template("index.html.j2")
         self._sites: dict[str, Site] = {}
         self._entries: dict[str, dict] = {}  # file name -> index entry, in order
         self._spill: str | None = None
+        self._shown = SHOWN["second"]
         self.skipped = 0
 
     @classmethod
-    def from_target(cls, kind: str, where: str, private_fields: bool = False, **options):
+    def from_target(cls, kind: str, where: str, private_fields: bool = False,
+                    replace: bool = False, **options):
         # private_fields is ignored: a public archive never shows e-mail,
         # IP or user agent.
-        return cls(where)
+        return cls(where, replace=replace)
 
     def open(self, run) -> None:
+        self._shown = SHOWN.get(getattr(getattr(run, "options", None), "precision", "second"),
+                                SHOWN["second"])
+        self._guard.open(run)  # refuses a folder of another kind of run
         os.makedirs(self.folder, exist_ok=True)
         self._spill = tempfile.mkdtemp(prefix="migrator-html-")
 
@@ -268,7 +286,7 @@ class HTMLSink:
                 site=site, site_title=plain(site.title) or site.key or "Archive",
                 lang=_lang(site.language), post=post, title=title,
                 original=web_url(post.link), count=len(post.comments),
-                events=thread_events(post.comments),
+                events=thread_events(post.comments, self._shown),
                 max_indent=MAX_INDENT,
             ).dump(out.fh)
         except BaseException:
@@ -295,6 +313,7 @@ class HTMLSink:
             if self._spill is not None:
                 shutil.rmtree(self._spill, ignore_errors=True)
                 self._spill = None
+            self._guard.close(ok, list(self._entries) + ["index.html"])
 
 
 __all__ = ["HTMLSink", "autop", "clean_comment", "thread_events"]

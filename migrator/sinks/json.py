@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from ..version import __version__
 from ..ledger import Ledger
 from ..model import Post, Site, reference_path
-from .common import (FORMAT, AtomicFile, comment_record, inside, iso_utc, post_record, safe_name,
+from .common import (FORMAT, AtomicFile, FolderGuard, comment_record, inside, iso_utc,
+                     post_record, safe_name,
                      site_record, write_atomic)
 
 
@@ -31,9 +32,10 @@ def _dump(obj) -> str:
 class JSONSink:
     """``json:DIR/`` (a folder, written one file per post) or ``json:FILE.json``."""
 
-    def __init__(self, path: str, private_fields: bool = False):
+    def __init__(self, path: str, private_fields: bool = False, replace: bool = False):
         self.path = path
         self.private = private_fields
+        self._guard = FolderGuard(path, ".json", f"json:{path}", replace)
         self.folder_mode = path.endswith(("/", os.sep)) or os.path.isdir(path) or \
             not path.lower().endswith(".json")
         self._index: list[dict] = []
@@ -51,11 +53,13 @@ class JSONSink:
         self._first = True
 
     @classmethod
-    def from_target(cls, kind: str, where: str, private_fields: bool = False, **_):
-        return cls(where, private_fields=private_fields)
+    def from_target(cls, kind: str, where: str, private_fields: bool = False,
+                    replace: bool = False, **_):
+        return cls(where, private_fields=private_fields, replace=replace)
 
     def open(self, run) -> None:
         if self.folder_mode:
+            self._guard.open(run)  # refuses a folder of another kind of run
             os.makedirs(self.path, exist_ok=True)
         else:
             self._doc = AtomicFile(self.path)
@@ -128,9 +132,9 @@ class JSONSink:
                      "sites": list(self._sites.values()), "posts": self._index,
                      "comments": sum(e["comments"] for e in self._index)}
             write_atomic(inside(self.path, "index.json"), _dump(index))
+        self._guard.close(ok, list(self._files.values()) + ["index.json"])
         if self._spill is not None:
             self._spill.close()
-
 
     def _stream_index(self, now: str) -> None:
         """index.json from the spilled entries, byte for byte what ``_dump``

@@ -16,15 +16,16 @@ import os
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import (BigInteger, Column, DateTime, ForeignKeyConstraint, Index, Integer,
-                        MetaData, String, Table, Text, create_engine, event, insert, select,
-                        update)
+from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKeyConstraint, Index, Integer,
+                        MetaData, String, Table, Text, create_engine, delete, event, insert,
+                        inspect, select, update)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..version import __version__
 from ..ledger import Ledger
-from ..model import Comment, Post, Site, reference_path
+from ..model import Comment, Post, Site, origin_label, reference_path
+from .common import StaleOutput, describe_state, run_state
 
 metadata = MetaData()
 
@@ -33,6 +34,11 @@ sites = Table(
     Column("key", String(255), primary_key=True),
     Column("title", Text), Column("link", Text), Column("language", String(32)),
     Column("wxr_version", String(8)),
+    # The original site's label (migrator.model.origin_label: no secret
+    # needed), whether its rows are anonymised, and under which secret (a
+    # keyed fingerprint, never the secret): one kind of rows per site.
+    Column("origin", String(32), index=True), Column("anonymised", Boolean),
+    Column("fingerprint", String(64)),
 )
 
 posts = Table(
@@ -85,7 +91,12 @@ runs = Table(
     Column("status", String(16)),
     Column("tool", String(64)),
     Column("inputs", Text), Column("options", Text), Column("counts", Text),
+    Column("anonymised", Boolean), Column("fingerprint", String(64)),
 )
+
+#: Columns added after the first release: added to an older database on open.
+ADDED_COLUMNS = {"sites": ("origin", "anonymised", "fingerprint"),
+                 "runs": ("anonymised", "fingerprint")}
 
 BATCH_COMMENTS = 2000
 BATCH_POSTS = 500
@@ -100,6 +111,9 @@ def engine_for(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and replaced rows (--replace, upserts) are overwritten
+            # in the file, not left in free pages for anyone to read.
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
     return engine
 
@@ -188,7 +202,8 @@ def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
         return
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if not reference_path() and (dialect == "sqlite" or conn.dialect.driver == "psycopg"):
+        if (not reference_path() and (dialect == "sqlite" or conn.dialect.driver == "psycopg")
+                and len(rows[0]) == len(table.columns)):  # rows that name every column
             _driver_upsert(conn, table, rows, keys)
             return
         conn.execute(_upsert_stmt(dialect, table, keys), rows)
@@ -226,12 +241,45 @@ def post_row(p: Post) -> dict:
             "date": p.date, "date_gmt": _naive(p.date_gmt), "comment_status": p.comment_status}
 
 
+def _add_columns(conn) -> None:
+    """Give a database made by an older migrator the columns added since,
+    and label its sites (their rows count as not anonymised)."""
+    have = inspect(conn)
+    for table, names in ADDED_COLUMNS.items():
+        present = {c["name"] for c in have.get_columns(table)}
+        for name in names:
+            if name not in present:
+                col = metadata.tables[table].c[name]
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN {name} {kind}')
+    for (key,) in conn.execute(select(sites.c.key).where(sites.c.origin.is_(None))).all():
+        conn.execute(update(sites).where(sites.c.key == key).values(origin=origin_label(key)))
+
+
+def _delete_sites(conn, labels: set[str]) -> None:
+    """Every row of the sites with these origin labels (children first)."""
+    keys = [k for (k,) in conn.execute(select(sites.c.key).where(sites.c.origin.in_(labels)))]
+    if not keys:
+        return
+    conn.execute(delete(comment_meta).where(comment_meta.c.site.in_(keys)))
+    conn.execute(delete(comments).where(comments.c.site.in_(keys)))
+    conn.execute(delete(posts).where(posts.c.site.in_(keys)))
+    conn.execute(delete(sites).where(sites.c.key.in_(keys)))
+
+
 class SQLSink:
     """Writes posts and comments into a database (created if needed)."""
 
     def __init__(self, url: str, batch_comments: int = BATCH_COMMENTS,
-                 batch_posts: int = BATCH_POSTS):
+                 batch_posts: int = BATCH_POSTS, replace: bool = False):
         self.url = url
+        #: Delete each site's earlier rows (in the transaction of its first batch).
+        self.replace = replace
+        #: How messages name the target (as the user wrote it); None: the URL, no password.
+        self.label: str | None = None
+        self._state: dict = {"anonymised": False, "fingerprint": None}
+        self._checked: set[str] = set()  # origin labels looked at
+        self._to_replace: set[str] = set()  # ... whose old rows go with the next batch
         self.batch_comments = batch_comments
         self.batch_posts = batch_posts
         self.engine: Engine | None = None
@@ -242,10 +290,13 @@ class SQLSink:
         self._run = None
 
     @classmethod
-    def from_target(cls, kind: str, where: str, **_):
+    def from_target(cls, kind: str, where: str, replace: bool = False, **_):
+        label = f"sqlite:{where}" if kind == "sqlite" else None
         if kind == "sqlite":
             where = "sqlite:///" + os.path.abspath(where)
-        return cls(where)
+        sink = cls(where, replace=replace)
+        sink.label = label or sink.label
+        return sink
 
     def open(self, run) -> None:
         self._run = run
@@ -255,13 +306,47 @@ class SQLSink:
                 os.makedirs(folder, exist_ok=True)
         self.engine = engine_for(self.url)
         create_schema(self.engine)
-        with self.engine.begin() as conn:
-            res = conn.execute(insert(runs).values(
-                started=_naive(run.started), status="running", tool=f"migrator {__version__}",
-                inputs=json.dumps(run.input_files()), options=json.dumps(run.options.describe())))
-            self._run_id = res.inserted_primary_key[0]
+        self._state = run_state(run)
+        try:
+            with self.engine.begin() as conn:
+                _add_columns(conn)
+                for label in getattr(run, "origins", ()):  # every file's site, before any row
+                    self._check(conn, label)
+                res = conn.execute(insert(runs).values(
+                    started=_naive(run.started), status="running",
+                    tool=f"migrator {__version__}", inputs=json.dumps(run.input_files()),
+                    options=json.dumps(run.options.describe()), **self._state))
+                self._run_id = res.inserted_primary_key[0]
+        except BaseException:
+            self.engine.dispose()  # not opened: close() will not be called
+            self.engine = None
+            raise
+
+    def _check(self, conn, label: str) -> None:
+        """Refuse (or with ``replace``, plan to delete) earlier rows of the
+        site ``label`` written by another kind of run."""
+        if label in self._checked:
+            return
+        self._checked.add(label)
+        if self.replace:
+            self._to_replace.add(label)
+            return
+        mine = self._state
+        for key, anonymised, fingerprint in conn.execute(
+                select(sites.c.key, sites.c.anonymised, sites.c.fingerprint)
+                .where(sites.c.origin == label)):
+            theirs = {"anonymised": bool(anonymised),
+                      "fingerprint": fingerprint if anonymised else None}
+            if theirs != mine:
+                where = self.label or self.engine.url.render_as_string(hide_password=True)
+                raise StaleOutput(f"{where} already holds rows of this site written "
+                                  f"{describe_state(theirs, mine)}: write somewhere else, or add "
+                                  "--replace to delete them first")
 
     def write_post(self, site: Site, post: Post, ledger: Ledger) -> None:
+        if site.origin_label not in self._checked:  # a site no header scan saw
+            with self.engine.begin() as conn:
+                self._check(conn, site.origin_label)
         self._pending.append((site, post))
         self._pending_comments += len(post.comments)
         if self._pending_comments >= self.batch_comments or len(self._pending) >= self.batch_posts:
@@ -271,10 +356,13 @@ class SQLSink:
         if not self._pending:
             return
         site_rows, post_rows, comment_rows, meta_rows = [], [], [], []
+        fresh: set[str] = set()
         for site, post in self._pending:
-            if site.key not in self._sites_done:
+            if site.key not in self._sites_done and site.key not in fresh:
+                fresh.add(site.key)
                 site_rows.append({"key": site.key, "title": site.title, "link": site.link,
-                                  "language": site.language, "wxr_version": site.wxr_version})
+                                  "language": site.language, "wxr_version": site.wxr_version,
+                                  "origin": site.origin_label, **self._state})
             post_rows.append(post_row(post))
             for c in post.comments:
                 comment_rows.append(comment_row(c))
@@ -282,11 +370,15 @@ class SQLSink:
                     meta_rows.append({"site": c.site, "comment_id": c.id, "seq": seq,
                                       "key": k, "value": v})
         with self.engine.begin() as conn:  # one transaction per batch
+            gone = {r["origin"] for r in site_rows} & self._to_replace
+            if gone:  # --replace: the site's earlier rows go in this same transaction
+                _delete_sites(conn, gone)
             _upsert(conn, sites, site_rows, ["key"])
             _upsert(conn, posts, post_rows, ["site", "id"])
             _upsert(conn, comments, comment_rows, ["site", "id"])
             _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"])
         self._sites_done.update(r["key"] for r in site_rows)
+        self._to_replace -= {r["origin"] for r in site_rows}
         self._pending.clear()
         self._pending_comments = 0
 

@@ -11,6 +11,13 @@
 * :mod:`.push` — the sink, the retry loop ("look before re-posting"), :func:`push`.
 * :mod:`.verify` — reading the target back and comparing, :func:`verify`.
 * :mod:`.select` — ``--to ghost+https://...`` -> the platform.
+
+A new platform is a package beside ``wordpress/`` and ``ghost/``: a client
+(built on :class:`.http.Http`, which owns the credential rules), a
+:class:`Platform` subclass, and ``push(paths, url, options, **connection)`` /
+``verify(...)`` functions that build it and call :func:`push` / :func:`verify`
+here; then its name in :data:`.select.PLATFORMS` and its options in
+``cli/push.py``'s ``_connection``.
 """
 from .base import Answer, Outcome, Place, Platform, PostPlan, Target
 from .http import AuthError, PushError, Redactor

@@ -15,7 +15,6 @@ from datetime import datetime
 from ..model import Comment, Post, Site
 from .http import Http, PushError
 
-TargetId = "int | str"  # WordPress and Waline number their comments, Ghost uses object ids
 
 
 @dataclass
@@ -97,7 +96,8 @@ def iso_seconds(d: datetime | None) -> str | None:
 
 
 class Platform:
-    """One live target. Subclasses set the class attributes and implement
+    """One live target (target ids are numbers on WordPress and Waline, object
+    id strings on Ghost; the shared layer never looks inside them). Subclasses set the class attributes and implement
     the methods that raise NotImplementedError; the rest has defaults.
 
     Target comments, as :meth:`comments` returns them for verify, are dicts
@@ -117,8 +117,6 @@ class Platform:
     levels = 0
     #: source comment types the platform can create
     types = frozenset({"comment"})
-    #: what a source status becomes; a status not here is not sent
-    statuses: dict[str, str] = {"approved": "approved"}
 
     http: Http
     url: str
@@ -181,6 +179,12 @@ class Platform:
     def adopt(self, found: dict, payload: dict) -> str:
         """A found copy is ours: bring its status in line; return a note ('' if nothing)."""
         return ""
+
+    def finish_post(self, target: Target, rows: list) -> None:
+        """Called once a post's comments are all through (also on a re-run), with
+        the journal rows (``done``) of its comments: the place for work that must
+        wait until every comment is there (Ghost hides comments only then, as it
+        drops a reply's link to a parent that is hidden already)."""
 
     def hide(self, target_id) -> bool:
         """Hide a comment (for statuses the platform cannot create directly)."""

@@ -73,6 +73,26 @@ class Journal:
     def close(self) -> None:
         self.db.close()
 
+    def keep_to(self, kind: str) -> None:
+        """One kind of push per journal: ``kind`` is "plain" or the anonymising
+        secret's fingerprint. A push of another kind would find none of the
+        comments already sent (other ids, other names) and send them all again,
+        real names beside pseudonyms: refused."""
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+            had = row[0] if row else None
+            if had is None and self.db.execute("SELECT 1 FROM comments LIMIT 1").fetchone():
+                had = "plain"  # a journal from before kinds were recorded
+            if had is not None and had != kind:
+                how = "without --anonymise" if had == "plain" else (
+                    "with --anonymise" if kind == "plain" else
+                    "with --anonymise under another secret")
+                raise PushError(f"state file {self.path} records a push made {how}: pushing "
+                                "these comments again would put them on the target twice; "
+                                "remove them there and give another --state")
+            if had is None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('kind', ?)", (kind,))
+
     def get(self, site: str, source_id: int) -> Row | None:
         with self._lock:
             r = self.db.execute("SELECT site, source_id, source_post, target_post, target_id, "

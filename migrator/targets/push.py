@@ -246,8 +246,11 @@ def push(paths: Iterable[str], platform: Platform, options: Options | None = Non
     journal = Journal(":memory:" if dry_run and not os.path.exists(state) else state,
                       journal_name(platform), redact=platform.redact)
     try:
-        pipeline = Pipeline(list(paths), options)
+        pipeline = Pipeline(list(paths), options, keep_posts=True)  # the target has the posts
         check_options(options, pipeline)
+        if not dry_run:  # one kind of push per journal (plain, or one secret's)
+            anon = pipeline.anonymiser
+            journal.keep_to(anon.fingerprint() if anon is not None else "plain")
         pusher = Pusher(platform, journal, workers=workers, dry_run=dry_run, delay=delay,
                         orphans=options.orphans, progress=progress)
         ledger = pipeline.run([pusher])

@@ -58,17 +58,22 @@ class _PostRun:
             done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
             for fut in done:
                 self.finish(fut)
+        rows = [p.journal.get(c.site, c.id) for c in self.post.comments]
+        p.platform.finish_post(self.target, [r for r in rows if r is not None
+                                             and r.state == "done" and r.target_id])
 
     # parent resolution ------------------------------------------------------------
     def parent_target(self, c: Comment) -> tuple[str, object, str]:
-        """('ok', target parent id, note) | ('wait', 0, '') | ('drop', 0, reason)."""
+        """('ok', target parent id, note) | ('wait', source id to wait for, '') |
+        ('drop', 0, reason). A reply whose parent failed is re-attached to the
+        nearest ancestor that made it, waiting for it if it is still on its way."""
         pid = c.parent_id
         if pid is None or pid == 0:
             return "ok", 0, ""
         if pid in self.known:
             return "ok", self.known[pid], ""
         if pid in self.by_id and pid not in self.failed:
-            return "wait", 0, ""
+            return "wait", pid, ""
         if pid not in self.by_id:  # written by an earlier part (split export) or run
             row = self.p.journal.get(c.site, pid)
             if row is not None and row.state in ("done", "merged") and row.target_id:
@@ -77,6 +82,8 @@ class _PostRun:
         else:
             ancestor = self.by_id[pid].parent_id
             while ancestor is not None and ancestor not in self.known:
+                if ancestor in self.by_id and ancestor not in self.failed:
+                    return "wait", ancestor, ""  # on its way: re-attach once it is there
                 ancestor = self.by_id[ancestor].parent_id if ancestor in self.by_id else None
         why = f"parent not on target: comment {pid}"
         if self.p.orphans == "drop":
@@ -92,7 +99,7 @@ class _PostRun:
             return
         state, parent, note = self.parent_target(c)
         if state == "wait":
-            self.waiting[c.parent_id].append(c)
+            self.waiting[parent].append(c)
             return
         if state == "drop":
             self.reject(c, note)

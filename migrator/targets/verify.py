@@ -55,7 +55,7 @@ def verify(paths: Iterable[str], platform: Platform, options: Options | None = N
     journal = Journal(state, journal_name(platform), redact=platform.redact)
     result = VerifyResult()
     cache: dict[object, dict] = {}
-    pipeline = Pipeline(list(paths), options)
+    pipeline = Pipeline(list(paths), options, keep_posts=True)  # the target has the posts
     try:
         check_options(options, pipeline)
         for site, post in pipeline.posts():

@@ -3,10 +3,11 @@ becomes: by ``--post-map``, by id, by slug, or by the link's path."""
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from urllib.parse import unquote, urlparse
 
 from ..model import Comment, Post, Site
+from ..targets.base import Target
 from .client import POST_STATUSES, PushError, WordPress
 
 
@@ -41,19 +42,6 @@ def _object_id(text: str) -> str:
 
 
 # -- post mapping -------------------------------------------------------------------
-@dataclass
-class Target:
-    id: int
-    slug: str = ""
-    link: str = ""
-    title: str = ""
-    type: str = ""
-    how: str = ""
-
-    def describe(self) -> str:
-        return f"target post {self.id}" + (f" '{self.slug}'" if self.slug else "")
-
-
 class PostMapper:
     """Source post -> target post: ``--post-map``, else the slug (posts, pages,
     the post type's own endpoint), else the link's path."""

@@ -21,7 +21,6 @@ class WordPressTarget(Platform):
     title = "WordPress"
     api_label = "REST"
     levels = 0
-    statuses = REST_STATUS
 
     def __init__(self, client: WordPress, post_map: dict[int, int] | None = None):
         self.client = client

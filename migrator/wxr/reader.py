@@ -334,7 +334,7 @@ class WXRReader:
                 s.base_site_url = text.strip()
             elif k == "wp:base_blog_url":
                 s.base_blog_url = text.strip()
-            elif k == "wp:author":
+            elif k in ("wp:author", "wp:wp_author"):  # some exporters write the latter
                 f = {self._tags(c.tag): (c.text or "").strip() for c in child}
                 s.authors.append(Author(
                     id=_int(f.get("wp:author_id")), login=f.get("wp:author_login", ""),

@@ -104,3 +104,53 @@ def _scan_bytes(data) -> list[Comment] | None:
             status=status_from_wp(_xml_value(approved).strip() or "0"),
             type=type_from_wp(_xml_value(ctype)), user_id=uid))
     return people
+
+
+_ITEM = re.compile(rb"<item[\s>]")
+_HEADER_FIELD = {k: re.compile(rb"<" + k + rb">(.*?)</" + k + rb">", re.S)
+                 for k in (b"wp:base_blog_url", b"wp:base_site_url", b"link")}
+_CREATOR = re.compile(rb"<dc:creator>(.*?)</dc:creator>", re.S)
+_LOGIN = re.compile(rb"<wp:author_(?:login|display_name)>(.*?)</wp:author_(?:login|display_name)>",
+                    re.S)
+
+
+def _mapped(path: str, scan):
+    try:
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return None
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                decl = _XML_DECL.match(data[:512])
+                if decl and decl.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+                    return None
+                return scan(data)
+    except (OSError, ValueError):
+        return None
+
+
+def site_key(path: str) -> str | None:
+    """The key of the export's site (:attr:`migrator.model.Site.key`) from
+    the channel header's bytes, before any item is parsed; None when the
+    scan cannot tell."""
+    def scan(data) -> str | None:
+        m = _ITEM.search(data)
+        head = data[:m.start() if m else min(len(data), 1 << 20)]
+        for field in (b"wp:base_blog_url", b"wp:base_site_url", b"link"):
+            f = _HEADER_FIELD[field].search(head)
+            if f is not None and _xml_value(f.group(1)).strip():
+                return _xml_value(f.group(1)).strip().rstrip("/")
+        return None if m is None else ""
+
+    return _mapped(path, scan)
+
+
+def post_authors(path: str) -> tuple[list[str], list[str]] | None:
+    """Every distinct post author (``dc:creator``) of the export, and every
+    login and display name of its ``wp:author`` blocks (sorted); None where
+    the scan cannot read the file."""
+    def scan(data):
+        creators = {_xml_value(v).strip() for v in set(_CREATOR.findall(data))}
+        logins = {_xml_value(v).strip() for v in set(_LOGIN.findall(data))}
+        return sorted(creators - {""}), sorted(logins - {""})
+
+    return _mapped(path, scan)

@@ -209,7 +209,8 @@ def cmd_reset():
         for table in ("comments", "members", "posts"):
             left[table] = db.execute("SELECT count(*) FROM %s" % table).fetchone()[0]
     if any(left.values()):
-        fail("reset left rows behind: %s" % left)
+        fail("reset left rows behind: %s; is something else writing to this Ghost at the same "
+             "time? (tests that share it should hold a lock, e.g. flock /tmp/migrator-ghost.lock)" % left)
 
 
 def main(argv):

@@ -132,7 +132,7 @@ def posts_of(path) -> list[dict]:
 
 
 def expected_comments(path, options=None) -> list:
-    pipe = Pipeline([str(path)], options or Options())
+    pipe = Pipeline([str(path)], options or Options(), keep_posts=True)  # as push runs it
     out = []
     for _, post in pipe.posts():
         out.extend(post.comments)
@@ -324,19 +324,27 @@ def test_hide_unapproved_imports_pending_comments_hidden(ghost, tmp_path):
     comments = [C(1, author="A", email="a@example.org", content="Approved one."),
                 C(2, parent=1, author="B", email="b@example.org", content="Pending reply.",
                   approved="0"),
-                C(3, author="C", email="c@example.org", content="Spam here.", approved="spam")]
+                C(3, author="C", email="c@example.org", content="Spam here.", approved="spam"),
+                C(4, parent=2, author="A", email="a@example.org", content="Answer to B.",
+                  date="2020-01-01 13:00:00")]
     path = write(tmp_path, [P(100, comments, title="Statuses", slug="statuses")])
     ids = reset([{"title": "Statuses", "slug": "statuses"}])
     state = str(tmp_path / "state.db")
-    r = run("push", path, "--to", to(), "--state", state, "--status", "all", "--json")
-    assert r.exit_code == 1  # refused, and said why
-    assert "--hide-unapproved" in r.stderr or "--hide-unapproved" in r.stdout
+    r = run("push", path, "--to", to(), "--state", state, "--status", "all", "--dry-run")
+    assert r.exit_code == 0  # refused, and said why
+    assert "rejected: 1 × status pending, which Ghost would publish (--hide-unapproved" in r.stderr
     r = run("push", path, "--to", to(), "--state", state, "--status", "all",
             "--hide-unapproved", "--json")
     assert r.exit_code == 0, r.output
-    got = {x["html"]: x["status"] for x in all_comments(ids["statuses"])}
-    assert got == {"<p>Approved one.</p>": "published", "<p>Pending reply.</p>": "hidden",
-                   "<p>Spam here.</p>": "hidden"}
+    got = {x["html"]: x for x in all_comments(ids["statuses"])}
+    assert {h: x["status"] for h, x in got.items()} == {
+        "<p>Approved one.</p>": "published", "<p>Pending reply.</p>": "hidden",
+        "<p>Spam here.</p>": "hidden", "<p>Answer to B.</p>": "published"}
+    # hidden only once the whole post was in: the answer to the hidden reply keeps
+    # its link (Ghost drops an in_reply_to_id to a comment hidden already)
+    answer = got["<p>Answer to B.</p>"]
+    assert answer["parent_id"] == got["<p>Approved one.</p>"]["id"]
+    assert answer["in_reply_to_id"] == got["<p>Pending reply.</p>"]["id"]
     v = run("verify", path, "--to", to(), "--state", state, "--status", "all",
             "--hide-unapproved")
     assert v.exit_code == 0, v.output
@@ -406,3 +414,25 @@ def test_post_map_and_a_future_date_on_the_real_ghost(ghost, tmp_path):
     assert future["fate"] == "rejected" and later[:10] in future["reason"]
     got = all_comments(ids["renamed-on-ghost"])
     assert [x["html"] for x in got] == ["<p>Now.</p>"]
+
+
+def test_reply_to_a_refused_comment_waits_for_its_grandparent(ghost, tmp_path):
+    """The pending middle comment is refused at once; its reply must go under the
+    root (still on its way when the reply is considered), not to the top level."""
+    comments = [C(1, author="A", email="a@example.org", content="Root."),
+                C(2, parent=1, author="B", email="b@example.org", content="Pending.",
+                  approved="0"),
+                C(3, parent=2, author="C", email="c@example.org", content="Reply to B.",
+                  date="2020-01-01 13:00:00")]
+    path = write(tmp_path, [P(100, comments, title="Orphans", slug="orphans")])
+    ids = reset([{"title": "Orphans", "slug": "orphans"}])
+    state = str(tmp_path / "state.db")
+    r = run("push", path, "--to", to(), "--state", state, "--status", "all",
+            "--report", tmp_path / "r.json")
+    assert r.exit_code == 1  # the pending one did not go
+    got = {x["html"]: x for x in all_comments(ids["orphans"])}
+    assert set(got) == {"<p>Root.</p>", "<p>Reply to B.</p>"}
+    assert got["<p>Reply to B.</p>"]["parent_id"] == got["<p>Root.</p>"]["id"]
+    rep = json.loads((tmp_path / "r.json").read_text())
+    notes = next(x for x in rep["comments"] if x["id"] == 3).get("notes") or []
+    assert any("re-attached to 1" in n for n in notes), rep["comments"]

@@ -40,7 +40,8 @@ COMMENT_FIELDS = ("id", "post_id", "author_name", "author_email", "author_url", 
 #: pipeline learned about it (the thread stage recomputes depth on reading).
 NOT_CARRIED_POST = {"source_file", "source_line", "comments"}
 NOT_CARRIED_COMMENT = {"source_file", "source_line", "source_id", "depth",
-                       "original_parent_id", "date_note", "notes", "reject_reason"}
+                       "original_parent_id", "date_note", "notes", "reject_reason",
+                       "frozen_key", "origin_post_id"}  # the ledger's, never written
 
 
 def skip_or_fail(reason: str):

@@ -74,7 +74,7 @@ def journal_states(state) -> Counter:
 
 def written(path, options: Options | None = None) -> list:
     """The comments a push sends: the export through the same pipeline."""
-    p = Pipeline([str(path)], options or Options())
+    p = Pipeline([str(path)], options or Options(), keep_posts=True)  # as push runs it
     out = []
     for _, post in p.posts():
         out.extend(post.comments)

@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -30,6 +29,7 @@ from migrator.wordpress.client import text_only
 from migrator.wxr.reader import WXRReader
 
 import paths
+from fault_proxy import FaultProxy
 from wp_service import reset, rest, site, state_dir
 from wxr_builder import C, P, write
 
@@ -79,7 +79,7 @@ def posts_of(path) -> list[dict]:
 
 def expected_comments(path, options=None) -> list:
     """What the pipeline sends for this export (the truth a push must match)."""
-    pipe = Pipeline([str(path)], options or Options())
+    pipe = Pipeline([str(path)], options or Options(), keep_posts=True)  # as push runs it
     out = []
     for _, post in pipe.posts():
         out.extend(post.comments)
@@ -152,89 +152,7 @@ def journal_states(state) -> Counter:
         db.close()
 
 
-# -- a fault-injecting proxy in front of the real WordPress ----------------------------
-class FaultProxy:
-    """Forwards to the real WordPress; for chosen requests answers 503, answers
-    429 (Retry-After: 1), or drops the connection without an answer — before
-    forwarding, or (the nasty case) after WordPress has handled the request."""
-
-    def __init__(self, upstream: str, rules):
-        u = upstream.split("://", 1)[1]
-        self.up_host, self.up_port = u.split(":")[0], int(u.split(":")[1].split("/")[0])
-        self.rules = rules  # (method, n, route) -> action
-        self.seen = Counter()
-        self.actions = Counter()
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _any(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                with proxy.lock:
-                    proxy.seen[self.command] += 1
-                    n = proxy.seen[self.command]
-                route = self.path
-                action = proxy.rules(self.command, n, route) or "pass"
-                with proxy.lock:
-                    proxy.actions[(self.command, action)] += 1
-                if action == "drop-before":
-                    return self._drop()
-                if action in ("503", "429"):
-                    msg = json.dumps({"code": "busy", "message": "try later"}).encode()
-                    self.send_response(int(action))
-                    if action == "429":
-                        self.send_header("Retry-After", "1")
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(msg)))
-                    self.end_headers()
-                    self.wfile.write(msg)
-                    return
-                conn = http.client.HTTPConnection(proxy.up_host, proxy.up_port, timeout=60)
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "connection", "keep-alive")}
-                headers["Host"] = f"{proxy.up_host}:{proxy.up_port}"
-                conn.request(self.command, self.path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                conn.close()
-                if action == "drop-after":
-                    return self._drop()
-                self.send_response(resp.status)
-                for k, v in resp.getheaders():
-                    if k.lower() not in ("connection", "keep-alive", "transfer-encoding",
-                                         "content-length"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _drop(self):
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-            do_GET = do_POST = do_PUT = do_DELETE = _any
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+# -- faults: tests/fault_proxy.py puts a fault-injecting proxy in front of the real WordPress
 
 
 def comment_posts_only(rule):
@@ -289,6 +207,34 @@ def test_journal_refuses_another_target(tmp_path):
     j.close()
     with pytest.raises(PushError, match="belongs to https://a.example"):
         Journal(str(tmp_path / "j.db"), "https://b.example")
+
+
+def test_journal_keeps_to_one_kind_of_push(tmp_path):
+    """[G]: an anonymised push after a plain one (or another secret's) would
+    find nothing it sent and post every comment again."""
+    from migrator.model import Comment
+
+    path = str(tmp_path / "j.db")
+    j = Journal(path, "https://a.example")
+    j.keep_to("plain")
+    j.done(Comment(id=1, post_id=1, site="s"), 1, 5, 0, {})
+    j.keep_to("plain")  # the same kind again: a resume
+    with pytest.raises(PushError, match="made without --anonymise"):
+        j.keep_to("fingerprint-a")
+    j.close()
+    legacy = str(tmp_path / "old.db")  # a journal from before kinds: its rows are plain
+    j = Journal(legacy, "https://a.example")
+    j.done(Comment(id=1, post_id=1, site="s"), 1, 5, 0, {})
+    with pytest.raises(PushError, match="another --state"):
+        j.keep_to("fingerprint-a")
+    j.close()
+    j = Journal(str(tmp_path / "anon.db"), "https://a.example")
+    j.keep_to("fingerprint-a")
+    with pytest.raises(PushError, match="under another secret"):
+        j.keep_to("fingerprint-b")
+    with pytest.raises(PushError, match="made with --anonymise:"):
+        j.keep_to("plain")
+    j.close()
 
 
 def test_password_is_never_a_command_line_value(tmp_path, small_wxr):
@@ -505,13 +451,21 @@ def test_in_flight_comment_is_looked_up_not_posted_again(wp, tmp_path):
     assert_arrived(path, state)
 
 
-def test_killed_push_resumes_without_duplicates(wp, tmp_path):
+ANON_SECRET = "a fixed secret for the kill test"
+
+
+@pytest.mark.parametrize("anonymise", [False, True], ids=["plain", "anonymised"])
+def test_killed_push_resumes_without_duplicates(wp, tmp_path, anonymise):
+    """Also anonymised ([G]): comment ids are derived from the secret, so the
+    second run's journal keys are the first's."""
     path = thread_export(tmp_path, n=30)
     reset([{"title": "Long thread", "slug": "long-thread"}])
     state = str(tmp_path / "state.db")
     s = site()
-    env = dict(os.environ, MIGRATOR_WP_PASSWORD=s["password"])
+    env = dict(os.environ, MIGRATOR_WP_PASSWORD=s["password"], MIGRATOR_SECRET=ANON_SECRET)
     cmd = [MIGRATOR, "push", path, "--to", s["url"], "--user", s["user"], "--state", state]
+    if anonymise:
+        cmd.append("--anonymise")
     # --delay pauses after each POST, before the journal hears of it: the kill
     # lands in exactly the window where WordPress has the comment and the
     # journal still says "in flight"
@@ -538,10 +492,22 @@ def test_killed_push_resumes_without_duplicates(wp, tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["push"]["found"] == 1  # the in-flight one, found, not posted again
-    assert out["requests"]["POST"] == 30 - on_target
-    assert_arrived(path, state)
-    v = cli_run("verify", path, *target_args(state))
+    assert out["push"]["posted"] == 30 - on_target
+    if not anonymise:  # (anonymised: no e-mail, so the first POSTs learn the site wants one)
+        assert out["requests"]["POST"] == 30 - on_target
+    options = Options(anonymise=True, secret=ANON_SECRET.encode()) if anonymise else None
+    assert_arrived(path, state, options)
+    v = cli_run("verify", path, *target_args(state), *(["--anonymise"] if anonymise else []),
+                env={"MIGRATOR_SECRET": ANON_SECRET})
     assert v.exit_code == 0, v.output
+    if anonymise:
+        db = sqlite3.connect(state)
+        ids = {i for (i,) in db.execute("SELECT source_id FROM comments")}
+        db.close()
+        assert len(ids) == 30 and min(ids) >= 10 ** 15  # derived, never 1..30
+        on = all_comments()
+        assert not any("Reader" in c["author_name"] or "192.0.2." in c["author_ip"] for c in on)
+        assert {c["date_gmt"][11:] for c in on} == {"00:00:00"}  # --date-precision day
 
 
 def test_faults_retries_and_lost_answers(wp, tmp_path):

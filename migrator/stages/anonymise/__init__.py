@@ -8,6 +8,7 @@ Where each part lives (the full story is in :mod:`.anonymiser`'s doc):
 ``patterns``      the regular expressions that find names and contact details
 ``scrub_text``    bodies: names, e-mails, URLs, phone numbers, IPs, markup
 ``scrub_fields``  a post's comments' fields, and the site's own users
+``scrub_posts``   around the comments: posts, authors, the site's URLs, ids
 ``anonymiser``    :class:`Anonymiser`, which learns people and joins the two
 """
 from .anonymiser import Anonymiser

@@ -38,7 +38,13 @@ Bodies (HTML: only text is touched; links to absolute URLs lose their href)
 
 Kept people (``keep_names``, and with ``keep_registered`` the site's own
 users) keep their name, their ``user_id`` and every mention of them: for
-"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS".
+"Jeffery Smith" also "Jeffery", "Smith" ("Dr. Smith") and "JS". A kept
+name's word that a commenter who is not kept shares is that commenter's,
+unless the kept name is written in full or the comment is by (or answers)
+the kept person: keeping one person never unmasks another.
+
+Posts, the site's URLs, ids and links back to the original: see
+:mod:`.scrub_posts`.
 
 Memory follows the number of distinct people, never the number of comments:
 learning keeps per-person data only. :meth:`Anonymiser.learn_people` takes
@@ -57,14 +63,16 @@ import secrets
 from typing import Iterable
 
 from ...model import Comment, Post
-from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS, _trie_pattern
+from . import names as nm
+from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS
 from .people import _Person, _ambiguous, _common, _initials, _is_initial, _key, _name_words
 from .scrub_fields import FieldScrubber
+from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
-class Anonymiser(TextScrubber, FieldScrubber):
+class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
     >>> a = Anonymiser(secret=b"k")
@@ -97,6 +105,7 @@ class Anonymiser(TextScrubber, FieldScrubber):
             self._kept_static.add(_key(n))
             self._kept_static.update(_key(w) for w in words)
             self._kept_static.add(_key(" ".join(words)))
+            self._kept_static |= {k.replace("'", "") for k in self._kept_static if "'" in k}
             self._kept_static |= _initials(words)
         self._kept_static.discard("")
 
@@ -113,10 +122,22 @@ class Anonymiser(TextScrubber, FieldScrubber):
         self._live: dict[str, tuple[_Person, ...]] = {}
         self._live_ids: dict[str, frozenset] = {}
         self._single: dict[str, str] = {}
-        self._words_re: re.Pattern | None = None
         self._kept_keys: set[str] = set()
         self._ambig: set[str] = set()
         self._common: set[str] = set()
+        #: Keys that are a token of a phrase handle ('cares' of 'Someone who
+        #: cares'), nicknames from the nickname list, e-mail local parts.
+        self._word_tokens: set[str] = set()
+        self._nick_keys: set[str] = set()
+        self._handle_keys: set[str] = set()
+        self._finder: nm.NameFinder | None = None
+        #: Every key of a commenter or kept person: never a third party.
+        self._taken: set[str] = set()
+        self._alias_finders: dict = {}
+        #: Kept names' words that a commenter who is not kept shares -> ids of
+        #: the kept people who have them; and every full kept name, as a pattern.
+        self._contested: dict[str, frozenset] = {}
+        self._kept_full: re.Pattern | None = None
 
     @classmethod
     def from_options(cls, o) -> "Anonymiser":
@@ -188,16 +209,23 @@ class Anonymiser(TextScrubber, FieldScrubber):
         key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
         if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
             return  # initials only ('J. S.'): never looked for
-        people = self._index.setdefault(key, [])
-        if p not in people:
-            people.append(p)
-        p.keys.add(key)
+        for k in (key, key.replace("'", "")) if "'" in key else (key,):
+            people = self._index.setdefault(k, [])
+            if p not in people:
+                people.append(p)
+            p.keys.add(k)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
-        words = _name_words(c.author_name)
+        name = c.author_name or ""
+        if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
+            name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
+        words = _name_words(name)
+        # 'Someone who cares', 'A therapy client': a phrase of words is found as
+        # a whole; its words that are not common ones only where a name stands.
+        phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
         if words:
             p.initials |= _initials(words)
             if len(words) >= 2:
@@ -206,15 +234,28 @@ class Anonymiser(TextScrubber, FieldScrubber):
                     self._add_key(p, _key(full))
             if len(words) <= MAX_NAME_WORDS:
                 for w in words:
+                    if phrase and w.lower() in COMMON_WORDS:
+                        continue
                     if not _is_initial(w) and w.lower() not in _PARTICLES:
                         self._add_key(p, _key(w))
+                        if phrase:
+                            self._word_tokens.add(_key(w))
                     for part in re.split(r"[-'’]", w) if "-" in w else ():
                         if len(part) >= 2:
                             self._add_key(p, _key(part))
+            first = words[0]
+            if not phrase and not _is_initial(first) and first.isalpha():
+                # Robert is also Bob, Bobby, Rob: the nickname list's links
+                for nick in nm.nickname_keys(first):
+                    if len(nick) >= 3 and nick not in p.keys:
+                        self._add_key(p, nick)
+                        self._nick_keys.add(nick)
+                        p.nicks.add(nick)
         local = _norm(c.author_email).partition("@")[0]
         if (len(local) >= 3 and any(ch.isalpha() for ch in local)
                 and local not in COMMON_WORDS and not local.isdigit()):
             self._add_key(p, _key(local))
+            self._handle_keys.add(_key(local))
         if (len(p.keys), len(p.initials)) != before:
             self._dirty = True
         return True
@@ -237,10 +278,29 @@ class Anonymiser(TextScrubber, FieldScrubber):
     def _compile(self) -> None:
         """Build the lookup tables from everyone learned (once per run)."""
         kept_keys = set(self._kept_static)
+        real = None  # keys that are some live commenter's own name
+        people_kept = [p for p in self._by_digest.values() if p.kept]
         for p in self._by_digest.values():
             if p.kept:
-                kept_keys |= p.keys
+                if p.nicks:  # a kept person's nickname never hides a commenter's own name
+                    if real is None:
+                        real = {k for q in self._by_digest.values() if not q.kept
+                                for k in q.keys - q.nicks}
+                    kept_keys |= p.keys - (p.nicks & real)
+                else:
+                    kept_keys |= p.keys
                 kept_keys |= p.initials
+        # A kept name's word that a commenter who is not kept shares ('Anna'
+        # of a kept 'Anna Berg' and of commenter Anna Kowalski) would unmask
+        # her: it is hers, unless the full kept name is written or the comment
+        # answers (or is by) the kept person (see _person_for, KEEP). Only a
+        # commenter's own name contests it: 'Robert' is not Bob's because the
+        # nickname list links the two.
+        contested = {k: frozenset(id(p) for p in people if p.kept)
+                     for k, people in self._index.items()
+                     if k in kept_keys and " " not in k
+                     and any(not p.kept and k not in p.nicks for p in people)}
+        kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
         for key, people in self._index.items():
             if key in kept_keys:
@@ -248,27 +308,59 @@ class Anonymiser(TextScrubber, FieldScrubber):
             alive = tuple(p for p in people if not p.kept)
             if alive:
                 live[key] = alive
-        self._live, self._kept_keys = live, kept_keys
-        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items() if len(ps) > 1}
+        self._live, self._kept_keys, self._contested = live, kept_keys, contested
+        self._kept_full = _phrase_pattern(
+            [n for n in self.keep_names if len(_name_words(n)) > 1]
+            + [k for k in kept_keys if " " in k and any(k in p.keys for p in people_kept)])
+        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items()
+                          if len(ps) > 1 or k in contested}
         # From now on pseudonyms may be written: a later collision extends
         # only the newcomer's.
         for p in self._by_digest.values():
             p.used = True
-        self._single = {k: ps[0].pseudonym for k, ps in live.items() if len(ps) == 1}
-        # One pattern for every name, addressing word and title, matched in
-        # the lower-cased text: a trie, so each word start costs a few
-        # character tests whatever the number of names.
-        words = sorted(set(live) | _ADDR_WORDS | _TITLE_RUNS)
-        # It starts with the character before the word, so the engine skips
-        # to the next non-letter instead of trying every position.
-        # (Any character but an ASCII letter or digit: a non-ASCII letter
-        # before a match is told apart by hand, which is quicker than \W.)
-        self._words_re = re.compile(r"[^0-9a-z_](?:" + _trie_pattern(words) + r")\b")
+        self._single = {k: ps[0].pseudonym for k, ps in live.items()
+                        if len(ps) == 1 and k not in contested}
         self._ambig = {k for k in live if _ambiguous(k)}
         self._common = {k for k in self._ambig if _common(k)}
+        # The finder works on folded text: every name key in any script (CJK
+        # as substrings, Latin and Cyrillic declined), and the addressing
+        # words and titles that introduce a name.
+        keys = {k: self._key_flags(k) for k in live}
+        for w in _ADDR_WORDS | _TITLE_RUNS:
+            keys[w] = keys.get(w, 0) | nm.WORD
+        self._taken = set(self._index) | kept_keys
+        # Given names of the list that are nobody's here: people who never
+        # commented ('my sister Kori'), judged where found (third_party_at).
+        for g in nm.lexicon().given:
+            if (len(g) > 2 and g not in self._taken and g not in keys
+                    and (g not in COMMON_WORDS or g in nm.WORD_GIVEN)):
+                wordlike = g in COMMON_WORDS or g in nm.WORDLIKE_NAMES
+                keys[g] = nm.THIRD | (nm.LOWER_SKIP if wordlike else 0)
+        self._finder = nm.NameFinder(keys)
         self._dirty = False
         self.compiled += 1
+
+    def _key_flags(self, k: str) -> int:
+        """nm.WORD for a key that is also a word, nm.CASED for one that must
+        be capitalised (unless where a name stands)."""
+        script = nm.script_of(k)
+        word = script != "cjk" and (
+            k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
+            or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
+        flags = nm.key_flags(k, word)
+        if k in self._nick_keys:
+            flags |= nm.CASED
+        elif k in self._handle_keys or not k.replace(" ", "").isalpha():
+            flags &= ~nm.CASED  # 'akowalski77', 'anna.k': handles are written in lower case
+        return flags
 
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
+
+
+def _phrase_pattern(names) -> re.Pattern | None:
+    """One pattern for these names written in full (any case, any spacing)."""
+    parts = sorted({r"\s+".join(re.escape(w) for w in _name_words(n)) for n in names} - {""},
+                   key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None

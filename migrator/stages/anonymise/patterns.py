@@ -23,7 +23,9 @@ _NAMES_AFTER = rf"(?P<n1>{_NWORD})(?:(?P<sp>{_SP}+)(?P<n2>{_NWORD}))?"
 # Each pattern either starts with a literal or a character set (so the regex
 # engine skips quickly to where it can match) or only runs where a cheap test
 # (a character in the text, _PII_GATE, _NUM_GATE) says it may match.
-_TAG_RE = re.compile(r"<(?:!--.*?-->|[A-Za-z/!?][^<>]*>)", re.S)
+#: A real tag (a tag name, then a space, '/' or '>'): '<ann@x.com>' and
+#: '<https://...>' in plain text are text, and scrubbed as such.
+_TAG_RE = re.compile(r"<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>|[!?][^<>]*>)", re.S)
 #: From an '@': the rest of an e-mail address, or an @handle.
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _HANDLE_AT = re.compile(r"@[^\W\d_][\w.]*(?<![.])")
@@ -60,7 +62,8 @@ _LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*"
 #: The same after a line break or a block tag (a new line or paragraph).
 _LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|th|dd|dt))"
                          r"\b[^<>]*>)" + _LEAD_RE.pattern)
-_ATTR_TAG_RE = re.compile(r"<[A-Za-z][^<>]*=[^<>]*>")
+_ATTR_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s[^<>]*=[^<>]*>")
+_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _RUN = re.compile(r"[^\W\d_]+")
 _EDGES = re.compile(r"^\W+|\W+$")
 
@@ -68,7 +71,9 @@ _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)")
 _URL_ATTRS = frozenset("href src srcset cite action formaction poster background longdesc "
                        "data usemap codebase".split())
-_TEXT_ATTRS = frozenset("title alt aria-label".split())
+#: Attributes whose value is text to scrub (and every data-* attribute).
+_TEXT_ATTRS = frozenset("title alt aria-label aria-description placeholder label summary "
+                        "content value".split())
 _BLOCK_TAGS = frozenset("p br div li ul ol blockquote h1 h2 h3 h4 h5 h6 pre hr table tr td th "
                         "dd dt dl section article header footer".split())
 _OPENERS = " \t\r\u00a0\"'“‘«„([*"
@@ -78,8 +83,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 
 # Priorities when two replacements overlap: the leftmost wins, then this order.
-(_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN,
- _P_LEAD) = range(10)
+(_P_TAG, _P_EMAIL, _P_URL, _P_IP, _P_PHONE, _P_OWN, _P_HANDLE, _P_TITLE, _P_ADDR, _P_KNOWN,
+ _P_LEAD, _P_THIRD) = range(12)
 
 def _is_w(ch: str) -> bool:
     return ch.isalnum() or ch == "_"

@@ -8,6 +8,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ...model import Comment, Post
+from .fold import fold_word
 from .secret import PSEUDONYM_PREFIX
 from .words import COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
 
@@ -27,9 +28,12 @@ def _lower(text: str) -> str:
     return low.replace("’", "'")
 
 def _key(text: str) -> str:
-    """How a name or a matched mention is looked up (NFC, lower, one space)."""
-    low = text.lower() if text.isascii() else _lower(unicodedata.normalize("NFC", text))
-    return low if low.isalnum() else " ".join(low.split())
+    """How a name or a matched mention is looked up: folded (entities
+    decoded, accents and apostrophes dropped, hyphens as spaces, lower case,
+    one space; see :func:`.names.fold`)."""
+    if text.isascii() and text.isalnum():
+        return text.lower()
+    return fold_word(text)
 
 def _is_initial(word: str) -> bool:
     return len(word) == 1 or (len(word) <= 3 and word.isupper())
@@ -43,6 +47,7 @@ class _Person:
     used: bool = False  # its pseudonym has been written: it may not change
     keys: set = field(default_factory=set)  # name / local-part keys of this person
     initials: set = field(default_factory=set)
+    nicks: set = field(default_factory=set)  # keys from the nickname list, not their own name
 
     _pseudonym: str = ""
 

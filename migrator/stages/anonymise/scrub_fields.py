@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from ...ledger import Ledger
 from ...model import Comment, Post, Site
-from .people import _Thread
+from .names import signoff_span
+from .people import _Thread, _is_initial, _key
+from .words import COMMON_WORDS
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL, pseudonymous_email, truncate_ip
 
 class FieldScrubber:
@@ -24,10 +26,14 @@ class FieldScrubber:
         resolve = ctx.resolve
         counts: Counter = Counter()
         truncate = self.ip == "truncate"
+        self._ensure()
+        signed = {c.id: signoff_span(c.content) for c in post.comments if c.content}
+        aliases = self._aliases(post, people, signed)
         for pos, c in enumerate(post.comments):
             ctx.comment, ctx.pos = c, pos
-            c.content = self._scrub(c.content, resolve, counts)
             me = people[c.id]
+            own = (me.pseudonym, signed.get(c.id)) if me is not None and not me.kept else None
+            c.content = self._scrub(c.content, resolve, counts, own, aliases)
             if me is not None and not me.kept:
                 c.author_name = me.pseudonym
                 if me.digest not in self._counted:
@@ -41,6 +47,26 @@ class FieldScrubber:
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
+
+    def _aliases(self, post: Post, people: dict, signed: dict) -> dict[str, str] | None:
+        """Names commenters of this post sign with that are no commenter's
+        name ('Natalya' signing 'Наташа'): folded name -> their pseudonym,
+        so other comments of the post that name them are scrubbed too."""
+        found: dict[str, str] = {}
+        for c in post.comments:
+            me = people[c.id]
+            if me is None or me.kept or not c.content:
+                continue
+            span = signed.get(c.id)
+            if span is None:
+                continue
+            w = c.content[span[0]:span[1]]
+            k = _key(w)
+            if (k in self._taken or k in COMMON_WORDS or _is_initial(w) or len(k) < 2
+                    or k in me.keys):
+                continue
+            found.setdefault(k, me.pseudonym)
+        return found or None
 
     def clear_private(self, c: Comment) -> None:
         """The fields no anonymised output keeps: e-mail, URL, user agent, and

@@ -9,10 +9,19 @@ from .patterns import (Resolver, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
                        _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
                        _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _in_tag, _is_w, _month_context, _phones,
-                       _sentence_start, _url_spans, _valid_ip)
-from .people import _key, _lower, _not_a_name, _titlecase
+                       _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
+from . import names as nm
+from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
-from .words import _MONTHS
+from .words import COMMON_WORDS, _MONTHS
+
+#: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
+_SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
+_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
+
+#: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
+KEEP = "\0keep"
+
 
 class TextScrubber:
     """The body half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin:
@@ -24,9 +33,21 @@ class TextScrubber:
         several commenters becomes ``[name]``)."""
         return self._scrub(text, None, Counter())
 
-    def _scrub(self, text: str, resolve: Resolver | None, counts: Counter) -> str:
+    def scrub_text(self, text: str, resolve: Resolver | None = None,
+                   counts: Counter | None = None) -> str:
+        """Any text scrubbed with the rules of comment bodies (for post titles,
+        excerpts, bodies): commenters -> pseudonyms (a name shared by several
+        -> that of ``resolve(key)``, else ``[name]``), third parties ->
+        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``;
+        kept people stay. ``counts`` (a Counter) gets what was replaced."""
+        return self._scrub(text, resolve, Counter() if counts is None else counts)
+
+    def _scrub(self, text: str, resolve: Resolver | None, counts: Counter,
+               own: tuple | None = None, aliases: dict | None = None) -> str:
         """Find every replacement (cheap tests first: most comments need
-        few of the patterns), then apply the leftmost of overlapping ones."""
+        few of the patterns), then apply the leftmost of overlapping ones.
+        ``own``: (the author's pseudonym, the span of their signature); ``aliases``:
+        names commenters of this post sign with -> their pseudonyms."""
         if not text:
             return text
         if self._dirty:
@@ -43,8 +64,14 @@ class TextScrubber:
                 new = self._tag(m.group(), counts)
                 if new != m.group():
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
+        if tags and "<!--" in text:  # the text of HTML comments is scrubbed like any other
+            for m in _HTML_COMMENT.finditer(text):
+                new = "<!--" + self._scrub(m.group(1), resolve, counts) + "-->"
+                if new != m.group():
+                    add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
-        if _PII_GATE.search(low):  # one quick look: most comments hold none of these
+        pii = _PII_GATE.search(low) is not None
+        if pii:  # one quick look: most comments hold none of these
             at = text.find("@")
             while at >= 0:  # e-mails and @handles, found from their '@'
                 m = _EMAIL_AT.match(text, at)
@@ -92,24 +119,28 @@ class TextScrubber:
                     if _valid_ip(m.group()):
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
 
-        # -- names --------------------------------------------------------------
-        ambig, single = self._ambig, self._single
-        for m in self._words_re.finditer(" " + low):
-            k = m.group()
-            s, e = m.span()  # in " " + low: s is the word's start in low, e its end + 1
-            if k[0] > "\x7f" and _is_w(k[0]):
-                continue  # the end of a word in another script, not a name's start
-            k = k[1:]
-            e -= 1
-            if k in live:
-                if k not in ambig or (text[s].isupper() and self._used_as_name(k, text, s, e)):
-                    who = single.get(k) or self._person_for(k, resolve, counts)
-                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
-            elif " " in k or "\n" in k or "\t" in k:  # a full name across a line break
-                k = " ".join(k.split())
-                if k in live and (k not in ambig or self._used_as_name(k, text, s, e)):
-                    who = self._person_for(k, resolve, counts)
-                    add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+        # -- contact details the patterns above miss ---------------------------------
+        for cs, ce, what in nm.contact_spans(text, digits=pii, low=low):
+            prio, rep = _CONTACT_KIND[what]
+            add((cs, prio, -ce, rep, rep, 1))
+
+        # -- names (found in the folded text, replaced in the original) ---------------
+        single = self._single
+        folded = nm.fold(text)
+        taken = self._taken
+        for m in self._finder.find(text, folded):
+            k, s, e = m.key, m.start, m.end
+            if m.flags & nm.THIRD and k not in taken:
+                if text[s].isupper() or s and text[s - 1] == " " and k not in nm.WORDLIKE_NAMES:
+                    end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
+                    if end >= 0:
+                        add((s, _P_THIRD, -end, NAME, NAME, 1))
+                continue
+            if k in live and self._stands(k, m, text):
+                who = single.get(k) or self._person_for(k, resolve, counts)
+                add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+            if m.inflected:
+                continue
             if k in _ADDR_WORDS:
                 t = _ADDR_TAIL.match(low, e)
                 if t:
@@ -118,6 +149,17 @@ class TextScrubber:
                 t = _TITLE_TAIL.match(text, e)
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
+        if aliases:
+            for m in self._alias_finder(aliases).find(text, folded):
+                if self._stands(m.key, m, text):
+                    add((m.start, _P_KNOWN, -m.end, aliases[m.key], NAMES_IN_BODIES, 1))
+        if own is not None:  # the author's own signature is the author
+            own, span = own
+            if span is not None:
+                w = text[span[0]:span[1]]
+                k = _key(w)
+                if k not in kept and k not in COMMON_WORDS and not _is_initial(w):
+                    add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
         if "," in text:
             leads = [_LEAD_RE.match(text)]
             if tags or "\n" in text:
@@ -138,11 +180,18 @@ class TextScrubber:
         edits.sort()  # leftmost first; then by priority; then the longest
         out, last = [], 0
         first_tag = text.find("<") if tags else len(text)
+        kept_full = self._kept_full.finditer(text) if self._kept_full is not None else ()
+        kept_spans = [(m.start(), m.end()) for m in kept_full]  # a kept name in full stays
         for s, prio, e, rep, kind, n in edits:
             if s < last:
                 continue  # inside an earlier replacement (a name in a URL, a tag)
+            if KEEP in rep or (kept_spans and prio != _P_TAG and any(a <= s < b for a, b
+                                                                      in kept_spans)):
+                continue  # the kept person's, here (see Anonymiser._compile)
             if s > first_tag and prio != _P_TAG and _in_tag(text, s):
                 continue  # inside a tag: only _tag() changes what is there
+            if prio in (_P_EMAIL, _P_URL) and s > last and text[s - 1] == "<" and text[-e:-e + 1] == ">":
+                s, e = s - 1, e - 1  # '<ann@x.com>' in plain text: the brackets go too
             out.append(text[last:s])
             out.append(rep)
             last = -e
@@ -150,6 +199,35 @@ class TextScrubber:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
+
+    def _stands(self, k: str, m: "nm.Match", text: str) -> bool:
+        """Whether a found key stands as a name here: a declined form only
+        capitalised; a key that is also a word only where a name stands (or
+        capitalised mid-sentence, not after 'the', 'in May'); a key that must
+        be capitalised (a surname, a nickname) capitalised or where a name
+        stands."""
+        s, e, f = m.start, m.end, m.flags
+        if m.inflected:
+            return text[s].isupper()
+        if f & nm.WORD:
+            if nm.name_position(text, s, e):
+                return True
+            return (text[s].isupper() and self._used_as_name(k, text, s, e)
+                    and nm.prev_word(text, s) not in nm.DETERMINERS
+                    and not _SALUTATION.search(text, max(0, s - 60), s))
+        if f & nm.CASED and not text[s].isupper():
+            return nm.name_position(text, s, e)
+        return True
+
+    def _alias_finder(self, aliases: dict) -> "nm.NameFinder":
+        key = frozenset(aliases)
+        finder = self._alias_finders.get(key)
+        if finder is None:
+            if len(self._alias_finders) > 256:
+                self._alias_finders.clear()
+            finder = self._alias_finders[key] = nm.NameFinder(
+                {a: nm.key_flags(a) for a in aliases})
+        return finder
 
     def _used_as_name(self, k: str, text: str, s: int, e: int) -> bool:
         """A name that may be a word ('Hope', 'Will', 'May') is a name where
@@ -169,6 +247,17 @@ class TextScrubber:
         who = self._single.get(key)
         if who is not None:
             return who
+        kept = self._contested.get(key)
+        if kept is not None:  # a kept name's word a commenter shares
+            ctx = getattr(resolve, "__self__", None)
+            c = getattr(ctx, "comment", None)
+            if c is not None and kept:
+                me = ctx.people.get(c.id)
+                parent = ctx.people.get(c.parent_id) if c.parent_id is not None else None
+                if (me is not None and id(me) in kept) or (parent is not None and id(parent) in kept):
+                    return KEEP  # by the kept person, or an answer to them: theirs
+            if len(self._live[key]) == 1:
+                return self._live[key][0].pseudonym
         p = resolve(key) if resolve else None
         return NAME if p is None else p.pseudonym
 
@@ -216,8 +305,7 @@ class TextScrubber:
         """Whether a commenter's name occurs in ``text`` (a link's path)."""
         if self._dirty:
             self._compile()
-        low = _lower(text)
-        return any(m.group()[1:] in self._live for m in self._words_re.finditer(" " + low))
+        return any(m.key in self._live for m in self._finder.find(text))
 
     def _tag(self, tag: str, counts: Counter) -> str:
         """Inside a tag: links to absolute URLs lose their attribute; text
@@ -240,7 +328,7 @@ class TextScrubber:
                     return m.group(0)  # a fragment or a link within the site (naming nobody)
                 counts[URL] += 1
                 return ""
-            if name in _TEXT_ATTRS:
+            if name in _TEXT_ATTRS or name.startswith("data-"):
                 scrubbed = self._scrub(inner, None, counts)
                 return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote
             return m.group(0)

@@ -19,6 +19,8 @@ NAME, EMAIL, URL, PHONE, IP = "[name]", "[email]", "[url]", "[phone]", "[ip]"
 #: Ledger statistic for commenter names replaced by a pseudonym in bodies.
 NAMES_IN_BODIES = "names in bodies"
 IP_POLICIES = ("drop", "truncate")
+#: A shorter secret could be guessed from the pseudonyms (or the fingerprint).
+MIN_SECRET_BYTES = 16
 
 # ---------------------------------------------------------------------------
 # Secrets and identities
@@ -27,15 +29,24 @@ IP_POLICIES = ("drop", "truncate")
 def load_secret(secret_file: str | None) -> bytes | None:
     """The secret for reproducible pseudonyms: the contents of
     ``secret_file`` (surrounding whitespace stripped) if given, else
-    ``$MIGRATOR_SECRET``; ``None`` if neither (a random secret is then used)."""
+    ``$MIGRATOR_SECRET``; ``None`` if neither (a random secret is then used).
+    A secret shorter than :data:`MIN_SECRET_BYTES` is refused (ValueError)."""
     if secret_file:
         with open(secret_file, "rb") as fh:
             data = fh.read().strip()
         if not data:
             raise ValueError(f"secret file {secret_file} is empty")
-        return data
+        return check_secret(data, f"the secret in {secret_file}")
     env = os.environ.get(SECRET_ENV, "").strip()
-    return env.encode("utf-8") if env else None
+    return check_secret(env.encode("utf-8"), f"${SECRET_ENV}") if env else None
+
+
+def check_secret(secret: bytes, where: str = "the secret") -> bytes:
+    """``secret`` if it is long enough to key pseudonyms, else ValueError."""
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(f"{where} is {len(secret)} bytes: use at least {MIN_SECRET_BYTES} "
+                         "(e.g. the output of `openssl rand -hex 16`)")
+    return secret
 
 def _norm(value: str) -> str:
     """NFKC, trimmed, case-folded, inner whitespace collapsed."""

@@ -1,0 +1,131 @@
+"""Contact details the classic patterns miss: e-mails written out ('x at
+gmail dot com', 'x [at] y [dot] com'), bare domains ('annakowalski.blog') and
+phone numbers without separators ('5551234567')."""
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------------------
+# Contact details the classic patterns miss
+# ---------------------------------------------------------------------------
+
+TLDS = ("com net org info biz co io me de uk fr nl ca au us eu ly tv blog dev app xyz site online "
+        "page art name pl ru cn jp es it ch se no dk fi be at br in mx nz ie za gr pt cz sk hu ro "
+        "ua by kz tr il ae sa eg kr tw hk sg my id ph vn th ar cl pe ve is lt lv ee si hr rs bg "
+        "me email live life world today space tech studio design photo photography social "
+        "club shop store fm am cc ws gl gg ai wiki").split()
+_TLD_ALT = "|".join(sorted(set(TLDS), key=lambda t: (-len(t), t)))
+
+
+def _tld_trie() -> str:
+    """The TLDs as one factored alternation (a trie: quicker to try at each dot)."""
+    root: dict = {}
+    for w in set(TLDS):
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(root)
+#: Where a bare domain ends: a dot and a known TLD, then no more of a word.
+_TLD_HIT = re.compile(r"\.(?:" + _tld_trie() + r")(?![\w@-]|\.[A-Za-z0-9])")  # lower case only
+_PATH = re.compile(r"/[^\s<>\"]*")
+_URL_TRAIL = ".,;:!?)]}'\"”’»"
+_AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+)"
+_DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\s*\.\s*)"
+#: 'akowalski77 at gmail dot com', 'x [at] y [dot] com', 'anna (at) mail (dot) ru'
+SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?"
+                           + r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.)(?:" + _TLD_ALT
+                           + r")(?!\w)", re.I)
+#: Ten to fifteen digits in a row (no separators): a phone number, unless it
+#: looks like a date-time or a long id in a URL.
+BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
+_SPELLED_HINTS = re.compile(r"\bdot\b|[\[({<] ?at ?[\])}>]|\(@\)| @ ")
+#: ' at gmail.com': a domain right after a plain ' at '.
+_AT_DOMAIN = re.compile(r"[\w-]+\.(?:" + _TLD_ALT + r")\b", re.I)
+_TEN_DIGITS = re.compile(r"\d{10}")
+
+
+MAIL_PROVIDERS = frozenset("gmail googlemail yahoo hotmail outlook live msn aol icloud me mac "
+                           "protonmail proton pm gmx web yandex mail qq 163 126 zoho fastmail "
+                           "tutanota btinternet comcast verizon".split())
+_AT_SPLIT = re.compile(r"\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+")
+
+
+def _split_at(low: str) -> tuple[str, str, str]:
+    m = _AT_SPLIT.search(low)
+    if not m:
+        return low, "", ""
+    return low[:m.start()], m.group(), low[m.end():]
+
+
+def _bare_domains(text: str) -> list[tuple[int, int, str]]:
+    """'annakowalski.blog', 'my-story.net/post/12': found from their '.tld'
+    (a literal start, so the engine skips to the dots), then walked back."""
+    out = []
+    for m in _TLD_HIT.finditer(text):
+        s = m.start()
+        b = s
+        while b and (text[b - 1].isalnum() or text[b - 1] in ".-_"):
+            b -= 1
+        if b == s or (b and text[b - 1] in "@/:.#=&?"):
+            continue  # no domain before it, or part of an e-mail or a URL
+        label = text[b:s].rsplit(".", 1)[-1]
+        if len(label) < 2 or not any(ch.isalpha() for ch in text[b:s]):
+            continue  # 'e.g.', '3.14.in', 'done.It'
+        e = m.end()
+        p = _PATH.match(text, e)
+        if p:
+            e = p.end()
+        while e > s and text[e - 1] in _URL_TRAIL:
+            e -= 1
+        out.append((b, e, "url"))
+    return out
+
+
+def contact_spans(text: str, digits: bool = True, low: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, what) for e-mails written out, bare domains and phone
+    numbers without separators; what is 'email', 'url' or 'phone'."""
+    out = []
+    if low is None:
+        low = text.lower()
+    windows = []
+    if ("dot" in low or "at]" in low or "at)" in low or "at}" in low or "at>" in low or "at ]" in low
+            or "at )" in low or "(@)" in low or " @ " in low) and _SPELLED_HINTS.search(low):
+        windows.append((0, len(text)))
+    else:
+        i = low.find(" at ")
+        while i >= 0:
+            if _AT_DOMAIN.match(low, i + 4):
+                windows.append((max(0, i - 80), min(len(text), i + 200)))
+            i = low.find(" at ", i + 4)
+    seen = set()
+    for lo, hi in windows:
+        for m in SPELLED_EMAIL.finditer(text, lo, hi):
+            g = m.group()
+            if m.span() in seen:
+                continue
+            seen.add(m.span())
+            gl = g.lower()
+            local, _, rest = _split_at(gl)
+            spelled = "dot" in rest or "[at]" in gl or "(at)" in gl or "{at}" in gl
+            handle = any(ch.isdigit() or ch in "._+-" for ch in local)
+            provider = rest.split(".")[0].split()[0] if rest.strip() else ""
+            if spelled or handle or provider in MAIL_PROVIDERS:
+                out.append((m.start(), m.end(), "email"))
+    if "." in text:
+        out.extend(_bare_domains(text))
+    if digits and _TEN_DIGITS.search(text):
+        for m in BARE_PHONE.finditer(text):
+            g = m.group().lstrip("+")
+            if g[:4] in ("1999", "2000") or (g[:2] in ("19", "20") and len(g) == 14):
+                continue  # 20200101123000: a timestamp
+            out.append((m.start(), m.end(), "phone"))
+    return out

@@ -1,0 +1,297 @@
+"""Folding text for matching names: see :mod:`.names` (entities decoded, NFKD
+without marks, apostrophes dropped, hyphens as spaces, lower case), with a map
+back to the original positions; and which script a key is written in."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+# ---------------------------------------------------------------------------
+# Folding
+# ---------------------------------------------------------------------------
+
+APOSTROPHES = "'’‘ʼ`´′"
+_HYPHENS = "-‐‑‒–"
+_SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
+            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t"}
+#: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
+_SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+                      r"|['`]|[^\x00-\x7f]+")
+_ASCII_SPECIAL = re.compile(r"[&`]")
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """One character folded (may be '' or several characters)."""
+    if ch in APOSTROPHES:
+        return "'"  # one apostrophe for all; keys also come without it (OBrien)
+    if ch in _HYPHENS:
+        return " "
+    s = unicodedata.normalize("NFKD", ch)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    if len(s) == 1:
+        return _SPELLED.get(s, s)
+    return "".join(_SPELLED.get(c, c) for c in unicodedata.normalize("NFKD", s)
+                   if not unicodedata.combining(c))
+
+
+def fold_word(text: str) -> str:
+    """A name or key folded the way :func:`fold` folds text, spaces collapsed."""
+    return " ".join(fold(text).text.replace("\x02", "").split())
+
+
+class Folded:
+    """Folded text and the way back to the original's positions: none (same
+    positions), deleted characters only (``gone``), or pieces."""
+
+    __slots__ = ("text", "_f", "_o", "_oe", "_one", "_gone", "_pad")
+
+    def __init__(self, text: str, pieces=None, gone=None, pad=None):
+        self.text = text
+        self._gone = gone
+        self._pad = pad  # original positions inside an entity after its first
+        if pieces is None:
+            self._f = None
+        else:
+            self._f, self._o, self._oe, self._one = pieces
+
+    def span(self, fs: int, fe: int) -> tuple[int, int]:
+        """The original span of the folded span ``[fs, fe)``."""
+        if self._f is None:
+            if self._gone is None:
+                return fs, fe
+            g = self._gone  # g[k] = (original position of the k-th deleted char) - k
+            s = fs + bisect_right(g, fs)
+            e = fe - 1 + bisect_right(g, fe - 1) + 1
+            pad = self._pad
+            if pad:
+                while e in pad:  # a name ending in an entity ('Zo&euml;') takes all of it
+                    e += 1
+            return s, max(e, s)
+        f, o, oe, one = self._f, self._o, self._oe, self._one
+        i = bisect_right(f, fs) - 1
+        s = o[i] + (fs - f[i]) if one[i] else o[i]
+        j = bisect_right(f, fe - 1) - 1
+        e = o[j] + (fe - 1 - f[j]) + 1 if one[j] else oe[j]
+        return s, max(e, s)
+
+
+class _Table(dict):
+    """str.translate table: a character to its one-character fold; '\x00'
+    for one to delete (apostrophes, lone marks), '\x01' for one that folds
+    to several ('ß', 'æ'): that text takes the slow path."""
+
+    def __missing__(self, o: int) -> str:
+        ch = chr(o)
+        if ch in APOSTROPHES:
+            f = "'"
+        else:
+            f = fold_char(ch)
+            f = f if len(f) == 1 else ("\x00" if not f else "\x01")
+        self[o] = f
+        return f
+
+
+_TABLE = _Table()
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ZERO = re.compile("\x00")
+
+
+def _mark_class() -> str:
+    """A character class of every combining mark of the BMP (what fold_char drops)."""
+    ranges, start, prev = [], None, None
+    for o in range(0x300, 0x10000):
+        if unicodedata.combining(chr(o)):
+            if start is None:
+                start = o
+            elif o != prev + 1:
+                ranges.append((start, prev))
+                start = o
+            prev = o
+    ranges.append((start, prev))
+    return "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges) + "]"
+
+
+_MARK = re.compile(_mark_class())
+#: Characters NFKD leaves alone that fold to something else (apostrophes,
+#: hyphens, letters spelled out).
+_SPECIAL_CHARS = re.compile(
+    "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED))))
+    + "]")
+_PAD = re.compile("\x03")
+
+
+def fold(text: str) -> Folded:
+    """``text`` folded (see the module doc), with a map back to ``text``.
+    Most texts fold at C speed (lower, translate, delete); entities and
+    characters that fold to several take a slower path."""
+    if text.isascii() and not _ASCII_SPECIAL.search(text):
+        return Folded(text.lower().replace("-", " "))
+    orig = text
+    if "&" in text and _ENTITY.search(text):
+        # Each entity becomes its folded character(s) and padding, so
+        # the text keeps its length; the padding is deleted like apostrophes.
+        text = _ENTITY.sub(_entity_in_place, text)
+        if "\x01" in text:
+            return _fold_pieces(orig)
+    if text.isascii():
+        t = text.lower().replace("-", " ").replace("`", "'")
+    else:
+        t = text.lower()
+        if len(t) != len(text):
+            return _fold_pieces(orig)
+        # NFKD and the marks dropped: one character for one wherever the
+        # length stays (no character here is a mark of its own), so no map
+        # is needed; else character by character through the table.
+        n = _MARK.sub("", unicodedata.normalize("NFKD", t))
+        if len(n) == len(t) and not _MARK.search(t):
+            t = n.replace("-", " ").replace("`", "'")
+            if _SPECIAL_CHARS.search(t):
+                t = _SPECIAL_CHARS.sub(lambda m: _TABLE[ord(m.group())], t)
+        else:
+            t = t.translate(_TABLE)
+        if "\x01" in t:
+            return _fold_pieces(orig)
+    pad = None
+    if "\x03" in t:  # after a letter entity ('Zo&euml;'): deleted, the name is whole
+        pad = {m.start() for m in _PAD.finditer(t)}
+        t = t.replace("\x03", "\x00")
+    if "\x00" not in t:
+        return Folded(t)
+    gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
+    return Folded(t.replace("\x00", ""), gone=gone, pad=pad)
+
+
+_ENTITY_CACHE: dict = {}
+
+
+def _entity_in_place(m: re.Match) -> str:
+    tok = m.group()
+    got = _ENTITY_CACHE.get(tok)
+    if got is None:
+        got = _ENTITY_CACHE[tok] = _entity_folded(tok)
+        if len(_ENTITY_CACHE) > 4096:
+            _ENTITY_CACHE.clear()
+    return got
+
+
+def _entity_folded(tok: str) -> str:
+    dec = html.unescape(tok)
+    if dec == tok:
+        return tok
+    f = "".join(fold_char(c) for c in dec)
+    if not f:
+        f = "\x00"
+    if len(f) > len(tok) or any(c in dec for c in "\x00\x01\x02\x03"):
+        return "\x01"
+    # A letter ('&euml;') is part of a word: its padding is deleted. Anything
+    # else pads with '\x02', kept: a separator like the entity was (and after
+    # an apostrophe the name finder lets it pass: 'O&#8217;Brien').
+    return f + ("\x03" if f.isalpha() else "\x02") * (len(tok) - len(f))
+
+
+def _fold_pieces(text: str) -> Folded:
+    """The general fold: entities decoded, any character to any length."""
+    fs: list[int] = []
+    os_: list[int] = []
+    oes: list[int] = []
+    one: list[bool] = []
+    parts: list[str] = []
+    flen = pos = 0
+
+    def piece(o: int, oe: int, folded: str, is_one: bool) -> None:
+        nonlocal flen
+        fs.append(flen)
+        os_.append(o)
+        oes.append(oe)
+        one.append(is_one)
+        parts.append(folded)
+        flen += len(folded)
+
+    for m in _SPECIAL.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            piece(pos, s, text[pos:s].lower().replace("-", " "), True)
+        tok = m.group()
+        if tok[0] == "&":
+            dec = html.unescape(tok)
+            if dec == tok:
+                piece(s, e, tok.lower(), True)
+            else:
+                piece(s, e, "".join(fold_char(c) for c in dec), False)
+        elif len(tok) == 1:
+            f = fold_char(tok)
+            piece(s, e, f, len(f) == 1)
+        else:
+            folded = [fold_char(c) for c in tok]
+            if all(len(x) == 1 for x in folded):
+                piece(s, e, "".join(folded), True)
+            else:
+                for k, x in enumerate(folded):
+                    piece(s + k, s + k + 1, x, len(x) == 1)
+        pos = e
+    if pos < len(text):
+        piece(pos, len(text), text[pos:].lower().replace("-", " "), True)
+    return Folded("".join(parts), (fs, os_, oes, one))
+
+
+# ---------------------------------------------------------------------------
+# Scripts
+# ---------------------------------------------------------------------------
+
+_CJK_CHARS = r"\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_RTL = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN_WORD = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+def script_of(key: str) -> str:
+    """'cjk', 'rtl', 'cyrillic', 'latin' or 'other' for a folded key."""
+    if _CJK.search(key):
+        return "cjk"
+    if _RTL.search(key):
+        return "rtl"
+    if _CYRILLIC.search(key):
+        return "cyrillic"
+    if _LATIN_WORD.fullmatch(key):
+        return "latin"
+    return "other"
+
+
+# Declension endings, folded (ą -> a, ę -> e, й -> и).
+_LATIN_AFTER_CONSONANT = ("owi", "ovi", "em", "ie", "u", "a", "e", "y", "i", "ow", "om", "ach",
+                          "ami", "ego", "emu", "ym", "ou", "ovi")
+_LATIN_AFTER_STEM = ("y", "i", "ie", "e", "o", "u", "ou", "ej", "ii", "a")
+_CYR_AFTER_CONSONANT = ("а", "у", "ом", "ым", "е", "ой", "ы", "ых", "ыми", "ою", "ей", "ем", "и",
+                        "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую")
+_CYR_AFTER_STEM = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ом", "ем", "ь",
+                   "ии", "ию", "ьи")
+_SUFFIXES = sorted({"".join(fold_char(c) for c in s) for s in _LATIN_AFTER_CONSONANT
+                    + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM},
+                   key=lambda s: (-len(s), s))  # folded: 'ой' is 'ои' in folded text
+_LATIN_VOWELS = "aeiouy"
+_CYR_VOWELS = "аеёиоуыэюяьй"
+# Arabic and Hebrew one-letter (or article) proclitics: 'and', 'to', 'by', 'the' ...
+_PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "ה", "ו", "ב", "ל", "מ",
+               "ש", "כ")
+
+
+def _stem_and_endings(key: str, script: str) -> tuple[str, tuple[str, ...]] | None:
+    """How ``key`` declines: (stem, endings), or None when it is not declined."""
+    if " " in key or len(key) < 4:
+        return None
+    if script == "latin":
+        if key[-1] in _LATIN_VOWELS:
+            return key[:-1], _LATIN_AFTER_STEM
+        return key, _LATIN_AFTER_CONSONANT
+    if script == "cyrillic":
+        if key[-1] in _CYR_VOWELS:
+            return key[:-1], _CYR_AFTER_STEM
+        return key, _CYR_AFTER_CONSONANT
+    return None
+
+

@@ -1,0 +1,221 @@
+"""Finding people's names in text, in any script: the body rules of ``--anonymise``.
+
+This module knows nothing of comments or people; the anonymiser hands it
+name keys and asks where they are. It is pure functions and tables, built
+once per run:
+
+Folding (:func:`fold`)
+    Text is matched in a folded form: HTML entities decoded, NFKD with the
+    combining marks removed (Zoë = Zoe, Siobhán = Siobhan, й = и), apostrophes
+    removed (O’Brien = OBrien = O&#8217;Brien), hyphens as spaces (Jean-Luc =
+    Jean Luc), ø/æ/œ/ł/ß spelled out, lower case. A match in the folded text
+    is mapped back to the ORIGINAL span, which is what gets replaced.
+
+Scripts (:class:`NameFinder`)
+    Latin, Cyrillic and Greek names are whole words. CJK names (Chinese,
+    Japanese, Korean) have no word boundaries: a CJK name of 2+ characters is
+    found as a substring ("谢谢王芳！"). Arabic and Hebrew names may carry a
+    one-letter proclitic ("ولأحمد", "לדוד").
+
+Inflection
+    Latin and Cyrillic names of 4+ letters are also found with a
+    declension suffix (Иванову/Иванова for Иванов, Наташи for Наташа, Polish
+    Anny for Anna): the name (consonant-final) or its stem (vowel-final) plus
+    one of a fixed set of endings, and only where the text capitalises it.
+
+Name positions (:func:`name_position`)
+    A name that is also a word (Hope, Will, Rose, Mark, May, Bill, Grace) or
+    a handle made of words ("Cat Moody") counts only where it stands as a
+    name: a sign-off (the last word of a comment after a sentence end, a line
+    break or a dash), "X here", "X said/wrote/asked", "X's" (capitalised),
+    addressed ("Dear X", "Hi X", "thanks X", "@X", "X," opening a line),
+    after "my sister"-like nouns, "named X", "I'm X", or capitalised in
+    mid-sentence (not after "the", "a", "in" and similar).
+
+Lexicon (:func:`lexicon`)
+    Given names: the US Census 1990 first-name lists (5,494 names) shipped
+    by the ``names`` package (MIT; the data is public domain).
+    Nicknames: the ``nicknames`` package (Apache-2.0; Robert -> Bob, Bill,
+    Rob, William -> Will, Bill ...). Both load once, lazily.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from .contacts import contact_spans  # re-exported: one module to ask
+from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _stem_and_endings,
+                   fold, fold_char, fold_word, script_of)
+from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
+                      lexicon)
+from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
+                        prev_word, signoff_span, third_parties, third_party_at)
+
+# ---------------------------------------------------------------------------
+# Finding names
+# ---------------------------------------------------------------------------
+
+# Flags of a key.
+FULL = 1  # the key itself is a name
+STEM = 2  # the key is a stem: found only with an ending
+DECLINES = 4  # the key itself takes endings
+WORD = 8  # also a word: only in a name position
+CASED = 16  # only where the text capitalises it (or in a name position)
+THIRD = 32  # a given name from the list (someone who may never have commented)
+LOWER_SKIP = 64  # never wanted in lower case (a given name that is also a word): not reported
+
+
+class Match:
+    """One key found: ``start``/``end`` in the original text, the folded
+    ``key`` (for a stem: the full key it is the stem of), its ``flags``, and
+    whether it was found with a declension ending."""
+
+    __slots__ = ("start", "end", "key", "flags", "inflected")
+
+    def __init__(self, start: int, end: int, key: str, flags: int, inflected: bool):
+        self.start, self.end, self.key, self.flags, self.inflected = start, end, key, flags, inflected
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One alternation for many literal words, factored as a trie. A space
+    matches any run of whitespace."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch)) + emit(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(root)
+
+
+def _is_w(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class NameFinder:
+    """Every occurrence of a set of folded keys in a text.
+
+    ``keys`` maps a folded key to its flags (WORD, CASED); FULL, STEM and
+    DECLINES are worked out here. :meth:`find` gives the raw matches; the
+    caller decides, with :func:`name_position` and
+    :func:`capitalised_mid_sentence`, which ones stand as names."""
+
+    def __init__(self, keys: dict[str, int]):
+        self.flags: dict[str, int] = {}
+        self.stem_of: dict[str, list[str]] = {}
+        cjk, rtl, other = [], [], []
+        for key, flags in keys.items():
+            if not key:
+                continue
+            script = script_of(key)
+            if script == "cjk":
+                if len(key.replace(" ", "")) >= 2:
+                    cjk.append(key)
+                    self.flags[key] = self.flags.get(key, 0) | flags | FULL
+                continue
+            flags |= FULL
+            dec = None if flags & (WORD | THIRD) else _stem_and_endings(key, script)
+            if dec is not None:
+                stem, endings = dec
+                if stem == key:
+                    flags |= DECLINES
+                elif len(stem) >= 3:
+                    self.flags[stem] = self.flags.get(stem, 0) | STEM
+                    self.stem_of.setdefault(stem, []).append(key)
+                    (rtl if script == "rtl" else other).append(stem)
+            self.flags[key] = self.flags.get(key, 0) | flags
+            (rtl if script == "rtl" else other).append(key)
+        suf = "|".join(re.escape(s) for s in _SUFFIXES)
+        self._main = re.compile(r"[^0-9a-z_](" + trie_pattern(sorted(set(other))) + r")(?:(?P<suf>"
+                                + suf + r")\b|\b)") if other else None
+        self._cjk = re.compile(trie_pattern(sorted(set(cjk), key=len, reverse=True))) if cjk else None
+        pro = "|".join(_PROCLITICS)
+        self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
+                               + r")\b") if rtl else None
+
+    def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
+        """Matches in ``text`` (original positions), left to right per script."""
+        if folded is None:
+            folded = fold(text)
+        ft = folded.text
+        flags, stem_of = self.flags, self.stem_of
+        same = folded._f is None and folded._gone is None  # positions need no map
+        if self._main is not None:
+            for m in self._main.finditer(" " + ft):
+                k = m.group(1)
+                s = m.start(1) - 1
+                if s and _is_w(ft[s - 1]):
+                    continue  # inside a word of another script
+                if not k.isalnum():
+                    k = " ".join(k.replace("\x02", "").split())
+                suf = m.group("suf")
+                f = flags.get(k, 0)
+                e = m.end() - 1
+                if suf:
+                    if f & STEM:
+                        for full in stem_of[k]:
+                            os_, oe = folded.span(s, e)
+                            yield Match(os_, oe, full, flags[full], True)
+                            break
+                        continue
+                    if not f & DECLINES:
+                        continue
+                    os_, oe = folded.span(s, e)
+                    yield Match(os_, oe, k, f, True)
+                    continue
+                if not f & FULL:
+                    continue
+                os_, oe = (s, e) if same else folded.span(s, e)
+                if f & LOWER_SKIP and text[os_].islower():
+                    continue
+                yield Match(os_, oe, k, f, False)
+        if self._cjk is not None and _CJK.search(ft):
+            for m in self._cjk.finditer(ft):
+                os_, oe = folded.span(*m.span())
+                yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._rtl is not None and _RTL.search(ft):
+            for m in self._rtl.finditer(ft):
+                k = m.group(1)
+                f = flags.get(k, 0)
+                if not f & FULL:
+                    continue
+                os_, oe = folded.span(*m.span(1))
+                yield Match(os_, oe, k, f, False)
+
+
+def key_flags(key: str, word_tokens: bool = False) -> int:
+    """WORD for a key that is also a plain word (or a token of a handle made
+    of words), CASED for one that must be capitalised unless in a name
+    position (not a known given name, in a script that has case)."""
+    flags = 0
+    if key in WORDLIKE_NAMES or word_tokens:
+        flags |= WORD
+    script = script_of(key)
+    if script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given:
+        flags |= CASED
+    return flags
+
+
+def nickname_keys(first: str) -> set[str]:
+    """Folded nicknames and full forms the nickname list links to ``first``
+    (Robert -> bob, rob, bobby ...; Bob -> robert)."""
+    return set(lexicon().nick_of.get(fold_word(first), ()))
+
+
+
+
+__all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "nickname_keys",
+           "key_flags", "NameFinder", "Match", "FULL", "STEM", "DECLINES", "WORD", "CASED",
+           "LOWER_SKIP",
+           "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
+           "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
+           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern"]

@@ -1,0 +1,229 @@
+"""Everything around the comments: posts, the site, ids and links back.
+
+Comment rows alone do not make an anonymous archive. A post titled
+"Answering Anna Kowalski's question", a ``dc:creator`` that is a commenter's
+name, a link to ``post-url#comment-1677`` on the live original: each of them
+gives a person away. So, under ``--anonymise``:
+
+* a post's title, excerpt and body go through the same body scrubbing as
+  comments (:meth:`PostScrubber.scrub_post_text`, the one place that calls
+  it); its slug is made again from the scrubbed title (or, when it was not
+  the title's, scrubbed word by word); its author (``dc:creator``) becomes the
+  login of a pseudonym: the site user it names (by login, any case, display
+  name, first and last name or e-mail), else the commenter of that full name,
+  else the name's own pseudonym. Kept people (``--keep-name``) stay as they are;
+* the site's URLs become ``https://site-LABEL.anonymous.invalid`` (LABEL needs
+  no secret: :func:`migrator.model.origin_label`), its name stays; a post's
+  link and guid point there;
+* post and comment ids become ids derived from the secret (HMAC-SHA256 of
+  the site, the kind and the old id, as a 16-digit number below 2**53, so
+  JavaScript reads it exactly): stable for a secret, so a second run and a
+  resumed push find what the first wrote; unrelated for another secret. The
+  notes that name ids are mapped the same way; the ledger keeps the old ids
+  (``--report`` is the one place that maps old to new).
+
+Push (:attr:`keep_posts`): the posts are the target's own already, and are
+found there by slug and link, so only comment ids change.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import re
+from collections import Counter
+from dataclasses import replace
+from urllib.parse import unquote
+
+from ...model import Comment, Post, Site
+from .people import _key, _name_words
+from .secret import _norm
+
+#: Derived ids are 16-digit numbers: never equal to an original id (those are
+#: far smaller), and below 2**53.
+ID_LOW = 10 ** 15
+ID_SPAN = 8 * 10 ** 15
+ANON_HOST = "anonymous.invalid"
+_NUMBER = re.compile(r"(?<![\d.])\d+(?![\d.])")
+#: Ids in a problem message: 'comment 7001', 'post 501', 'given id 5', 'kept
+#: as 1000000005', and the list of a 'parent cycle (7001, 7003, 7002)'.
+_MESSAGE_ID = re.compile(r"\b(comment|post|id|as)\s+(\d+)\b|\bcycle \(([\d, ]+)\)")
+_SLUG_DROP = re.compile(r"['’‘`]")
+_SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def slugify(text: str) -> str:
+    """A slug as WordPress makes one from a title (near enough): entities
+    resolved, apostrophes dropped, lower case, runs of other signs one dash."""
+    text = _SLUG_DROP.sub("", html.unescape(text or ""))
+    return _SLUG_GAP.sub("-", text.lower()).strip("-_")
+
+
+def login_of(pseudonym: str) -> str:
+    """The login form of a pseudonym: ``Commenter 7F3A9C21`` -> ``commenter-7f3a9c21``."""
+    return re.sub(r"[^a-z0-9]+", "-", pseudonym.lower()).strip("-")
+
+
+def anonymous_site_url(label: str) -> str:
+    return f"https://site-{label}.{ANON_HOST}"
+
+
+class PostScrubber:
+    """The part of :class:`~migrator.stages.anonymise.Anonymiser` that does
+    posts, the site, ids and dates' neighbours (a mixin)."""
+
+    # -- ids and the secret's fingerprint -------------------------------------------
+    def derive_id(self, kind: str, site: str, old: int) -> int:
+        """The id an anonymised output gives ``old`` (``kind``: post or comment):
+        HMAC-SHA256(secret, "migrator/KIND-id/v1\\0SITE\\0OLD") as a number."""
+        bases = self.__dict__.setdefault("_id_bases", {})
+        base = bases.get((kind, site))
+        if base is None:  # the keyed state up to the id, made once per kind and site
+            base = bases[(kind, site)] = hmac.new(
+                self._secret, f"migrator/{kind}-id/v1\0{site}\0".encode("utf-8"), hashlib.sha256)
+        h = base.copy()
+        h.update(str(int(old)).encode("ascii"))
+        return ID_LOW + int.from_bytes(h.digest()[:8], "big") % ID_SPAN
+
+    def fingerprint(self) -> str:
+        """A keyed fingerprint of the secret (never the secret): outputs record
+        it, so a run with another secret is told apart from a re-run."""
+        return hmac.new(self._secret, b"migrator/secret-fingerprint/v1", hashlib.sha256
+                        ).hexdigest()[:32]
+
+    # -- the site ----------------------------------------------------------------------
+    def anonymous_site(self, site: Site, scrubbed: Site) -> Site:
+        """``scrubbed`` (the copy :meth:`apply_site` made) without the
+        original's URLs: they point to ``site-LABEL.anonymous.invalid``."""
+        label = site.origin_label
+        url = anonymous_site_url(label)
+        # The generator says which WordPress wrote the export: its version may
+        # stay, any host it names (WordPress.com sites name their own) not.
+        version = re.search(r"[?&]v=([\w.-]+)", site.generator or "")
+        generator = "https://wordpress.org/" + (f"?v={version.group(1)}" if version else "")
+        return replace(scrubbed, link=url, base_site_url=url, base_blog_url=url, origin=label,
+                       description=self.scrub_post_text(site.description, Counter()),
+                       generator=generator)
+
+    # -- posts -------------------------------------------------------------------------
+    def scrub_post_text(self, text: str, counts: Counter) -> str:
+        """A post's text (title, excerpt, body), scrubbed by the rules of
+        comment bodies. The one call into body scrubbing from here."""
+        return self.scrub_text(text, None, counts) if text else text
+
+    def post_author(self, author: str, site: Site, logins: dict[str, str]) -> str:
+        """What a post's ``dc:creator`` becomes (see the module doc)."""
+        if not author:
+            return author
+        if author in logins:
+            return logins[author]
+        norm = _norm(author)
+        for a in site.authors:
+            names = {_norm(a.login), _norm(a.display_name), _norm(a.email),
+                     _norm(" ".join(x for x in (a.first_name, a.last_name) if x))}
+            if norm in names - {""}:  # a kept user (not in logins) stays as written
+                return logins.get(a.login, author)
+        probe = Comment(id=0, post_id=0, author_name=author, user_id=1)
+        if self._is_kept(probe):
+            return author
+        words = _name_words(author)
+        if words:
+            own = self._by_digest.get(self._digest("name:" + norm))
+            others = [p for p in self._index.get(_key(" ".join(words)), ()) if p is not own]
+            if len(others) == 1:
+                return author if others[0].kept else login_of(others[0].pseudonym)
+            if own is not None and own.kept:
+                return author
+        return login_of(self.pseudonym(author))
+
+    def learn_post_authors(self, creators, users) -> None:
+        """Post authors written like names (not a lower-case login) that are no
+        site user (``users``: their logins and display names) and no
+        commenter's full name are people too: learned with the commenters, so
+        their names are scrubbed wherever written."""
+        users = {_norm(x) for x in users}
+        for name in sorted(set(creators)):
+            words = _name_words(name)
+            if not words or _norm(name) in users or _key(" ".join(words)) in self._index:
+                continue
+            if name.strip() == name.strip().lower() and " " not in name.strip():
+                continue  # a login ('admin', 'jekyllbot'): pseudonymised as an author, not a word to look for
+            self._person(Comment(id=0, post_id=0, author_name=name, user_id=1))
+
+    def apply_post(self, post: Post, site: Site, anon_site: Site, logins: dict[str, str],
+                   counts: Counter, keep_posts: bool = False) -> Post:
+        """Everything of ``post`` but its comments' people (done by
+        :meth:`apply`): its own fields, and every id. ``site`` is the
+        original, ``anon_site`` what the sinks get. With ``keep_posts`` (push)
+        only the comments' ids change."""
+        old_site = post.site
+        new_post = post.id
+        if not keep_posts:
+            new_post = self.derive_id("post", old_site, post.id)
+            title = self.scrub_post_text(post.title, counts)
+            slug = self._post_slug(post, title, counts)
+            base = anon_site.base_blog_url
+            post.author = self.post_author(post.author, site, logins)
+            post.content = self.scrub_post_text(post.content, counts)
+            post.excerpt = self.scrub_post_text(post.excerpt, counts)
+            post.title, post.slug = title, slug
+            post.link = f"{base}/{slug}/" if slug else f"{base}/?p={new_post}"
+            post.guid = f"{base}/?p={new_post}"
+            if post.parent:
+                post.parent = self.derive_id("post", old_site, post.parent)
+            post.id, post.site = new_post, anon_site.key
+        seen: dict[int, int] = {}  # a parent is renumbered once
+        for c in post.comments:
+            self._renumber(c, old_site, new_post, post.site, seen)
+        return post
+
+    def _renumber(self, c: Comment, old_site: str, new_post: int, new_site: str,
+                  seen: dict) -> None:
+        def new(i: int | None) -> int | None:
+            if i is None:
+                return None
+            got = seen.get(i)
+            if got is None:
+                got = seen[i] = self.derive_id("comment", old_site, i)
+            return got
+
+        c.frozen_key, c.origin_post_id = c.ledger_key, c.post_id
+        c.id, c.parent_id, c.post_id = new(c.id), new(c.parent_id), new_post
+        c.original_parent_id = new(c.original_parent_id)
+        c.source_id = None
+        c.site = new_site
+        if c.notes:  # every number in a note is a comment id
+            c.notes = [_NUMBER.sub(lambda m: str(new(int(m.group()))), n) for n in c.notes]
+
+    def renumber_message(self, text: str, old_site: str, posts: bool = True) -> str:
+        """A problem message of an anonymised run, its ids of ``old_site``'s
+        comments (and posts, unless ``posts`` is False: push keeps them)
+        replaced the way the outputs replace them."""
+        def one(m: re.Match) -> str:
+            if m.group(3) is not None:
+                ids = ", ".join(str(self.derive_id("comment", old_site, int(x)))
+                                for x in m.group(3).replace(" ", "").split(",") if x)
+                return f"cycle ({ids})"
+            word, num = m.group(1), int(m.group(2))
+            kind = "post" if word in ("post", "id") else "comment"
+            if kind == "post" and not posts:
+                return m.group()
+            return f"{word} {self.derive_id(kind, old_site, num)}"
+        return _MESSAGE_ID.sub(one, text)
+
+    def _post_slug(self, post: Post, title: str, counts: Counter) -> str:
+        """The slug of the scrubbed post: made from the scrubbed title when the
+        old one was the title's; else the old one's words, scrubbed."""
+        old = unquote(post.slug or "")
+        if not old:
+            return ""
+        if slugify(post.title) == old:
+            return slugify(title)
+        # Its words capitalised, as a name would be written: a slug is lower
+        # case, and a name in lower case may be taken for a word.
+        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old) if w)
+        return slugify(self.scrub_post_text(words, counts))
+
+
+__all__ = ["PostScrubber", "slugify", "login_of", "anonymous_site_url", "ID_LOW", "ID_SPAN",
+           "ANON_HOST"]

@@ -1,0 +1,214 @@
+"""The body rules of --anonymise, one behaviour at a time: folding, scripts,
+declension, nicknames, names that are words, handles, third parties, contact
+details, markup. The multilingual thread (test_multilingual.py) measures them
+together."""
+from __future__ import annotations
+
+import pytest
+
+from migrator.ledger import Ledger
+from migrator.model import Comment, Post
+from migrator.stages.anonymise import Anonymiser
+from migrator.stages.anonymise import names as nm
+from migrator.stages.anonymise.fold import _fold_pieces, fold
+
+
+def scrubber(*people, **kw) -> Anonymiser:
+    a = Anonymiser(secret=b"a secret of sixteen+ bytes", **kw)
+    a.learn(Post(id=1, comments=[Comment(id=i + 1, post_id=1, author_name=n, author_email=e)
+                                 for i, (n, e) in enumerate(people)]))
+    return a
+
+
+# -- folding -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "O'Brien and Zoë, Søren; Jean-Luc — don't 谢谢王芳！ Иванову", "Hope&#8217;s cat &amp; dog",
+    "O&#8217;Brien", "ß straße Æsir", "l'école d’été", "Mark's and 'quoted' text`s", "Zo&euml;!",
+    "e\u0301 combining", "İstanbul"])
+def test_fast_fold_is_the_general_fold(text):
+    """Both ways of folding give the same words, each mapping back to an
+    original span that folds to that word."""
+    import re
+
+    fast, slow = fold(text), _fold_pieces(text)
+    words = re.compile(r"[^\W_]+(?:'\x02*[^\W_]+)*")
+    assert [w.replace("\x02", "") for w in words.findall(fast.text)] == words.findall(slow.text)
+    for f in (fast, slow):
+        for m in words.finditer(f.text):
+            s, e = f.span(*m.span())
+            assert nm.fold_word(text[s:e]) == m.group().replace("\x02", ""), (text[s:e], m.group())
+    assert nm.fold_word(text) == " ".join(slow.text.split())
+
+
+def test_fold_replaces_the_original_span():
+    a = scrubber(("Siobhán O'Brien", "s@x.test"), ("Zoë Martin", "z@x.test"),
+                 ("Jean-Luc Moreau", "j@x.test"))
+    s, z, j = (a.pseudonym(n, e) for n, e in (("Siobhán O'Brien", "s@x.test"),
+                                              ("Zoë Martin", "z@x.test"),
+                                              ("Jean-Luc Moreau", "j@x.test")))
+    assert a.scrub("Siobhan, OBrien and O&#8217;Brien agree.") == f"{s}, {s} and {s} agree."
+    assert a.scrub("Zoe and ZOË?") == f"{z} and {z}?"
+    assert a.scrub("Ask Jean Luc, or Jean-Luc.") == f"Ask {j}, or {j}."
+    assert a.scrub("Zo&euml;!") == f"{z}!"
+
+
+# -- scripts and declension --------------------------------------------------------
+
+def test_cjk_names_are_substrings_and_other_scripts_whole_words():
+    a = scrubber(("王芳", "w@x.test"), ("أحمد منصور", "a@x.test"), ("Μαρία Παπαδοπούλου", "m@x.test"),
+                 ("דוד כהן", "d@x.test"), ("王", "one@x.test"))
+    w, ah, m, d = (a.pseudonym(n, e) for n, e in (("王芳", "w@x.test"), ("أحمد منصور", "a@x.test"),
+                                                  ("Μαρία Παπαδοπούλου", "m@x.test"),
+                                                  ("דוד כהן", "d@x.test")))
+    assert a.scrub("谢谢王芳！") == f"谢谢{w}！"
+    assert a.scrub("شكرا لأحمد") == f"شكرا ل{ah}"  # the proclitic 'to' stays
+    assert a.scrub("Ευχαριστώ Μαρία!") == f"Ευχαριστώ {m}!"
+    assert a.scrub("תודה לדוד") == f"תודה ל{d}"
+    assert a.scrub("国王很好") == "国王很好"  # a one-character name is never looked for
+
+
+def test_declined_forms():
+    a = scrubber(("Сергей Иванов", "s@x.test"), ("Наташа", "n@x.test"), ("Anna Nowak", "a@x.test"))
+    s, n, an = (a.pseudonym(x, e) for x, e in (("Сергей Иванов", "s@x.test"),
+                                               ("Наташа", "n@x.test"), ("Anna Nowak", "a@x.test")))
+    assert a.scrub("Я написал Иванову, Иванова нет.") == f"Я написал {s}, {s} нет."
+    assert a.scrub("Сергею спасибо. У Наташи есть опыт.") == f"{s} спасибо. У {n} есть опыт."
+    assert a.scrub("Pozdrowienia dla Anny!") == f"Pozdrowienia dla {an}!"
+    assert a.scrub("anny rzeka") == "anny rzeka"  # declined forms count only capitalised
+
+
+def test_nicknames_from_the_list():
+    a = scrubber(("Robert Hale", "r@x.test"), ("Katherine Doyle", "k@x.test"))
+    r, k = a.pseudonym("Robert Hale", "r@x.test"), a.pseudonym("Katherine Doyle", "k@x.test")
+    assert a.scrub("Bob said so, and Kate agreed.") == f"{r} said so, and {k} agreed."
+    assert a.scrub("bob here.") == f"{r} here."
+    assert a.scrub("Bob your head to the music? No, bob and weave.").endswith("bob and weave.")
+
+
+# -- names that are words, handles --------------------------------------------------
+
+def test_word_names_in_name_positions_only():
+    a = scrubber(("Hope", "h@x.test"), ("Will Turner", "w@x.test"), ("Rose", "r@x.test"),
+                 ("Mark Evans", "m@x.test"))
+    h, w, r, m = (a.pseudonym(n, e) for n, e in (("Hope", "h@x.test"), ("Will Turner", "w@x.test"),
+                                                 ("Rose", "r@x.test"), ("Mark Evans", "m@x.test")))
+    assert a.scrub("Hope here.") == f"{h} here."
+    assert a.scrub("It gets better. Will") == f"It gets better. {w}"
+    assert a.scrub("Rose here - long time reader.") == f"{r} here - long time reader."
+    assert a.scrub("Hope said it best.") == f"{h} said it best."
+    assert a.scrub("As Hope's story shows.") == f"As {h}'s story shows."
+    assert a.scrub("mark here, first time.") == f"{m} here, first time."
+    assert a.scrub("Love,\nRose") == f"Love,\n{r}"
+    words = ("I hope so. I will try. She gave me a red rose. Mark my words. The sun rose. "
+             "Will you write more? Hope is all I have. I know you will.")
+    assert a.scrub(words) == words
+
+
+def test_handles_that_are_words_do_not_eat_the_text():
+    a = scrubber(("Cat Moody", "c@x.test"), ("Someone who cares", ""))
+    c, s = a.pseudonym("Cat Moody", "c@x.test"), a.pseudonym("Someone who cares", "")
+    text = "My cat… so moody… Nobody cares. Someone told me."
+    assert a.scrub(text) == text
+    assert a.scrub("Cat Moody said it well.") == f"{c} said it well."
+    assert a.scrub("Thank you, Someone who cares.") == f"Thank you, {s}."
+
+
+def test_an_email_display_name_gives_only_its_local_part():
+    a = scrubber(("jdoe1984@gmail.com", "jdoe1984@gmail.com"))
+    assert "gmail" not in a._index and "com" not in a._index
+    assert a.scrub("I use gmail.") == "I use gmail."
+    assert a.scrub("Thank you, jdoe1984.") == f"Thank you, {a.pseudonym('jdoe1984@gmail.com', 'jdoe1984@gmail.com')}."
+
+
+# -- third parties -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("My sister Kori says hi.", "My sister [name] says hi."),
+    ("Helen said the same.", "[name] said the same."),
+    ("I told Margaret about it.", "I told [name] about it."),
+    ("I was with Margaret Atwood.", "I was with [name]."),
+    ("my friend kori came.", "my friend [name] came."),
+    ("Tricia, my sister, came too.", "[name], my sister, came too."),
+    ("Grace said so.", "[name] said so."),
+    # words and places stay
+    ("We met in May. By grace alone. I start in June. It takes faith.", None),
+    ("We moved to Georgia. I visited Paris in the spring.", None),
+    ("Amazing Grace was sung. MAY I ask?", None),
+])
+def test_third_parties(text, want):
+    a = scrubber(("Someone", "s@x.test"))
+    assert a.scrub(text) == (text if want is None else want)
+
+
+def test_kept_and_commenter_names_are_not_third_parties():
+    a = scrubber(("Jeffery Smith", "j@x.test"), ("Helen Park", "h@x.test"),
+                 keep_names=["Jeffery Smith"])
+    h = a.pseudonym("Helen Park", "h@x.test")
+    assert a.scrub("Jeffery and Helen agree.") == f"Jeffery and {h} agree."
+
+
+# -- contact details and markup ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("write akowalski77 at gmail dot com", "write [email]"),
+    ("or x [at] y [dot] com now", "or [email] now"),
+    ("anna (at) mail (dot) ru", "[email]"),
+    ("ping annlee1 at hotmail.com", "ping [email]"),
+    ("see annakowalski.blog.", "see [url]."),
+    ("my-story.net/post/12, ok", "[url], ok"),
+    ("call 5551234567", "call [phone]"),
+    ("Mail Ann Kowal <ann.lee@gmail.com> today", "Mail [name] [email] today"),
+    ("see <https://x.example.com/about> there", "see [url] there"),
+    ("Meet me at the park at 5.", None),
+    ("I use node.js and file.py, e.g. this.", None),
+    ("In 2019 I paid 1500 dollars.", None),
+])
+def test_contact_details(text, want):
+    a = scrubber(("Someone", "s@x.test"))
+    assert a.scrub(text) == (text if want is None else want)
+
+
+def test_html_comments_and_attributes_are_scrubbed_tags_kept():
+    a = scrubber(("Anna Kowalski", "anna.k@x.test"))
+    p = a.pseudonym("Anna Kowalski", "anna.k@x.test")
+    html = ('<p title="by Anna" data-who="anna.k@x.test" class="x">hi</p>'
+            '<!-- from Anna, 5551234567 --><img alt="Anna Kowalski" src="/a.png">')
+    assert a.scrub(html) == (f'<p title="by {p}" data-who="[email]" class="x">hi</p>'
+                             f'<!-- from {p}, [phone] --><img alt="{p}" src="/a.png">')
+
+
+def test_signature_alias_of_the_post():
+    a = Anonymiser(secret=b"a secret of sixteen+ bytes")
+    post = Post(id=1, comments=[
+        Comment(id=1, post_id=1, author_name="Natalya Petrova", author_email="n@x.test",
+                content="Спасибо всем.\n\nНаташа"),
+        Comment(id=2, post_id=1, author_name="Ivan", author_email="i@x.test", parent_id=1,
+                content="Наташа, согласен. У Наташи есть опыт.")])
+    a.learn(post)
+    a.apply(post, Ledger())
+    n = a.pseudonym("Natalya Petrova", "n@x.test")
+    assert post.comments[0].content == f"Спасибо всем.\n\n{n}"
+    assert post.comments[1].content == f"{n}, согласен. У {n} есть опыт."
+
+
+def test_scrub_text_is_the_entry_point_for_any_text():
+    a = scrubber(("Anna Kowalski", "anna.k@x.test"), keep_names=["Jeffery Smith"])
+    p = a.pseudonym("Anna Kowalski", "anna.k@x.test")
+    assert a.scrub_text("Answering Anna Kowalski's question, by Jeffery Smith") == \
+        f"Answering {p}'s question, by Jeffery Smith"
+    # a slug is text too: hyphens fold to spaces, so its name words are found
+    assert "anna" not in a.scrub_text("answering-anna-kowalski-question").lower()
+
+
+def test_finder_reports_spans_in_the_original():
+    f = nm.NameFinder({"zoe": 0, "王芳": 0, "иванов": 0})
+    text = "Zo&euml; and 谢谢王芳 and Иванову"
+    got = [(text[m.start:m.end], m.key, m.inflected) for m in f.find(text)]
+    assert got == [("Zo&euml;", "zoe", False), ("Иванову", "иванов", True), ("王芳", "王芳", False)]
+
+
+def test_a_kept_persons_nickname_never_hides_a_commenter():
+    a = scrubber(("Robert Smith", "r@x.test"), ("Bob Jones", "b@x.test"), keep_names=["Robert Smith"])
+    b = a.pseudonym("Bob Jones", "b@x.test")
+    assert a.scrub("Robert agrees with Bob.") == f"Robert agrees with {b}."
