@@ -2,6 +2,9 @@
 
 One post at a time flows through every stage. :class:`Pipeline` is what the
 CLI's ``convert`` (and ``push``) call; each stage is also usable alone.
+Why this module is long: :class:`Identity` keeps its plain path beside its
+fast one (bulk rows and a bitmap), which tests/test_fast_path.py compares;
+a room of its own for it is the lead's call.
 """
 from __future__ import annotations
 
