@@ -23,6 +23,13 @@ _SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9
 _ASCII_SPECIAL = re.compile(r"[&`]")
 
 
+def _is_mark(c: str) -> bool:
+    """A mark of any kind: accents (Mn), and the vowel signs of Indic and
+    Southeast Asian scripts (Mc, Mn with combining class 0), which \\w does
+    not count as word characters: kept, they would cut 'प्रिया' into pieces."""
+    return unicodedata.combining(c) != 0 or unicodedata.category(c)[0] == "M"
+
+
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
     """One character folded (may be '' or several characters)."""
@@ -31,11 +38,11 @@ def fold_char(ch: str) -> str:
     if ch in _HYPHENS:
         return " "
     s = unicodedata.normalize("NFKD", ch)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    s = "".join(c for c in s if not _is_mark(c)).lower()
     if len(s) == 1:
         return _SPELLED.get(s, s)
     return "".join(_SPELLED.get(c, c) for c in unicodedata.normalize("NFKD", s)
-                   if not unicodedata.combining(c))
+                   if not _is_mark(c))
 
 
 def fold_word(text: str) -> str:
@@ -101,10 +108,10 @@ _ZERO = re.compile("\x00")
 
 
 def _mark_class() -> str:
-    """A character class of every combining mark of the BMP (what fold_char drops)."""
+    """A character class of every mark of the BMP (what fold_char drops)."""
     ranges, start, prev = [], None, None
     for o in range(0x300, 0x10000):
-        if unicodedata.combining(chr(o)):
+        if _is_mark(chr(o)):
             if start is None:
                 start = o
             elif o != prev + 1:

@@ -44,7 +44,7 @@ import re
 from typing import Iterable, Iterator
 
 from .contacts import contact_spans  # re-exported: one module to ask
-from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _stem_and_endings,
+from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_and_endings,
                    fold, fold_char, fold_word, script_of)
 from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
                       lexicon)
@@ -144,6 +144,15 @@ class NameFinder:
 
     def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         """Matches in ``text`` (original positions), left to right per script."""
+        n = len(text)
+        for m in self._find(text, folded):
+            e = m.end
+            while e < n and text[e] >= "\u0300" and _is_mark(text[e]):
+                e += 1  # a name's last vowel sign (folded away) goes with it
+            m.end = e
+            yield m
+
+    def _find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         if folded is None:
             folded = fold(text)
         ft = folded.text

@@ -16,7 +16,15 @@ from .words import COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_
 # People
 # ---------------------------------------------------------------------------
 
-_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+#: A letter, then letters and marks (the vowel signs of Indic scripts are
+#: marks, not word characters, for \w).
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f" \
+    r"\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983" \
+    r"\u09bc-\u09d7\u0a01-\u0a03\u0a3c-\u0a51\u0a81-\u0a83\u0abc-\u0acd\u0b01-\u0b03\u0b3c-\u0b57" \
+    r"\u0b82\u0bbe-\u0bcd\u0bd7\u0c00-\u0c04\u0c3e-\u0c56\u0c81-\u0c83\u0cbc-\u0cd6\u0d00-\u0d03" \
+    r"\u0d3b-\u0d57\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd\u1ab0-\u1aff" \
+    r"\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
+_WORD = rf"{_LETTERS}(?:['’-]{_LETTERS})*"
 _NAME_WORD = re.compile(_WORD)
 
 def _lower(text: str) -> str:

@@ -215,7 +215,7 @@ class TextScrubber:
             return (text[s].isupper() and self._used_as_name(k, text, s, e)
                     and nm.prev_word(text, s) not in nm.DETERMINERS
                     and not _SALUTATION.search(text, max(0, s - 60), s))
-        if f & nm.CASED and not text[s].isupper():
+        if f & nm.CASED and text[s].islower():  # (scripts without case never are)
             return nm.name_position(text, s, e)
         return True
 

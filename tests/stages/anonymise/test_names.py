@@ -4,6 +4,8 @@ details, markup. The multilingual thread (test_multilingual.py) measures them
 together."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from migrator.ledger import Ledger
@@ -212,3 +214,21 @@ def test_a_kept_persons_nickname_never_hides_a_commenter():
     a = scrubber(("Robert Smith", "r@x.test"), ("Bob Jones", "b@x.test"), keep_names=["Robert Smith"])
     b = a.pseudonym("Bob Jones", "b@x.test")
     assert a.scrub("Robert agrees with Bob.") == f"Robert agrees with {b}."
+
+
+@pytest.mark.parametrize("name, text", [
+    ("प्रिया शर्मा", "Thanks {full}! I agree with {full}. {first}"),   # Devanagari: vowel signs are marks
+    ("தமிழ் செல்வன்", "Thanks {full}! And thanks {first}!"),           # Tamil
+    ("สมชาย ใจดี", "Thanks {full} and {first}."),                      # Thai: no spaces inside, marks
+    ("김민준", "Thanks {full}! I agree with {full}."),                 # Hangul: no case
+])
+def test_names_in_scripts_whose_vowels_are_marks_or_that_have_no_case(name, text):
+    """An adversarial run found full Hindi and Tamil names untouched: their
+    vowel signs are marks, not word characters, so names fell apart into
+    letters; and a caseless script's name was asked to be capitalised."""
+    a = scrubber((name, "x@x.test"), ("Ann Lee", "a@x.test"))
+    first = name.split()[0]
+    out = a.scrub(text.format(full=name, first=first))
+    p = a.pseudonym(name, "x@x.test")
+    assert first not in out and name not in out, out
+    assert p in out and not any(unicodedata.category(ch)[0] == "M" for ch in out), out
