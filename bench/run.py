@@ -22,6 +22,12 @@ Tasks (keys for ``--only``):
   json       migrator convert --to json:DIR/ --no-dedupe
   wxr        migrator convert --to wxr:FILE --no-dedupe  (if migrator/sinks/wxr.py exists)
   html       migrator convert --to html:DIR --no-dedupe  (if migrator/sinks/html.py exists)
+  pg4        4 processes convert 4 different sites' exports (N/4 comments each) into one
+             PostgreSQL database at once (bench.pg_many: every run must exit 0 and every
+             site's rows add up; skipped without scripts/postgres.sh's server)
+  isso       the peer: `isso import -t wordpress` of the 20,000-comment export, beside
+             `migrator convert --to sqlite` of the same file (measured once, apart from
+             the sizes above; the row shows how many times faster migrator is)
 
 Targets (the verdict block): convert --to sqlite within 3x the floor; peak
 RSS under 150 MB; peak RSS growing under 20% when the file doubles; dedupe
@@ -37,6 +43,7 @@ comments/s into a local WordPress).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -57,10 +64,14 @@ TASK_TIMEOUT = 3 * 3600
 
 TARGETS = {
     "floor_ratio": 3.0,       # convert --to sqlite within 3x the floor
+    "inspect_ratio": 2.0,     # inspect within 2x the floor
+    "anonymise_floor_ratio": 4.0,  # convert --anonymise within 4x the floor
+    "tree_mb": 150.0,         # peak PSS of the whole process tree under 150 MB
     "rss_mb": 150.0,          # peak RSS under 150 MB
     "rss_growth": 0.20,       # peak RSS grows under 20% when the file doubles
     "dedupe_ratio": 1.15,     # dedupe on: under +15% of the baseline
     "anonymise_ratio": 1.30,  # --anonymise: under +30% of the baseline
+    "isso_speedup": 50.0,     # convert at least 50x faster than isso's importer (20,000 comments)
 }
 
 
@@ -73,6 +84,7 @@ class Ctx:
     n: int               # comments in the export
     python: str          # this interpreter
     migrator: list[str]  # how to run the CLI
+    data: str = DATA     # bench-data/: cached exports
 
 
 @dataclass
@@ -123,6 +135,133 @@ TASKS: list[Task] = [
     Task("html", "convert html:DIR --no-dedupe", _convert("--to", "html:{out}/html", "--no-dedupe"),
          requires=_module_missing("migrator.sinks.html", "sink")),
 ]
+
+
+PG_SITES = 4
+
+
+@functools.lru_cache(maxsize=None)
+def pg_url() -> str | None:
+    """The URL of scripts/postgres.sh's server, if it answers."""
+    url = os.environ.get("MIGRATOR_TEST_PG_URL")
+    if not url:
+        try:
+            url = subprocess.run(["bash", os.path.join(ROOT, "scripts", "postgres.sh"), "url"],
+                                 capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - any reason means "no PostgreSQL here"
+        return None
+    return url
+
+
+def site_exports(n: int, data: str, seed: int = 1, sites: int = PG_SITES) -> list[str]:
+    """``sites`` exports of n/sites comments, each from another site."""
+    from .gen_wxr import write_wxr
+
+    out = []
+    for i in range(sites):
+        path = os.path.join(data, f"wxr-site{i}-{n // sites}-seed{seed + i}-g{GEN_VERSION}.xml")
+        if not os.path.exists(path):
+            write_wxr(path + ".part", comments=n // sites, seed=seed + i,
+                      site_url=f"https://site{i}.bench.example.com")
+            os.replace(path + ".part", path)
+        out.append(path)
+    return out
+
+
+def _pg4_argv(c: Ctx) -> list[str]:
+    return [c.python, "-m", "bench.pg_many", pg_url() or "", *site_exports(c.n, c.data)]
+
+
+def _pg_missing() -> str | None:
+    return None if pg_url() else "skipped (no PostgreSQL: bash scripts/postgres.sh start)"
+
+
+TASKS.append(Task("pg4", f"{PG_SITES} sites at once -> PostgreSQL", _pg4_argv, requires=_pg_missing))
+
+
+def _pg_note(log: str) -> str:
+    """bench.pg_many's verdict, from the JSON line it printed."""
+    try:
+        with open(log, encoding="utf-8") as fh:
+            res = json.loads(fh.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return "no result"
+    good = sum(1 for s in res["sites"] if s.get("ok"))
+    waited = (f"; {res['convert_s']:.1f} s converting after {res['waited_s']:.1f} s waiting for "
+              "/tmp/migrator-pg.lock" if "convert_s" in res else "")
+    return (f"{good}/{len(res['sites'])} sites ok, runs {','.join(res['runs'])}, "
+            f"{res['comments']} comments in the database{waited}")
+
+
+def isso_bin() -> str | None:
+    here = os.path.join(os.path.dirname(sys.executable), "isso")
+    return here if os.path.exists(here) else shutil.which("isso")
+
+
+def peer_rows(args: argparse.Namespace, mig: list[str]) -> list[dict]:
+    """isso's WordPress importer and migrator on the same 20,000-comment
+    export, best of ``--repeat``, interleaved; isso pinned to UTC as its
+    importer reads dates with the local zone."""
+    isso = isso_bin()
+    n = QUICK_N
+    rows = [{"key": "isso", "label": "isso import -t wordpress", "n": n},
+            {"key": "isso-migrator", "label": "convert sqlite (beside isso)", "n": n}]
+    if isso is None:
+        for r in rows:
+            r.update(status="skipped", note="skipped (isso not installed: make install-test)")
+        return rows
+    data = os.path.abspath(args.data)
+    # isso's importer stops on a zero GMT date (0000-00-00, which old
+    # imports leave and gen_wxr writes into 0.3% of comments): both tools
+    # get the same file without them.
+    path = os.path.join(data, f"wxr-{n}-seed{args.seed}-nozero-g{GEN_VERSION}.xml")
+    if not os.path.exists(path):
+        from .gen_wxr import write_wxr
+
+        write_wxr(path + ".part", comments=n, seed=args.seed, zero_gmt_rate=0.0)
+        os.replace(path + ".part", path)
+    print(f"\npeers, N = {n}: {os.path.relpath(path, ROOT)}", flush=True)
+    for rep in range(max(1, args.repeat)):
+        for r in rows:
+            out = os.path.join(data, "out", r["key"])
+            shutil.rmtree(out, ignore_errors=True)
+            os.makedirs(out)
+            if r["key"] == "isso":
+                conf = os.path.join(out, "isso.cfg")
+                with open(conf, "w") as fh:
+                    fh.write(f"[general]\ndbpath = {out}/isso.db\nhost = http://localhost/\n")
+                argv, env = [isso, "-c", conf, "import", "-t", "wordpress", path], {"TZ": "UTC"}
+            else:
+                argv, env = [*mig, "convert", path, "--to", f"sqlite:{out}/out.db"], {}
+            log = os.path.join(data, "logs", f"{r['key']}-{n}.log")
+            res = measure(argv, env, log)
+            shutil.rmtree(out, ignore_errors=True)
+            if res["rc"] != 0:
+                r.update(status="failed", note=f"exit {res['rc']}: {_tail(log)}"[:200])
+                continue
+            print(f"  {r['label']:<30} {res['wall']:8.2f} s", flush=True)
+            if "wall" not in r or res["wall"] < r["wall"]:
+                r.update(wall=round(res["wall"], 3), cpu_s=round(res["user"] + res["sys"], 2),
+                         comments_per_s=round(n / res["wall"]))
+            r["rss_mb"] = max(round(res["maxrss"] / 2**20, 1), r.get("rss_mb", 0))
+            if res.get("tree_pss"):
+                r["tree_mb"] = max(round(res["tree_pss"] / 2**20, 1), r.get("tree_mb", 0))
+            r["status"] = r.get("status") or "ok"
+    a, b = rows
+    if a.get("status") == "ok" and b.get("status") == "ok":
+        b["note"] = (f"migrator is {a['wall'] / b['wall']:.0f}x faster than isso by wall time, "
+                     f"{a['cpu_s'] / b['cpu_s']:.0f}x by CPU time")
+        a["note"] = "the peer"
+    return rows
 
 
 def push_tasks(args: argparse.Namespace) -> list[Task]:
@@ -275,7 +414,7 @@ def warm_up(tasks: list[Task], seed: int, data: str, mig: list[str]) -> None:
         out = os.path.join(data, "out", f"warmup-{t.key}")
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
-        ctx = Ctx(export=path, out=out, n=500, python=sys.executable, migrator=mig)
+        ctx = Ctx(export=path, out=out, n=500, python=sys.executable, migrator=mig, data=data)
         measure(t.argv(ctx), t.env, os.path.join(data, "logs", f"warmup-{t.key}.log"))
         shutil.rmtree(out, ignore_errors=True)
 
@@ -308,18 +447,22 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
     def add(target: str, result: str, detail: str) -> None:
         out.append({"target": target, "result": result, "detail": detail})
 
-    for key in ("baseline", "dedupe"):
+    labels = {"baseline": ("convert --to sqlite --no-dedupe", "floor_ratio"),
+              "dedupe": ("convert --to sqlite (dedupe on)", "floor_ratio"),
+              "inspect": ("inspect", "inspect_ratio"),
+              "anonymise": ("convert --to sqlite --anonymise", "anonymise_floor_ratio")}
+    for key, (label, target) in labels.items():
         for n in sizes:
             r = ok.get((key, n))
-            label = "convert --to sqlite" + (" --no-dedupe" if key == "baseline" else " (dedupe on)")
             if r is None or r.get("x_floor") is None:
-                add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor", "n/a", f"N={n}: not measured")
+                add(f"{label} ≤ {TARGETS[target]:.0f}× floor", "n/a", f"N={n}: not measured")
                 continue
-            add(f"{label} ≤ {TARGETS['floor_ratio']:.0f}× floor",
-                "PASS" if r["x_floor"] <= TARGETS["floor_ratio"] else "FAIL",
+            add(f"{label} ≤ {TARGETS[target]:.0f}× floor",
+                "PASS" if r["x_floor"] <= TARGETS[target] else "FAIL",
                 f"N={n}: {r['x_floor']:.2f}× ({r['wall']:.1f} s vs floor "
                 f"{r['wall'] / r['x_floor']:.1f} s; by CPU time {_fmt(r.get('x_floor_cpu'), '.2f')}×)")
-    measured = [r for r in ok.values() if r["key"] != "floor"]
+    # pg4 is four conversions at once: its memory is four runs', not one task's.
+    measured = [r for r in ok.values() if r["key"] not in ("floor", "isso", "isso-migrator", "pg4")]
     if measured:
         worst = max(measured, key=lambda r: r["rss_mb"])
         over = sorted({f"{r['key']}@{r['n']}" for r in measured if r["rss_mb"] >= TARGETS["rss_mb"]})
@@ -328,8 +471,25 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
             + (f"; over: {', '.join(over)}" if over else ""))
     else:
         add(f"peak RSS < {TARGETS['rss_mb']:.0f} MB", "n/a", "nothing measured")
+    with_tree = [r for r in measured if r.get("tree_mb")]
+    if with_tree:
+        worst = max(with_tree, key=lambda r: r["tree_mb"])
+        over = sorted({f"{r['key']}@{r['n']}" for r in with_tree if r["tree_mb"] > TARGETS["tree_mb"]})
+        add(f"peak PSS, all processes ≤ {TARGETS['tree_mb']:.0f} MB", "FAIL" if over else "PASS",
+            f"worst {worst['label']} N={worst['n']}: {worst['tree_mb']:.1f} MB"
+            + (f"; over: {', '.join(over)}" if over else ""))
     if len(sizes) == 2:
         a, b = sizes
+        grow = []
+        for key in dict.fromkeys(r["key"] for r in with_tree):
+            ra, rb = ok.get((key, a)), ok.get((key, b))
+            if ra and rb and ra.get("tree_mb") and rb.get("tree_mb"):
+                grow.append((key, rb["tree_mb"] / ra["tree_mb"] - 1, ra["tree_mb"], rb["tree_mb"]))
+        if grow:
+            bad = [g for g in grow if g[1] > TARGETS["rss_growth"]]
+            add(f"peak PSS grows ≤ {TARGETS['rss_growth']:.0%} when the file doubles",
+                "FAIL" if bad else "PASS",
+                "; ".join(f"{k} {g:+.0%} ({x:.0f}→{y:.0f} MB)" for k, g, x, y in grow))
         growth = []
         for key in dict.fromkeys(r["key"] for r in measured):
             ra, rb = ok.get((key, a)), ok.get((key, b))
@@ -353,6 +513,17 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
                 "PASS" if r["x_baseline"] < TARGETS[target] else "FAIL",
                 f"N={n}: {r['x_baseline'] - 1:+.1%} (by CPU time "
                 f"{(r['x_baseline_cpu'] - 1) if r.get('x_baseline_cpu') else 0:+.1%})")
+    isso, mine = ok.get(("isso", QUICK_N)), ok.get(("isso-migrator", QUICK_N))
+    if isso and mine:
+        x = isso["wall"] / mine["wall"]
+        add(f"convert ≥ {TARGETS['isso_speedup']:.0f}× faster than isso",
+            "PASS" if x >= TARGETS["isso_speedup"] else "FAIL",
+            f"N={QUICK_N}: {x:.1f}× ({isso['wall']:.1f} s vs {mine['wall']:.2f} s)")
+    for n in sizes:
+        r = next((x for x in rows if x["key"] == "pg4" and x["n"] == n), None)
+        if r is not None and r.get("status") in ("ok", "failed"):
+            add(f"{PG_SITES} sites at once into PostgreSQL: every run ok, rows add up",
+                "PASS" if r.get("status") == "ok" else "FAIL", f"N={n}: {r.get('note', '')}")
     return out
 
 
@@ -383,12 +554,6 @@ def run(args: argparse.Namespace) -> dict:
     n = args.comments or (QUICK_N if args.quick else DEFAULT_N)
     sizes = [n, 2 * n]
     tasks = list(TASKS)
-    if args.push:
-        extra = push_tasks(args)
-        if extra:
-            tasks += extra
-        else:
-            print("--push: no push figures (see above)", flush=True)
     if args.only:
         wanted = {k.strip() for k in args.only.split(",") if k.strip()}
         tasks = [t for t in tasks if t.key in wanted or t.key in ("floor", "baseline")]
@@ -398,6 +563,9 @@ def run(args: argparse.Namespace) -> dict:
     exports = {}
     for size in sizes:
         exports[size] = ensure_export(size, args.seed, data)
+    if any(t.key == "pg4" and not t.requires() for t in tasks):
+        for size in sizes:
+            site_exports(size, data)
     rows: list[dict] = []
     mig = migrator_cmd()
     warm_up(tasks, args.seed, data, mig)
@@ -424,7 +592,8 @@ def run(args: argparse.Namespace) -> dict:
                 out = os.path.join(data, "out", f"{t.key}-{size}")
                 shutil.rmtree(out, ignore_errors=True)
                 os.makedirs(out)
-                ctx = Ctx(export=path, out=out, n=size, python=sys.executable, migrator=mig)
+                ctx = Ctx(export=path, out=out, n=size, python=sys.executable, migrator=mig,
+                          data=data)
                 log = os.path.join(logs, f"{t.key}-{size}.log")
                 res = measure(t.argv(ctx), t.env, log)
                 row.setdefault("walls", []).append(round(res["wall"], 2))
@@ -432,6 +601,8 @@ def run(args: argparse.Namespace) -> dict:
                 row["log"] = os.path.relpath(log, ROOT)
                 if not args.keep_outputs:
                     shutil.rmtree(out, ignore_errors=True)
+                if t.key == "pg4":
+                    row["note"] = _pg_note(log)
                 if res["rc"] != 0:
                     row.update(status="failed", note=f"exit {res['rc']}: {_tail(log)}"[:200])
                     print(f"  {t.label:<30} FAILED ({row['note']})", flush=True)
@@ -457,6 +628,13 @@ def run(args: argparse.Namespace) -> dict:
             if base and row["key"] != "floor":
                 row["x_baseline"] = round(row["wall"] / base["wall"], 3)
                 row["x_baseline_cpu"] = round(row["cpu_s"] / base["cpu_s"], 3) if base["cpu_s"] else None
+    if not args.only or "isso" in args.only:
+        rows += peer_rows(args, mig)
+    if args.push:
+        # Last: it waits for the shared WordPress (its lock), and no other row should.
+        for t in push_tasks(args):
+            rows.append({"key": t.key, "label": t.label, "n": QUICK_N, "status": "skipped",
+                         "note": t.requires() or ""})
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "load_average_at_end": os.getloadavg(),

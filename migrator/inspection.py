@@ -1,9 +1,11 @@
 """``inspect``: what is in the exports, before touching them."""
 from __future__ import annotations
 
-from collections import Counter
-from typing import Iterable
+from collections import Counter, deque
+from typing import Iterable, Iterator
 
+from . import parallel
+from .model import reference_path
 from .stages.dedupe import Deduper
 from .ledger import Ledger
 from .wxr.reader import WXRReader
@@ -16,6 +18,31 @@ def _note_site(sites: dict[str, dict], site, path: str) -> None:
                                        "wp_namespace": site.wp_namespace, "files": []})
     if str(path) not in info["files"]:
         info["files"].append(str(path))
+
+
+def _posts(paths: list[str], ledger: Ledger, progress) -> Iterator[tuple]:
+    """``(path, site, post)`` for every post, and ``(path, site, None)`` at
+    the end of each file. Read in a second process where there are two
+    cores (:class:`migrator.parallel.ReaderProcess`), else here."""
+    if parallel.available() and not reference_path():
+        ends: deque = deque()
+        reader = parallel.ReaderProcess(paths, ledger, progress,
+                                        on_file_end=lambda path, site: ends.append((path, site)))
+        try:
+            for site, post in reader.posts():
+                while ends:
+                    yield (*ends.popleft(), None)
+                yield post.source_file, site, post
+            while ends:
+                yield (*ends.popleft(), None)
+        finally:
+            reader.close()
+        return
+    for path in paths:
+        reader = WXRReader(path, ledger, on_bytes=progress)
+        for post in reader.posts():
+            yield path, reader.site, post
+        yield path, reader.site, None
 
 
 def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) -> dict:
@@ -32,10 +59,10 @@ def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) ->
     sites: dict[str, dict] = {}
     replies = max_depth = total = clusters = dropped = 0
     deduper = Deduper() if dedupe else None
-    for path in paths:
-        reader = WXRReader(str(path), ledger, on_bytes=progress)
-        for post in reader.posts():
-            _note_site(sites, reader.site, path)
+    paths = [str(p) for p in paths]
+    for path, site, post in _posts(paths, ledger, progress):
+        if post is not None:
+            _note_site(sites, site, path)
             posts_by_type[post.type] += 1
             for c in post.comments:
                 total += 1
@@ -63,8 +90,8 @@ def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) ->
                 found = deduper.clusters(post)
                 clusters += len(found)
                 dropped += sum(len(cl.dropped) for cl in found)
-        if reader.site.key:  # a file without posts still names its site
-            _note_site(sites, reader.site, path)
+        elif site.key:  # the end of a file: one without posts still names its site
+            _note_site(sites, site, path)
     thread_stats = ledger.stats.get("thread", Counter())
     result = {
         "sites": list(sites.values()),

@@ -18,9 +18,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
-from .model import Comment
+from .model import Comment, reference_path
 
 FATES = ("written", "filtered", "merged", "rejected")
+#: Settled entries held before they are written to the spill file at once.
+SPILL_ROWS = 5000
 #: Detailed problems kept per (file, kind); the rest are counted.
 MAX_PROBLEMS_PER_KIND = 200
 
@@ -84,6 +86,10 @@ class Ledger:
         self.stats: dict[str, Counter] = {}
         self._db: sqlite3.Connection | None = None
         self._dbpath: str | None = None
+        # Fast path (migrator.model.reference_path): settled rows wait here, in
+        # the order they were flushed, and reach the file in one statement.
+        self._spilled: list[tuple] = []
+        self._batch = 1 if reference_path() else SPILL_ROWS
 
     # -- comments -----------------------------------------------------------
     def received(self, c: Comment) -> None:
@@ -157,12 +163,17 @@ class Ledger:
         done = [k for k, e in self._open.items() if e.fate is not None]
         if not done:
             return
-        db = self._spill()
-        db.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(e.site, e.id, e.post_id, e.fate, e.reason, e.into, e.similarity,
-              json.dumps(e.notes) if e.notes else None, e.new_id, e.new_post_id)
-             for e in (self._open.pop(k) for k in done)])
+        self._spilled += [(e.site, e.id, e.post_id, e.fate, e.reason, e.into, e.similarity,
+                           json.dumps(e.notes) if e.notes else None, e.new_id, e.new_post_id)
+                          for e in (self._open.pop(k) for k in done)]
+        if len(self._spilled) >= self._batch:
+            self._write_spilled()
+
+    def _write_spilled(self) -> None:
+        if self._spilled:
+            self._spill().executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      self._spilled)
+            self._spilled = []
 
     def _spill(self) -> sqlite3.Connection:
         if self._db is None:
@@ -179,6 +190,7 @@ class Ledger:
 
     def entries(self) -> Iterator[Entry]:
         """Every entry, settled ones first (in the order they were settled)."""
+        self._write_spilled()
         if self._db is not None:
             for row in self._db.execute("SELECT * FROM entries ORDER BY rowid"):
                 yield Entry(row[0], row[1], row[2], row[3], row[4] or "", row[5], row[6],
@@ -186,6 +198,7 @@ class Ledger:
         yield from list(self._open.values())
 
     def close(self) -> None:
+        self._spilled = []
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -2,6 +2,9 @@
 
 One post at a time flows through every stage. :class:`Pipeline` is what the
 CLI's ``convert`` (and ``push``) call; each stage is also usable alone.
+Why this module is long: :class:`Identity` keeps its plain path beside its
+fast one (bulk rows and a bitmap), which tests/test_fast_path.py compares;
+a room of its own for it is the lead's call.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 from . import parallel
 from .ledger import Ledger
-from .model import Comment, Post, Site, origin_label
+from .model import Comment, Post, Site, origin_label, reference_path
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
 from .stages.dates import round_dates
@@ -130,6 +133,12 @@ class Identity:
                          " file TEXT, depth INTEGER, PRIMARY KEY (site, id))")
         self._renames: dict[tuple[str, str, int], int] = {}
         self._file_no: dict[str, int] = {}
+        # Fast path (see migrator.model.reference_path): rows wait in memory
+        # and go to the file in bulk, and a bitmap of every id seen so far
+        # answers "never seen" without a query, which is nearly always.
+        self._fast = not reference_path()
+        self._buf: dict[tuple[str, int], list] = {}  # (site, id) -> [post_id, digest, file, depth]
+        self._bits = bytearray()
 
     @staticmethod
     def digest(c: Comment) -> bytes:
@@ -141,6 +150,8 @@ class Identity:
         seen_here: dict[int, tuple[int, bytes, str]] = {}
         ids = [c.id for c in post.comments]
         earlier: dict[int, tuple[int, bytes, str]] = {}
+        if self._fast:
+            ids = self._maybe_seen(post.site, ids, earlier)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             q = f"SELECT id, post_id, digest, file FROM seen WHERE site = ? AND id IN ({','.join('?' * len(chunk))})"
@@ -174,15 +185,71 @@ class Identity:
             if c.parent_id is not None:
                 c.parent_id = self._renames.get((c.site, c.source_file, c.parent_id), c.parent_id)
         post.comments = keep
+        if self._fast:
+            self._remember(post.site, seen_here)
+            return
         self._db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, NULL)",
                              [(post.site, cid, v[0], v[1], v[2]) for cid, v in seen_here.items()])
 
+    #: Ids up to this are kept in the bitmap (4 MB at most); others are looked up.
+    BITMAP_IDS = 1 << 25
+    #: Rows kept in memory before they go to the file in one statement.
+    BUFFER_ROWS = 20_000
+
+    def _maybe_seen(self, site: str, ids: list[int], earlier: dict) -> list[int]:
+        """Of ``ids``, those that may have been seen before and must be looked
+        up in the file; answers from the in-memory rows go into ``earlier``."""
+        bits, top, buf = self._bits, len(self._bits) << 3, self._buf
+        ask = []
+        limit = self.BITMAP_IDS
+        for cid in ids:
+            if 0 < cid < limit and (cid >= top or not bits[cid >> 3] & (1 << (cid & 7))):
+                continue  # never seen, in any site
+            row = buf.get((site, cid))
+            if row is not None:
+                earlier[cid] = (row[0], row[1], row[2])
+            else:
+                ask.append(cid)
+        return ask
+
+    def _remember(self, site: str, seen_here: dict[int, tuple[int, bytes, str]]) -> None:
+        bits, buf = self._bits, self._buf
+        for cid, (pid, dig, f) in seen_here.items():
+            buf[(site, cid)] = [pid, dig, f, None]
+            if 0 < cid < self.BITMAP_IDS:
+                if cid >> 3 >= len(bits):
+                    bits.extend(bytes(max((cid >> 3) + 1 - len(bits), len(bits))))
+                bits[cid >> 3] |= 1 << (cid & 7)
+        if len(buf) >= self.BUFFER_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        """In-memory rows to the file (the same rows the plain path writes)."""
+        if self._buf:
+            self._db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, ?)",
+                                 [(site, cid, *row) for (site, cid), row in self._buf.items()])
+            self._buf.clear()
+
     def settle(self, post: Post) -> None:
         """Remember the depth of written comments (a post split across files)."""
+        if self._fast:
+            buf, site, rest = self._buf, post.site, []
+            for c in post.comments:
+                row = buf.get((site, c.id))
+                if row is not None:
+                    row[3] = c.depth
+                else:
+                    rest.append((c.depth, site, c.id))
+            if rest:
+                self._db.executemany("UPDATE seen SET depth = ? WHERE site = ? AND id = ?", rest)
+            return
         self._db.executemany("UPDATE seen SET depth = ? WHERE site = ? AND id = ?",
                              [(c.depth, post.site, c.id) for c in post.comments])
 
     def known(self, site: str, cid: int) -> tuple[int, int] | None:
+        row = self._buf.get((site, cid))
+        if row is not None:
+            return (row[0], row[3]) if row[3] is not None else None
         row = self._db.execute("SELECT post_id, depth FROM seen WHERE site = ? AND id = ? "
                                "AND depth IS NOT NULL", (site, cid)).fetchone()
         return (row[0], row[1]) if row else None
@@ -221,6 +288,7 @@ class Pipeline:
         self.out_sites: dict[str, Site] = {}
         self.deduper = None
         self.anonymiser = None
+        self._read_apart = False
         o = self.options
         if o.dedupe:
             from .stages.dedupe import Deduper
@@ -235,6 +303,16 @@ class Pipeline:
     def _read(self, ledger: Ledger, main: bool = True) -> Iterator[tuple[Site, Post]]:
         """Every post of every file. Only the main pass moves the progress bar
         (--strict and --anonymise read the files once more before it)."""
+        if main and self._read_apart:
+            # Read in a second process while this one does everything after.
+            reader = parallel.ReaderProcess(self.paths, ledger, self.progress)
+            try:
+                for site, post in reader.posts():
+                    self.sites.setdefault(site.key, site)
+                    yield site, post
+            finally:
+                reader.close()
+            return
         for path in self.paths:
             reader = WXRReader(path, ledger, on_bytes=self.progress if main else None)
             for post in reader.posts():
@@ -270,6 +348,11 @@ class Pipeline:
         worker = None
         if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
             worker = parallel.StageWorker(self.deduper, anon)
+        # The reader gets a process of its own where there is a core for it:
+        # with the stage worker running, a third process would only share
+        # the two cores (and cost its memory).
+        self._read_apart = (worker is None and parallel.available(o.jobs)
+                            and not reference_path())
         identity = Identity()
         pending: deque[tuple[Site, Post]] = deque()
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from datetime import datetime, timezone
 
 from ..version import __version__
 from ..ledger import Ledger
-from ..model import Post, Site
+from ..model import Post, Site, reference_path
 from .common import (FORMAT, AtomicFile, FolderGuard, comment_record, inside, iso_utc,
                      post_record, safe_name,
                      site_record, write_atomic)
@@ -38,6 +39,12 @@ class JSONSink:
         self.folder_mode = path.endswith(("/", os.sep)) or os.path.isdir(path) or \
             not path.lower().endswith(".json")
         self._index: list[dict] = []
+        # Fast path (migrator.model.reference_path): index entries wait in a
+        # temporary file, not in memory, and index.json is streamed from it;
+        # a post met again only records its new comment count.
+        self._spill = None if reference_path() else tempfile.TemporaryFile(
+            "w+", encoding="utf-8", prefix="migrator-index-")
+        self._recount: dict[str, int] = {}
         self._sites: dict[str, dict] = {}
         #: (site, post id) -> file name, and the names taken, for this run.
         self._files: dict[tuple[str, int], str] = {}
@@ -84,9 +91,15 @@ class JSONSink:
         if not again:
             self._files[key] = name
             self._taken.add(name)
-            self._index.append({"id": post.id, "site": site.key, "title": post.title,
-                                "slug": post.slug, "type": post.type, "link": post.link,
-                                "file": name, "comments": len(post.comments)})
+            entry = {"id": post.id, "site": site.key, "title": post.title, "slug": post.slug,
+                     "type": post.type, "link": post.link, "file": name,
+                     "comments": len(post.comments)}
+            if self._spill is not None:
+                self._spill.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            else:
+                self._index.append(entry)
+        elif self._spill is not None:
+            self._recount[name] = len(doc["comments"])
         else:
             for entry in self._index:
                 if entry["file"] == name:
@@ -112,12 +125,40 @@ class JSONSink:
                                % (json.dumps(list(self._sites.values()), ensure_ascii=False), now))
             self._doc.finish(ok)
             return
-        if ok:
+        if ok and self._spill is not None:
+            self._stream_index(now)
+        elif ok:
             index = {"format": FORMAT, "generator": f"migrator {__version__}", "generated": now,
                      "sites": list(self._sites.values()), "posts": self._index,
                      "comments": sum(e["comments"] for e in self._index)}
             write_atomic(inside(self.path, "index.json"), _dump(index))
         self._guard.close(ok, list(self._files.values()) + ["index.json"])
+        if self._spill is not None:
+            self._spill.close()
+
+    def _stream_index(self, now: str) -> None:
+        """index.json from the spilled entries, byte for byte what ``_dump``
+        of the whole index gives: the head, each entry indented two levels,
+        then the total."""
+        head = _dump({"format": FORMAT, "generator": f"migrator {__version__}", "generated": now,
+                      "sites": list(self._sites.values())})
+        out = AtomicFile(inside(self.path, "index.json"))
+        try:
+            fh, total, first = out.fh, 0, True
+            fh.write(head[:-2] + ',\n "posts": [')
+            self._spill.seek(0)
+            for line in self._spill:
+                entry = json.loads(line)
+                entry["comments"] = self._recount.get(entry["file"], entry["comments"])
+                total += entry["comments"]
+                fh.write(("\n" if first else ",\n") + "\n".join(
+                    "  " + part for part in _dump(entry).split("\n")))
+                first = False
+            fh.write(("]" if first else "\n ]") + f',\n "comments": {total}\n}}')
+        except BaseException:
+            out.abort()
+            raise
+        out.commit()
 
 
 def _site_slug(site: Site) -> str:

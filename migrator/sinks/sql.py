@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
+from operator import itemgetter
 
 from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKeyConstraint, Index, Integer,
                         MetaData, String, Table, Text, create_engine, delete, event, insert,
@@ -23,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..version import __version__
 from ..ledger import Ledger
-from ..model import Comment, Post, Site, origin_label
+from ..model import Comment, Post, Site, origin_label, reference_path
 from .common import StaleOutput, describe_state, run_state
 
 metadata = MetaData()
@@ -117,9 +118,82 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+#: The PostgreSQL advisory lock key under which the tables are created
+#: (any fixed number; "migr" in ASCII).
+SCHEMA_LOCK = 0x6D696772
+
+
+def create_schema(engine: Engine) -> None:
+    """Create what tables are missing. Several runs (other sites' exports)
+    may start at once against one PostgreSQL database: there, the check and
+    the CREATEs happen under a transaction-scoped advisory lock, so two runs
+    never both try to create a table (which fails one of them on the
+    catalogue's unique index). Rows never conflict: every key starts with
+    the site."""
+    if engine.dialect.name != "postgresql":
+        metadata.create_all(engine)
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+        metadata.create_all(conn)
+
+
 def _naive(d: datetime | None) -> datetime | None:
     """UTC dates are stored naive (UTC by convention): SQLite has no zones."""
     return d.astimezone(timezone.utc).replace(tzinfo=None) if d is not None and d.tzinfo else d
+
+
+def _upsert_stmt(dialect: str, table: Table, keys: list[str]):
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dinsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dinsert
+    stmt = dinsert(table)
+    cols = [c.name for c in table.columns if c.name not in keys]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols})
+
+
+#: (dialect, table) -> (SQL text, parameter names in order, date columns' positions)
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple[int, ...]]] = {}
+
+
+def _sqlite_datetime(v: datetime) -> str:
+    """What SQLAlchemy's SQLite DateTime stores (its bind processor's format)."""
+    if v.tzinfo is not None:
+        v = v.replace(tzinfo=None)
+    return v.isoformat(" ", "microseconds")
+
+
+def _driver_upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
+    """The same upsert as SQLAlchemy sends, compiled once per table and handed
+    to the driver's ``executemany`` with the values already in the form
+    SQLAlchemy would have bound (on SQLite, dates as its storage format):
+    no per-row parameter processing. Same rows, stored the same way."""
+    dialect = conn.dialect
+    key = (dialect.name, table.name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        c = _upsert_stmt(dialect.name, table, keys).compile(dialect=dialect)
+        names = tuple(c.positiontup) if c.positional else None
+        dates = tuple(i for i, n in enumerate(names or ())
+                      if isinstance(table.c[n].type, DateTime))
+        compiled = _COMPILED[key] = (c.string, names, dates)
+    sql, names, dates = compiled
+    if names is None:  # named parameters (psycopg): the dicts as they are
+        conn.exec_driver_sql(sql, rows)
+        return
+    get = itemgetter(*names)
+    params = [get(r) for r in rows] if len(names) > 1 else [(r[names[0]],) for r in rows]
+    if dates:
+        for i, t in enumerate(params):
+            if any(t[j] is not None for j in dates):
+                t = list(t)
+                for j in dates:
+                    if t[j] is not None:
+                        t[j] = _sqlite_datetime(t[j])
+                params[i] = tuple(t)
+    conn.exec_driver_sql(sql, params)
 
 
 def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
@@ -128,15 +202,11 @@ def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
         return
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dinsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dinsert
-        stmt = dinsert(table)
-        cols = [c.name for c in table.columns if c.name not in keys]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols})
-        conn.execute(stmt, rows)
+        if (not reference_path() and (dialect == "sqlite" or conn.dialect.driver == "psycopg")
+                and len(rows[0]) == len(table.columns)):  # rows that name every column
+            _driver_upsert(conn, table, rows, keys)
+            return
+        conn.execute(_upsert_stmt(dialect, table, keys), rows)
         return
     # Any other database: find which keys exist, update those, insert the rest.
     key_cols = [table.c[k] for k in keys]
@@ -235,7 +305,7 @@ class SQLSink:
             if folder:
                 os.makedirs(folder, exist_ok=True)
         self.engine = engine_for(self.url)
-        metadata.create_all(self.engine)
+        create_schema(self.engine)
         self._state = run_state(run)
         try:
             with self.engine.begin() as conn:
