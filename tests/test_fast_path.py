@@ -17,7 +17,8 @@ import pytest
 
 from bench.gen_wxr import write_wxr
 from migrator import api, parallel
-from migrator.pipeline import Identity, Options, RunInfo
+from migrator.identity import Identity
+from migrator.pipeline import Options, RunInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THERAPY = os.path.join(ROOT, "fixtures", "therapy-thread.wxr")
