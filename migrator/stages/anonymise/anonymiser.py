@@ -337,6 +337,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 wordlike = g in COMMON_WORDS or g in nm.WORDLIKE_NAMES
                 keys[g] = nm.THIRD | (nm.LOWER_SKIP if wordlike else 0)
         self._finder = nm.NameFinder(keys)
+        self._pieces = {}  # tags and HTML comments scrubbed with these tables (TextScrubber._piece)
         self._dirty = False
         self.compiled += 1
 

@@ -187,6 +187,8 @@ class NameFinder:
                 if f & LOWER_SKIP and text[os_].islower():
                     continue
                 yield Match(os_, oe, k, f, False)
+        if ft.isascii():  # most texts: no CJK or RTL letter can be in them (a C-speed test)
+            return
         if self._cjk is not None and _CJK.search(ft):
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())

@@ -61,12 +61,13 @@ class TextScrubber:
         tags = "<" in text
         if tags and "=" in text:  # only tags with attributes can change
             for m in _ATTR_TAG_RE.finditer(text):
-                new = self._tag(m.group(), counts)
+                new = self._piece("t", m.group(), counts)
                 if new != m.group():
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         if tags and "<!--" in text:  # the text of HTML comments is scrubbed like any other
             for m in _HTML_COMMENT.finditer(text):
-                new = "<!--" + self._scrub(m.group(1), resolve, counts) + "-->"
+                new = ("<!--" + self._scrub(m.group(1), resolve, counts) + "-->" if resolve is not None
+                       else self._piece("c", m.group(1), counts))
                 if new != m.group():
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
@@ -199,6 +200,24 @@ class TextScrubber:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
+
+    def _piece(self, kind: str, piece: str, counts: Counter) -> str:
+        """A tag (``kind`` 't') or the text of an HTML comment ('c'), scrubbed
+        without thread context: the same piece always comes out the same while
+        the tables stand, so it is done once (``_compile`` empties the cache).
+        Gutenberg's '<!-- wp:paragraph -->' pairs are most of a post's pieces."""
+        cache = self._pieces
+        got = cache.get((kind, piece))
+        if got is None:
+            delta: Counter = Counter()
+            new = self._tag(piece, delta) if kind == "t" else "<!--" + self._scrub(piece, None, delta) + "-->"
+            if len(cache) > 4096:
+                cache.clear()
+            got = cache[(kind, piece)] = (new, delta)
+        new, delta = got
+        if delta:
+            counts.update(delta)
+        return new
 
     def _stands(self, k: str, m: "nm.Match", text: str) -> bool:
         """Whether a found key stands as a name here: a declined form only

@@ -951,3 +951,22 @@ def test_site_users_are_anonymised_in_every_output(tmp_path, fixtures_dir):
     text = kept.read_text()
     assert "<wp:author_display_name><![CDATA[Jeffery Smith]]>" in text
     assert "jeffery.smith@therapyblog.example" not in text
+
+
+def test_repeated_tags_and_html_comments_count_each_time_and_follow_new_people():
+    """Tags and HTML comments are scrubbed once per distinct piece (a cache):
+    every occurrence is still replaced and counted, and a commenter learned
+    later is scrubbed in a piece seen before."""
+    from collections import Counter
+    a = Anonymiser(secret=b"k")
+    a.learn_people([Comment(id=1, post_id=1, author_name="Zebulon Quist")])
+    piece = ('<!-- ask Zebulon or Marisol at zq@mail.test -->'
+             '<a href="https://zq.example.com/" title="Marisol">x</a>')
+    counts = Counter()
+    out = a.scrub_text(piece * 3, None, counts)
+    assert "Zebulon" not in out and "zq@" not in out and "zq.example" not in out
+    assert out.count("[email]") == 3 and counts["[email]"] == 3 and counts["[url]"] == 3
+    assert out.count('title="Marisol"') == 3  # nobody's name yet: alone in a title it stays
+    a.learn_people([Comment(id=2, post_id=1, author_name="Marisol Vantreight")])
+    again = a.scrub_text(piece * 3, None, Counter())
+    assert "Marisol" not in again
