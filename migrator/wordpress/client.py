@@ -66,10 +66,12 @@ def normalise_content(text: str) -> str:
     """Comment content as WordPress 6.1 stores it, up to what its save filters
     change on their own: trimmed, links' ``rel`` (``wp_rel_ugc`` adds
     ``nofollow ugc``, ``wp_targeted_link_rel`` adds ``noopener``) and quoting
-    of link attributes, Windows-1252 entities (``convert_invalid_entities``)."""
+    of link attributes, Windows-1252 entities (``convert_invalid_entities``),
+    and a bare ``&`` that kses writes as ``&amp;`` when a comment is saved
+    again (an edit of its date through the REST API re-filters its text)."""
     text = (text or "").replace("\r\n", "\n").strip()
     text = _A_TAG.sub(_a_tag, text)
-    return _C1.sub(_c1, text)
+    return _C1.sub(_c1, text).replace("&amp;", "&")
 
 
 def text_only(text: str) -> str:
