@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from typing import Callable, Iterable
+from typing import Callable
 
 from .people import _WORD
 from .secret import PHONE
@@ -122,27 +122,6 @@ def _sentence_start(text: str, pos: int) -> bool:
             continue
         return ch in ".!?:;…"
     return True
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One alternation for many literal words, factored as a trie. A space
-    in a word matches any run of whitespace."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                    for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    return emit(root)
-
 
 #: key -> the person (a people._Person) it names in the comment at hand, or None.
 Resolver = Callable[[str], object]
