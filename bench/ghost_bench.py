@@ -18,7 +18,6 @@ Ghost it says so and exits 0.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -27,6 +26,7 @@ import tempfile
 import time
 
 from .push_bench import DATA, ROOT, make_export
+from . import push_common
 
 STATE = os.environ.get("MIGRATOR_GHOST_STATE", "/tmp/migrator-ghost")
 
@@ -194,22 +194,12 @@ def run(comments: int = 300, posts: int = 3, repeat: int = 1, seed: int = 7,
 
 
 def summary(result: dict | None) -> str:
-    if not result:
-        return "skipped (no local Ghost)"
-    return ", ".join(f"{r['run']} {r['comments_per_s']}/s" for r in result["results"])
+    return push_common.summary(result, "no local Ghost")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.ghost_bench",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--comments", type=int, default=300)
-    ap.add_argument("--posts", type=int, default=3)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--data", default=DATA)
-    a = ap.parse_args(argv)
-    run(a.comments, a.posts, a.repeat, a.seed, a.data)
-    return 0
+    return push_common.main(run, "python -m bench.ghost_bench", __doc__, DATA, argv,
+                            comments=300, posts=3)
 
 
 if __name__ == "__main__":

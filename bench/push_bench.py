@@ -21,7 +21,6 @@ includes start-up, post mapping and the journal). Results go to stdout and
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -30,6 +29,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
+from . import push_common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench-data")
@@ -266,22 +266,12 @@ def _runs(s, runs, plist, n, repeat, rows, posts) -> None:
 
 
 def summary(result: dict | None) -> str:
-    if not result:
-        return "skipped (no local WordPress, or it stayed locked by another run)"
-    return ", ".join(f"{r['run']} {r['comments_per_s']}/s" for r in result["results"])
+    return push_common.summary(result, "no local WordPress, or it stayed locked by another run")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.push_bench",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--comments", type=int, default=400)
-    ap.add_argument("--posts", type=int, default=4)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--data", default=DATA)
-    a = ap.parse_args(argv)
-    run(a.comments, a.posts, a.repeat, a.seed, a.data)
-    return 0
+    return push_common.main(run, "python -m bench.push_bench", __doc__, DATA, argv,
+                            comments=400, posts=4)
 
 
 if __name__ == "__main__":

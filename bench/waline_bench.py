@@ -22,7 +22,6 @@ includes start-up and the journal). Results go to stdout and
 """
 from __future__ import annotations
 
-import argparse
 import fcntl
 import json
 import os
@@ -32,6 +31,7 @@ import tempfile
 import time
 
 from .push_bench import DATA, ROOT, make_export
+from . import push_common
 
 STATE = os.environ.get("MIGRATOR_WALINE_STATE", "/tmp/migrator-waline")
 
@@ -174,22 +174,12 @@ def run(comments: int = 400, posts: int = 4, repeat: int = 1, seed: int = 7,
 
 
 def summary(result: dict | None) -> str:
-    if not result:
-        return "skipped (no local Waline)"
-    return ", ".join(f"{r['run']} {r['comments_per_s']}/s" for r in result["results"])
+    return push_common.summary(result, "no local Waline")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.waline_bench",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--comments", type=int, default=400)
-    ap.add_argument("--posts", type=int, default=4)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--data", default=DATA)
-    a = ap.parse_args(argv)
-    run(a.comments, a.posts, a.repeat, a.seed, a.data)
-    return 0
+    return push_common.main(run, "python -m bench.waline_bench", __doc__, DATA, argv,
+                            comments=400, posts=4)
 
 
 if __name__ == "__main__":
