@@ -1,7 +1,7 @@
 """Issue [H] 12: a fresh clone with nothing beside it has everything the tests read.
 
 Nothing under tests/ (nor the fixture builder, nor the Makefile) may reach
-outside the repository for data: no ``../shared``, no absolute path to a
+outside the repository for data: not the shared folder beside the checkout, no absolute path to a
 checkout. The reference thread the tests build from lives in fixtures/.
 """
 from __future__ import annotations
