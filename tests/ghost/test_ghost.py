@@ -11,10 +11,8 @@ import hashlib
 import hmac
 import json
 import os
-import signal
 import sqlite3
 import subprocess
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +28,7 @@ from migrator.pipeline import Options, Pipeline
 from migrator.wxr.reader import WXRReader
 
 import paths
+from push_kill import kill_mid_push
 from ghost_service import all_comments, api, members, reset, site, state_dir
 from wxr_builder import C, P, write
 
@@ -248,23 +247,8 @@ def test_killed_push_resumes_without_duplicates(ghost, tmp_path):
     state = str(tmp_path / "state.db")
     env = dict(os.environ, MIGRATOR_GHOST_KEY=site()["admin_api_key"])
     cmd = [MIGRATOR, "push", path, "--to", to(), "--state", state]
-    # --delay pauses after each create, before the journal hears of it: the
-    # kill lands where Ghost has the comment and the journal says "in flight"
-    proc = subprocess.Popen(cmd + ["--workers", "1", "--delay", "0.4"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            st = _states(state)
-            if st["done"] >= 8 and st["in-flight"] >= 1:
-                break
-            time.sleep(0.05)
-        time.sleep(0.15)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    st = _states(state)
+    # the kill lands where Ghost has the comment and the journal says "in flight"
+    st = kill_mid_push(cmd, env, state, wait=90)
     assert 8 <= st["done"] < 30 and st["in-flight"] == 1
     on_target = len(all_comments(ids["long-thread"]))
     assert on_target == st["done"] + 1, "the in-flight comment should be on Ghost already"
@@ -275,18 +259,6 @@ def test_killed_push_resumes_without_duplicates(ghost, tmp_path):
     assert_arrived(path, state, ids)  # 0 duplicates, 0 missing
     v = run("verify", path, "--to", to(), "--state", state)
     assert v.exit_code == 0, v.output
-
-
-def _states(state) -> Counter:
-    if not os.path.exists(state):
-        return Counter()
-    db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=5)
-    try:
-        return Counter(dict(db.execute("SELECT state, count(*) FROM comments GROUP BY state")))
-    except sqlite3.OperationalError:
-        return Counter()
-    finally:
-        db.close()
 
 
 def test_anonymised_push_sends_only_pseudonyms_and_scrubbed_text(ghost, tmp_path):

@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from migrator.cli import cli
 from migrator.pipeline import Options, Pipeline
 
 import paths
+from push_kill import kill_mid_push
 from fault_proxy import FaultProxy
 from waline_service import call, raw_comments, site
 from wxr_builder import C, P, write
@@ -61,15 +60,6 @@ def journal(state) -> dict[int, tuple]:
             "SELECT source_id, target_id, state FROM comments")}
     finally:
         db.close()
-
-
-def journal_states(state) -> Counter:
-    if not os.path.exists(state):
-        return Counter()
-    try:
-        return Counter(s for _, s in journal(state).values())
-    except sqlite3.OperationalError:
-        return Counter()
 
 
 def written(path, options: Options | None = None) -> list:
@@ -220,23 +210,8 @@ def test_killed_push_resumes_without_duplicates_or_gaps(waline, tmp_path):
     env = dict(os.environ, MIGRATOR_WALINE_TOKEN=waline["token"])
     cmd = [MIGRATOR, "push", str(REFERENCE), *to(), "--path-map", path_map(tmp_path),
            "--state", state]
-    # --delay pauses after each POST, before the journal hears of it: the kill
-    # lands where Waline has the comment and the journal still says "in flight"
-    proc = subprocess.Popen(cmd + ["--workers", "1", "--delay", "0.4"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            st = journal_states(state)
-            if st["done"] >= 8 and st["in-flight"] >= 1:
-                break
-            time.sleep(0.05)
-        time.sleep(0.15)  # inside the pause after a POST
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    st = journal_states(state)
+    # the kill lands where Waline has the comment and the journal still says "in flight"
+    st = kill_mid_push(cmd, env, state)
     assert 8 <= st["done"] < 53 and st["in-flight"] == 1
     on_target = len(raw_comments())
     assert on_target == st["done"] + 1, "the in-flight comment is on Waline already"

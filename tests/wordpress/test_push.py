@@ -10,11 +10,9 @@ import http.client
 import http.server
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from migrator.wordpress.client import text_only
 from migrator.wxr.reader import WXRReader
 
 import paths
+from push_kill import kill_mid_push
 from fault_proxy import FaultProxy
 from wp_service import reset, rest, site, state_dir
 from wxr_builder import C, P, write
@@ -138,18 +137,6 @@ def thread_export(tmp_path, n=36, slug="long-thread", name="thread.xml", extra_p
                           content=body))
     posts = [P(100, comments, title="Long thread", slug=slug)] + list(extra_posts)
     return write(tmp_path, posts, name=name)
-
-
-def journal_states(state) -> Counter:
-    if not os.path.exists(state):
-        return Counter()
-    db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=5)
-    try:
-        return Counter(dict(db.execute("SELECT state, count(*) FROM comments GROUP BY state")))
-    except sqlite3.OperationalError:
-        return Counter()
-    finally:
-        db.close()
 
 
 # -- faults: tests/fault_proxy.py puts a fault-injecting proxy in front of the real WordPress
@@ -468,24 +455,9 @@ def test_killed_push_resumes_without_duplicates(wp, tmp_path, anonymise):
     cmd = [MIGRATOR, "push", path, "--to", s["url"], "--user", s["user"], "--state", state]
     if anonymise:
         cmd.append("--anonymise")
-    # --delay pauses after each POST, before the journal hears of it: the kill
-    # lands in exactly the window where WordPress has the comment and the
-    # journal still says "in flight"
-    proc = subprocess.Popen(cmd + ["--workers", "1", "--delay", "0.4"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            st = journal_states(state)
-            if st["done"] >= 8 and st["in-flight"] >= 1:
-                break
-            time.sleep(0.05)
-        time.sleep(0.15)  # inside the pause after a POST
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    st = journal_states(state)
+    # the kill lands in exactly the window where WordPress has the comment and
+    # the journal still says "in flight"
+    st = kill_mid_push(cmd, env, state)
     assert 8 <= st["done"] < 30 and st["in-flight"] == 1
     on_target = len(all_comments())
     assert on_target == st["done"] + 1, "the in-flight comment should be on the target already"
