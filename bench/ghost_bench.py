@@ -161,7 +161,6 @@ def run(comments: int = 300, posts: int = 3, repeat: int = 1, seed: int = 7,
     runs = [("raw Session", lambda ids: raw(s, ids, steps)),
             ("push --workers 1", lambda ids: cli(s, export, 1)),
             ("push --workers 4", lambda ids: cli(s, export, 4))]
-    rows = []
     import fcntl
 
     lock = open(os.path.join(STATE, "tests.lock"), "a+")  # the tests' lock: the site is shared
@@ -169,27 +168,14 @@ def run(comments: int = 300, posts: int = 3, repeat: int = 1, seed: int = 7,
     try:
         print(f"ghost push bench: {n} comments on {posts} posts into {s['url']} "
               f"(site reset before every run, best of {repeat})", flush=True)
-        for label, fn in runs:
-            best = None
-            for _ in range(max(1, repeat)):
-                ids = reset(s, plist)
-                wall = fn(ids)
-                got = count(s, ids)
-                if got != n:
-                    raise RuntimeError(f"{label}: {got} comments on the site, expected {n}")
-                best = wall if best is None else min(best, wall)
-            rows.append({"run": label, "comments": n, "wall": round(best, 2),
-                         "comments_per_s": round(n / best, 1)})
-            print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
+        rows = push_common.best_of(runs, n, repeat, lambda: reset(s, plist),
+                                   lambda ids: count(s, ids), "the site")
         reset(s, [])
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": s["url"],
-              "platform": "ghost", "comments": n, "posts": posts, "repeat": repeat,
-              "results": rows}
-    with open(os.path.join(data, "ghost-push.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    result = push_common.save(os.path.join(data, "ghost-push.json"), s["url"], n, posts, repeat,
+                              rows, platform="ghost")
     return result
 
 

@@ -210,7 +210,6 @@ def run(comments: int = 400, posts: int = 4, repeat: int = 1, seed: int = 7,
             ("raw Session", lambda ids: raw(s, ids, plan, session=True)),
             ("push --workers 1", lambda ids: cli(s, export, 1)),
             ("push --workers 4", lambda ids: cli(s, export, 4))]
-    rows = []
     import fcntl
 
     # the site is shared: take the lock tests/test_push.py takes, so neither
@@ -234,35 +233,18 @@ def run(comments: int = 400, posts: int = 4, repeat: int = 1, seed: int = 7,
     lock = open(os.path.join(STATE, "tests.lock"), "a+")
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        _runs(s, runs, plist, n, repeat, rows, posts)
+        print(f"push bench: {n} comments on {posts} posts into {s['url']} "
+              f"(site reset before every run, best of {repeat})", flush=True)
+        rows = push_common.best_of(runs, n, repeat, lambda: reset(s, plist),
+                                   lambda _: count_comments(s), "the site")
+        reset(s, [])
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
         fcntl.flock(shared, fcntl.LOCK_UN)
         shared.close()
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": s["url"],
-              "comments": n, "posts": posts, "repeat": repeat, "results": rows}
-    with open(os.path.join(data, "push.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    result = push_common.save(os.path.join(data, "push.json"), s["url"], n, posts, repeat, rows)
     return result
-
-
-def _runs(s, runs, plist, n, repeat, rows, posts) -> None:
-    print(f"push bench: {n} comments on {posts} posts into {s['url']} "
-          f"(site reset before every run, best of {repeat})", flush=True)
-    for label, fn in runs:
-        best = None
-        for _ in range(max(1, repeat)):
-            ids = reset(s, plist)
-            wall = fn(ids)
-            got = count_comments(s)
-            if got != n:
-                raise RuntimeError(f"{label}: {got} comments on the site, expected {n}")
-            best = wall if best is None else min(best, wall)
-        rows.append({"run": label, "comments": n, "wall": round(best, 2),
-                     "comments_per_s": round(n / best, 1)})
-        print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
-    reset(s, [])
 
 
 def summary(result: dict | None) -> str:

@@ -4,6 +4,8 @@ own target's setup."""
 from __future__ import annotations
 
 import argparse
+import json
+import time
 from typing import Callable
 
 
@@ -25,3 +27,37 @@ def main(run: Callable, prog: str, doc: str, data: str, argv: list[str] | None =
     a = ap.parse_args(argv)
     run(a.comments, a.posts, a.repeat, a.seed, a.data)
     return 0
+
+
+def best_of(runs: list, n: int, repeat: int, reset: Callable, count: Callable,
+            where: str) -> list[dict]:
+    """Each (label, fn) of ``runs``, ``repeat`` times: ``reset()`` empties the
+    target and returns what ``fn`` and ``count`` need; ``fn`` returns its wall
+    time; ``count`` must then find all ``n`` comments on the target. The best
+    time of each run, as rows of the result."""
+    rows = []
+    for label, fn in runs:
+        best = None
+        for _ in range(max(1, repeat)):
+            ctx = reset()
+            wall = fn(ctx)
+            got = count(ctx)
+            if got != n:
+                raise RuntimeError(f"{label}: {got} comments on {where}, expected {n}")
+            best = wall if best is None else min(best, wall)
+        rows.append({"run": label, "comments": n, "wall": round(best, 2),
+                     "comments_per_s": round(n / best, 1)})
+        print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
+    return rows
+
+
+def save(path: str, target: str, n: int, posts: int, repeat: int, rows: list[dict],
+         platform: str | None = None) -> dict:
+    """The benchmark's result, written to ``path`` as JSON and returned."""
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": target}
+    if platform:
+        result["platform"] = platform
+    result.update({"comments": n, "posts": posts, "repeat": repeat, "results": rows})
+    with open(path, "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result

@@ -138,38 +138,24 @@ def run(comments: int = 400, posts: int = 4, repeat: int = 1, seed: int = 7,
     make_export(export, comments, posts, seed)
     plan = rows(export)
     n = len(plan)
-    runs = [("raw requests.post", lambda: raw(s, plan, session=False)),
-            ("raw Session", lambda: raw(s, plan, session=True)),
-            ("push --workers 1", lambda: cli(s, export, 1)),
-            ("push --workers 4", lambda: cli(s, export, 4))]
-    results = []
+    runs = [("raw requests.post", lambda _: raw(s, plan, session=False)),
+            ("raw Session", lambda _: raw(s, plan, session=True)),
+            ("push --workers 1", lambda _: cli(s, export, 1)),
+            ("push --workers 4", lambda _: cli(s, export, 4))]
     # the server is shared: take the lock the tests take, so neither resets under the other
     lock = open(os.path.join(STATE, "tests.lock"), "a+")
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         print(f"waline push bench: {n} comments on {posts} pages into {s['url']} "
               f"(Waline reset before every run, best of {repeat})", flush=True)
-        for label, fn in runs:
-            best = None
-            for _ in range(max(1, repeat)):
-                reset()
-                wall = fn()
-                got = count_comments(s)
-                if got != n:
-                    raise RuntimeError(f"{label}: {got} comments on Waline, expected {n}")
-                best = wall if best is None else min(best, wall)
-            results.append({"run": label, "comments": n, "wall": round(best, 2),
-                            "comments_per_s": round(n / best, 1)})
-            print(f"  {label:<20} {best:7.2f} s  {n / best:7.1f} comments/s", flush=True)
+        results = push_common.best_of(runs, n, repeat, reset, lambda _: count_comments(s),
+                                      "Waline")
         reset()
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": s["url"],
-              "platform": "waline", "comments": n, "posts": posts, "repeat": repeat,
-              "results": results}
-    with open(os.path.join(data, "push-waline.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    result = push_common.save(os.path.join(data, "push-waline.json"), s["url"], n, posts, repeat,
+                              results, platform="waline")
     return result
 
 
