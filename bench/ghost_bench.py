@@ -22,7 +22,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 from .push_bench import DATA, ROOT, make_export
@@ -119,19 +118,8 @@ def raw(s: dict, ids: dict[str, str], steps) -> float:
 
 
 def cli(s: dict, export: str, workers: int) -> float:
-    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
-    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
-    with tempfile.TemporaryDirectory() as tmp:
-        t = time.perf_counter()
-        r = subprocess.run(cmd + ["push", export, "--to", "ghost+" + s["url"],
-                                  "--state", os.path.join(tmp, "j.db"),
-                                  "--workers", str(workers), "--json"],
-                           env=dict(os.environ, MIGRATOR_GHOST_KEY=s["admin_api_key"]),
-                           capture_output=True, text=True)
-        wall = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
-    out = json.loads(r.stdout)
+    wall, out = push_common.timed_push(export, ["--to", "ghost+" + s["url"]],
+                                       {"MIGRATOR_GHOST_KEY": s["admin_api_key"]}, workers)
     if out["totals"]["written"] != out["push"].get("posted"):
         raise RuntimeError(f"push wrote {out['totals']} with {out['push']}")
     return wall

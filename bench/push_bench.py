@@ -26,7 +26,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from . import push_common
@@ -165,19 +164,8 @@ def raw(s: dict, ids: dict[str, int], plan, session: bool) -> float:
 
 
 def cli(s: dict, export: str, workers: int) -> float:
-    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
-    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
-    with tempfile.TemporaryDirectory() as tmp:
-        t = time.perf_counter()
-        r = subprocess.run(cmd + ["push", export, "--to", s["url"], "--user", s["user"],
-                                  "--state", os.path.join(tmp, "j.db"), "--workers", str(workers),
-                                  "--json"],
-                           env=dict(os.environ, MIGRATOR_WP_PASSWORD=s["password"]),
-                           capture_output=True, text=True)
-        wall = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
-    out = json.loads(r.stdout)
+    wall, out = push_common.timed_push(export, ["--to", s["url"], "--user", s["user"]],
+                                       {"MIGRATOR_WP_PASSWORD": s["password"]}, workers)
     if out["totals"]["written"] != out["requests"].get("POST"):
         raise RuntimeError(f"push wrote {out['totals']} with {out['requests']}")
     return wall

@@ -4,6 +4,10 @@ own target's setup."""
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
 import json
 import time
 from typing import Callable
@@ -61,3 +65,19 @@ def save(path: str, target: str, n: int, posts: int, repeat: int, rows: list[dic
     with open(path, "w") as fh:
         json.dump(result, fh, indent=1)
     return result
+
+
+def timed_push(export: str, target: list[str], env: dict, workers: int) -> tuple[float, dict]:
+    """``migrator push EXPORT TARGET... --workers N --json`` with a fresh
+    journal: its wall time and its JSON answer (a failed push raises)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
+    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        r = subprocess.run(cmd + ["push", export, *target, "--state", os.path.join(tmp, "j.db"),
+                                  "--workers", str(workers), "--json"],
+                           env=dict(os.environ, **env), capture_output=True, text=True)
+        wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
+    return wall, json.loads(r.stdout)

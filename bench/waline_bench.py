@@ -27,7 +27,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 from .push_bench import DATA, ROOT, make_export
@@ -102,19 +101,8 @@ def raw(s: dict, plan, session: bool) -> float:
 
 
 def cli(s: dict, export: str, workers: int) -> float:
-    exe = os.path.join(os.path.dirname(sys.executable), "migrator")
-    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "migrator.cli"]
-    with tempfile.TemporaryDirectory() as tmp:
-        t = time.perf_counter()
-        r = subprocess.run(cmd + ["push", export, "--to", "waline+" + s["url"],
-                                  "--state", os.path.join(tmp, "j.db"), "--workers", str(workers),
-                                  "--json"],
-                           env=dict(os.environ, MIGRATOR_WALINE_TOKEN=s["token"]),
-                           capture_output=True, text=True)
-        wall = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"migrator push failed: {r.stderr[-300:]}")
-    out = json.loads(r.stdout)
+    wall, out = push_common.timed_push(export, ["--to", "waline+" + s["url"]],
+                                       {"MIGRATOR_WALINE_TOKEN": s["token"]}, workers)
     if out["totals"]["written"] != out["requests"].get("POST"):
         raise RuntimeError(f"push wrote {out['totals']} with {out['requests']}")
     return wall
