@@ -49,44 +49,43 @@ def _xml_value(raw: bytes) -> str:
 def commenters(path: str) -> list[Comment] | None:
     """Every distinct commenter of the export at ``path`` (sorted, so the order
     never depends on hashing), or None where the scan cannot vouch for it."""
-    try:
-        with open(path, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
-                return None
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return _scan_bytes(data)
-    except (OSError, ValueError):
-        return None
+    return _mapped(path, _scan_bytes)
 
-def _scan_bytes(data) -> list[Comment] | None:
-    decl = _XML_DECL.match(data[:512])
-    if decl and decl.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
-        return None
-    # Every <wp:comment>: its author and e-mail come right after its id,
-    # its status, type and user id after its content. The patterns run
-    # over a chunk of whole comments at a time (no Python per comment);
-    # a chunk where they do not match once per comment (another layout,
-    # a comment cut off) and the file is read in full instead.
-    rows: set = set()
-    # The scanned part of a mapped file is handed back to the kernel as
-    # we go, so its pages do not count against this process's memory.
+
+def _windows(data, mark: bytes):
+    """``(start, stop)`` windows of about ``_RELEASE_EVERY`` bytes over a
+    mapped file, each starting at ``mark`` (so no element a window's patterns
+    look for is cut in two). The part of the mapping already scanned is
+    handed back to the kernel as we go, so its pages do not count against
+    this process's memory: a scan of a 500 MB export stays small."""
     release = getattr(data, "madvise", None) if hasattr(mmap, "MADV_DONTNEED") else None
     released = 0
-    pos = data.find(b"<wp:comment>")
+    pos = data.find(mark)
     while pos >= 0:
-        end = data.find(b"<wp:comment>", pos + _RELEASE_EVERY)
-        stop = len(data) if end < 0 else end
+        end = data.find(mark, pos + _RELEASE_EVERY)
+        yield pos, len(data) if end < 0 else end
+        if release is not None and end >= 0:
+            upto = end - end % mmap.PAGESIZE
+            if upto > released:
+                release(mmap.MADV_DONTNEED, released, upto - released)
+                released = upto
+        pos = end
+
+
+def _scan_bytes(data) -> list[Comment] | None:
+    # Every <wp:comment>: its author and e-mail come right after its id,
+    # its status, type and user id after its content. The patterns run
+    # over a window of whole comments at a time (no Python per comment);
+    # a window where they do not match once per comment (another layout,
+    # a comment cut off) and the file is read in full instead.
+    rows: set = set()
+    for pos, stop in _windows(data, b"<wp:comment>"):
         opened = len(_SCAN_OPEN.findall(data, pos, stop))
         heads = _SCAN_HEAD.findall(data, pos, stop)
         tails = _SCAN_TAIL.findall(data, pos, stop)
         if not opened == len(heads) == len(tails):
             return None
         rows.update(h + t for h, t in zip(heads, tails))
-        if release is not None and end >= 0:
-            upto = end - end % mmap.PAGESIZE
-            release(mmap.MADV_DONTNEED, released, upto - released)
-            released = upto
-        pos = end
     if not rows and data.find(b"comment_author") >= 0:
         return None  # comments under another namespace prefix
     # Distinct rows only (sorted, so the order of learning never depends
@@ -149,8 +148,17 @@ def post_authors(path: str) -> tuple[list[str], list[str]] | None:
     login and display name of its ``wp:author`` blocks (sorted); None where
     the scan cannot read the file."""
     def scan(data):
-        creators = {_xml_value(v).strip() for v in set(_CREATOR.findall(data))}
-        logins = {_xml_value(v).strip() for v in set(_LOGIN.findall(data))}
+        raw_creators, raw_logins = set(), set()
+        head = _ITEM.search(data)
+        if head is not None:  # the channel header: the wp:author blocks
+            raw_logins.update(_LOGIN.findall(data, 0, head.start()))
+        for pos, stop in _windows(data, b"<item"):
+            raw_creators.update(_CREATOR.findall(data, pos, stop))
+            raw_logins.update(_LOGIN.findall(data, pos, stop))
+        if head is None:
+            raw_logins.update(_LOGIN.findall(data))
+        creators = {_xml_value(v).strip() for v in raw_creators}
+        logins = {_xml_value(v).strip() for v in raw_logins}
         return sorted(creators - {""}), sorted(logins - {""})
 
     return _mapped(path, scan)
