@@ -76,6 +76,14 @@ class Match:
         self.start, self.end, self.key, self.flags, self.inflected = start, end, key, flags, inflected
 
 
+#: Letters in the order the regex engine should try them: how often a word
+#: starts with each (first level), how often each occurs (deeper). A trie's
+#: branches are disjoint, so the order never changes what matches; Python's
+#: engine tries branches one by one, so likely letters first saves time.
+_FIRST_ORDER = {ch: i for i, ch in enumerate("taoswcbphfmdrelnigyuvjkqxz")}
+_DEEP_ORDER = {ch: i for i, ch in enumerate("eaoinrlstuhcdmygkbpvfwjzxq")}
+
+
 def trie_pattern(words: Iterable[str]) -> str:
     """One alternation for many literal words, factored as a trie. A space
     matches any run of whitespace."""
@@ -86,9 +94,11 @@ def trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch)) + emit(child)
-                    for ch, child in sorted(node.items()) if ch]
+    def emit(node: dict, depth: int = 0) -> str:
+        order = _FIRST_ORDER if depth == 0 else _DEEP_ORDER
+        kids = sorted((ch for ch in node if ch), key=lambda ch: (order.get(ch, 99), ch))
+        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch))
+                    + emit(node[ch], depth + 1) for ch in kids]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
