@@ -25,6 +25,10 @@ setup(
         # and nickname links (Apache-2.0), both small data packages.
         "names>=0.3",
         "nicknames>=1.0",
+        # Common words of 58 languages (stopwords-iso, MIT): 'Спасибо,' opening a line is
+        # no name. Latin spellings of Cyrillic and Greek names (anyascii, ISC). Both small.
+        "stopwordsiso>=0.6",
+        "anyascii>=0.3",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],

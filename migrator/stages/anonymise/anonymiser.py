@@ -72,6 +72,8 @@ from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
+_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+
 class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
@@ -130,6 +132,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._word_tokens: set[str] = set()
         self._nick_keys: set[str] = set()
         self._handle_keys: set[str] = set()
+        #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
+        self._translit_keys: set[str] = set()
         self._finder: nm.NameFinder | None = None
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
@@ -243,6 +247,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     for part in re.split(r"[-'’]", w) if "-" in w else ():
                         if len(part) >= 2:
                             self._add_key(p, _key(part))
+                    if _CYR_GREEK.search(w) and not _is_initial(w):
+                        # 'Наташа' is also written 'Natasha': her name in Latin letters
+                        tr = nm.transliterate(w)
+                        if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:
+                            self._add_key(p, tr)
+                            self._translit_keys.add(tr)
             first = words[0]
             if not phrase and not _is_initial(first) and first.isalpha():
                 # Robert is also Bob, Bobby, Rob: the nickname list's links
@@ -336,6 +346,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     and (g not in COMMON_WORDS or g in nm.WORD_GIVEN)):
                 wordlike = g in COMMON_WORDS or g in nm.WORDLIKE_NAMES
                 keys[g] = nm.THIRD | (nm.LOWER_SKIP if wordlike else 0)
+        for w in nm.RELATIONS:  # 'my friend Dorota' (a given name too stays one: 'Nana said')
+            keys[w] = keys.get(w, 0) | nm.WORD
         self._finder = nm.NameFinder(keys)
         self._pieces = {}  # tags and HTML comments scrubbed with these tables (TextScrubber._piece)
         self._dirty = False
@@ -349,7 +361,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             k in self._word_tokens or k in self._ambig or k in nm.WORDLIKE_NAMES
             or all(t in COMMON_WORDS or t in nm.WORDLIKE_NAMES for t in k.split()))
         flags = nm.key_flags(k, word)
-        if k in self._nick_keys:
+        if k in self._nick_keys or k in self._translit_keys:
             flags |= nm.CASED
         elif k in self._handle_keys or not k.replace(" ", "").isalpha():
             flags &= ~nm.CASED  # 'akowalski77', 'anna.k': handles are written in lower case

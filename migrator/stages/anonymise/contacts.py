@@ -51,6 +51,9 @@ _SPELLED_HINTS = re.compile(r"\bdot\b|[\[({<] ?at ?[\])}>]|\(@\)| @ ")
 #: ' at gmail.com': a domain right after a plain ' at '.
 _AT_DOMAIN = re.compile(r"[\w-]+\.(?:" + _TLD_ALT + r")\b", re.I)
 _TEN_DIGITS = re.compile(r"\d{10}")
+#: A defanged domain ('annakowalski[.]blog', 'anna(.)com', 'site[dot]net/x').
+_DEFANGED = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
+                       r"(?:" + _TLD_ALT + r")(?!\w)(?:/[^\s<>\"]*)?", re.I)
 
 
 MAIL_PROVIDERS = frozenset("gmail googlemail yahoo hotmail outlook live msn aol icloud me mac "
@@ -122,6 +125,10 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         out.extend(_bare_domains(text))
+    if ("[.]" in text or "(.)" in text or "{.}" in text or "[dot]" in low or "(dot)" in low):
+        for m in _DEFANGED.finditer(text):
+            out.append((m.start(), m.end() - len(m.group()) + len(m.group().rstrip(_URL_TRAIL)),
+                        "url"))
     if digits and _TEN_DIGITS.search(text):
         for m in BARE_PHONE.finditer(text):
             g = m.group().lstrip("+")

@@ -269,19 +269,27 @@ def script_of(key: str) -> str:
     return "other"
 
 
-# Declension endings, folded (ą -> a, ę -> e, й -> и).
+# Declension endings, folded (ą -> a, ę -> e, й -> и). Polish, Czech and
+# Slovak on Latin names (Anny, Novákovi, Jiřího, Kowalskiego), Russian and
+# Ukrainian on Cyrillic ones (Иванову, Наташи, Олені, Іванові), Greek
+# (Γιώργο, Ελένης).
 _LATIN_AFTER_CONSONANT = ("owi", "ovi", "em", "ie", "u", "a", "e", "y", "i", "ow", "om", "ach",
                           "ami", "ego", "emu", "ym", "ou", "ovi")
-_LATIN_AFTER_STEM = ("y", "i", "ie", "e", "o", "u", "ou", "ej", "ii", "a")
+_LATIN_AFTER_STEM = ("y", "i", "ie", "e", "o", "u", "ou", "ej", "ii", "a", "iho", "imu", "im",
+                     "iego", "iemu")
 _CYR_AFTER_CONSONANT = ("а", "у", "ом", "ым", "е", "ой", "ы", "ых", "ыми", "ою", "ей", "ем", "и",
-                        "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую")
+                        "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую", "ові", "еві", "і")
 _CYR_AFTER_STEM = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ом", "ем", "ь",
-                   "ии", "ию", "ьи")
+                   "ии", "ию", "ьи", "і", "ї", "ію")
+_GREEK_AFTER_STEM = ("ος", "ου", "ο", "ε", "ης", "η", "ας", "α", "ες", "ι", "ων")
 _SUFFIXES = sorted({"".join(fold_char(c) for c in s) for s in _LATIN_AFTER_CONSONANT
-                    + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM},
+                    + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM
+                    + _GREEK_AFTER_STEM},
                    key=lambda s: (-len(s), s))  # folded: 'ой' is 'ои' in folded text
+_GREEK_ENDINGS = tuple("".join(fold_char(c) for c in s) for s in _GREEK_AFTER_STEM)
+_GREEK = re.compile(r"[\u0370-\u03ff]")
 _LATIN_VOWELS = "aeiouy"
-_CYR_VOWELS = "аеёиоуыэюяьй"
+_CYR_VOWELS = "аеёиоуыэюяьйіїє"
 # Arabic and Hebrew one-letter (or article) proclitics: 'and', 'to', 'by', 'the' ...
 _PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "ה", "ו", "ב", "ל", "מ",
                "ש", "כ")
@@ -299,6 +307,13 @@ def _stem_and_endings(key: str, script: str) -> tuple[str, tuple[str, ...]] | No
         if key[-1] in _CYR_VOWELS:
             return key[:-1], _CYR_AFTER_STEM
         return key, _CYR_AFTER_CONSONANT
+    if _GREEK.search(key) and key.isalpha():
+        for end in ("ος", "ης", "ας", "ες", "ους"):
+            if key.endswith(end):
+                return key[:-len(end)], _GREEK_ENDINGS
+        if key[-1] in "αηοιυω":
+            return key[:-1], _GREEK_ENDINGS
+        return key, _GREEK_ENDINGS
     return None
 
 

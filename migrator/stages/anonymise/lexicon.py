@@ -14,6 +14,9 @@ from dataclasses import dataclass
 class Lexicon:
     given: frozenset  # folded given names
     nick_of: dict  # folded name -> folded nicknames and full forms it is linked to
+    #: Common words of 58 languages (lower case), given names taken out: a
+    #: capitalised 'Спасибо,' or 'Merci,' opening a line is no name.
+    stop: frozenset = frozenset()
 
 
 _LEXICON: Lexicon | None = None
@@ -46,7 +49,17 @@ def lexicon() -> Lexicon:
                     links.setdefault(n, set()).add(full)
         except ImportError:
             pass
-        _LEXICON = Lexicon(frozenset(given), {k: frozenset(v) for k, v in links.items()})
+        stop: set[str] = set()
+        try:
+            import stopwordsiso  # stopwords-iso, 58 languages (MIT)
+
+            for lang in stopwordsiso.langs():
+                stop.update(w.lower() for w in stopwordsiso.stopwords(lang))
+        except ImportError:
+            pass
+        stop = {w for w in stop if w not in given}
+        _LEXICON = Lexicon(frozenset(given), {k: frozenset(v) for k, v in links.items()},
+                           frozenset(stop))
     return _LEXICON
 
 

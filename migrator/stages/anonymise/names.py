@@ -32,6 +32,14 @@ Name positions (:func:`name_position`)
     after "my sister"-like nouns, "named X", "I'm X", or capitalised in
     mid-sentence (not after "the", "a", "in" and similar).
 
+Transliteration
+    A Cyrillic or Greek word that spells a Latin-script name ("Вера" for a
+    commenter "Vera", "Иванову" for "Ivanov") is found through its ASCII
+    transliteration (the ``anyascii`` package, ISC), and only where the text
+    capitalises it (or a name stands): "вера" (faith) stays. The other way,
+    the anonymiser adds a Cyrillic or Greek name's transliteration as a key
+    ("Natasha" for "Наташа").
+
 Lexicon (:func:`lexicon`)
     Given names: the US Census 1990 first-name lists (5,494 names) shipped
     by the ``names`` package (MIT; the data is public domain).
@@ -111,6 +119,22 @@ def _is_w(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+_SUFFIX_SET = frozenset(_SUFFIXES)
+#: A word in Cyrillic or Greek letters (folded text: no marks left).
+_CYR_GREEK_WORD = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]+")
+_CYR_ENDINGS = sorted({e for e in _SUFFIXES if _CYR_GREEK_WORD.fullmatch(e)}, key=len, reverse=True)
+
+
+def transliterate(word: str) -> str:
+    """``word``'s ASCII spelling, folded ('Вера' -> 'vera'); '' without the
+    ``anyascii`` package."""
+    try:
+        from anyascii import anyascii
+    except ImportError:  # pragma: no cover - a dependency; kept optional at run time
+        return ""
+    return fold_word(anyascii(word)).replace("'", "")  # 'Наталья' -> "Natal'ya" -> natalya
+
+
 class NameFinder:
     """Every occurrence of a set of folded keys in a text.
 
@@ -151,6 +175,10 @@ class NameFinder:
         pro = "|".join(_PROCLITICS)
         self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
                                + r")\b") if rtl else None
+        #: Latin-script keys, for Cyrillic and Greek words spelled in another script.
+        self._latin = frozenset(k for k in other if self.flags.get(k, 0) & (FULL | STEM)
+                                and k.isascii() and k.isalpha())
+        self._translit_cache: dict[str, tuple] = {}
 
     def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         """Matches in ``text`` (original positions), left to right per script."""
@@ -187,6 +215,15 @@ class NameFinder:
                             break
                         continue
                     if not f & DECLINES:
+                        # 'kowalskiego': the trie took 'kowalski' + 'ego'; the
+                        # name is the stem 'kowalsk' + 'iego'
+                        word = k + suf
+                        for i in range(len(k) - 1, 2, -1):
+                            st = word[:i]
+                            if flags.get(st, 0) & STEM and word[i:] in _SUFFIX_SET:
+                                os_, oe = folded.span(s, e)
+                                yield Match(os_, oe, stem_of[st][0], flags[stem_of[st][0]], True)
+                                break
                         continue
                     os_, oe = folded.span(s, e)
                     yield Match(os_, oe, k, f, True)
@@ -203,6 +240,8 @@ class NameFinder:
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._latin and _CYRILLIC_OR_GREEK.search(ft):
+            yield from self._translit(ft, folded)
         if self._rtl is not None and _RTL.search(ft):
             for m in self._rtl.finditer(ft):
                 k = m.group(1)
@@ -211,6 +250,44 @@ class NameFinder:
                     continue
                 os_, oe = folded.span(*m.span(1))
                 yield Match(os_, oe, k, f, False)
+
+
+    def _translit(self, ft: str, folded: Folded) -> Iterator[Match]:
+        """Cyrillic and Greek words that spell a Latin-script key (whole, or
+        declined: 'Иванову' for 'ivanov'). Always CASED: only where the text
+        capitalises them or a name stands."""
+        flags, cache, latin = self.flags, self._translit_cache, self._latin
+        for m in _CYR_GREEK_WORD.finditer(ft):
+            w = m.group()
+            if w in flags:
+                continue  # a key of its own script: found above
+            got = cache.get(w)
+            if got is None:
+                got = ()
+                tr = transliterate(w)
+                if tr in latin and flags[tr] & FULL:
+                    got = (tr, False)
+                else:
+                    for end in _CYR_ENDINGS:
+                        if len(w) - len(end) >= 3 and w.endswith(end):
+                            base = transliterate(w[:-len(end)])
+                            f = flags.get(base, 0) if base in latin else 0
+                            if f & STEM:
+                                got = (self.stem_of[base][0], True)
+                            elif f & DECLINES:
+                                got = (base, True)
+                            if got:
+                                break
+                if len(cache) > 4096:
+                    cache.clear()
+                cache[w] = got
+            if got:
+                key, inflected = got
+                os_, oe = folded.span(*m.span())
+                yield Match(os_, oe, key, flags[key] | CASED, inflected)
+
+
+_CYRILLIC_OR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 
 
 def key_flags(key: str, word_tokens: bool = False) -> int:
@@ -239,4 +316,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern"]
+           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]

@@ -9,7 +9,7 @@ from typing import Callable
 
 from .people import _WORD
 from .secret import PHONE
-from .words import TITLES, _MONTH_CONTEXT
+from .words import GREETINGS, TITLES, _MONTH_CONTEXT
 
 # ---------------------------------------------------------------------------
 # Body patterns
@@ -30,7 +30,7 @@ _TAG_RE = re.compile(r"<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>|[!
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _HANDLE_AT = re.compile(r"@[^\W\d_][\w.]*(?<![.])")
 _URL_REST = re.compile(r"[^\s<>\"]+")
-_SCHEMES = ("https", "http", "ftps", "ftp")
+_SCHEMES = ("https", "http", "ftps", "ftp", "hxxps", "hxxp")  # hxxp: a defanged link
 _TLDS = "com|net|org|info|biz|co|io|me|de|uk|fr|nl|ca|au|us|eu|ly|tv"
 #: A bare domain with a path ('facebook.com/ann.lee'), found by its '.tld/'.
 _BARE_RE = re.compile(rf"\.(?:{_TLDS})/[^\s<>\"]*")
@@ -54,8 +54,12 @@ _TITLE_RUNS = frozenset(t.lower() for t in TITLES)
 _TITLE_TAIL = re.compile(rf"\.?{_SP}+{_NAMES_AFTER}")
 _ADDR_TAIL = re.compile(
     rf"(?:{_SP}*,)?{_SP}+(?!(?:{'|'.join(sorted(_TITLE_RUNS))})\b){_NAMES_AFTER}")
+#: 'my friend Dorota', 'her sister Kori': a capitalised word after a
+#: possessive and a relation noun is a person's name, known to any list or not.
+_REL_TAIL = re.compile(rf"{_SP}+{_NAMES_AFTER}")
+_POSSESSIVES = frozenset("my his her our their your".split())
 _ADDR_WORDS = frozenset("dear hiya hii hi hello hey howdy greetings thanks thx".split()
-                        + ["thank you"])
+                        + ["thank you"]) | GREETINGS
 #: A capitalised word and a comma where a line starts ('Tricia, if I had...').
 _LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*"
                       rf"(?P<w>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*){_SP}*,")

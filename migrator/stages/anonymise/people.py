@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from ...model import Comment, Post
 from .fold import fold_word
+from .lexicon import lexicon
 from .secret import PSEUDONYM_PREFIX
-from .words import COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
+from .words import GREETINGS, COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
 
 # ---------------------------------------------------------------------------
 # People
@@ -102,6 +103,9 @@ def _not_a_name(word: str) -> bool:
     k = word.lower()
     if k in COMMON_WORDS:
         return True
+    f = fold_word(k)
+    if f in GREETINGS or (k in lexicon().stop and f not in lexicon().given):
+        return True  # a common word of some language ('Спасибо', 'Merci', 'Однако')
     return len(k) >= 8 and k.endswith("ly") and k not in _LY_NAMES
 
 class _Thread:

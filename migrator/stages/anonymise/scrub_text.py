@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .patterns import (Resolver, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+from .patterns import (Resolver, _POSSESSIVES, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
                        _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
                        _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
@@ -131,6 +131,10 @@ class TextScrubber:
         taken = self._taken
         for m in self._finder.find(text, folded):
             k, s, e = m.key, m.start, m.end
+            if k in nm.RELATIONS and not m.inflected and nm.prev_word(text, s) in _POSSESSIVES:
+                t = _REL_TAIL.match(text, e)  # 'my friend Dorota'
+                if t:
+                    self._named(text, t, _P_TITLE, resolve, counts, add)
             if m.flags & nm.THIRD and k not in taken:
                 if text[s].isupper() or s and text[s - 1] == " " and k not in nm.WORDLIKE_NAMES:
                     end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
@@ -289,6 +293,12 @@ class TextScrubber:
         k = _key(w)
         if k in self._kept_keys:
             return None
+        if k not in self._live:  # 'Jiřího' for Jiří, 'Вера' for a commenter 'Vera'
+            for m in self._finder.find(w):
+                if m.start == 0 and m.end == len(w) and m.key in self._live \
+                        and m.key not in self._kept_keys:
+                    k = m.key
+                    break
         if k in self._live:
             return self._person_for(k, resolve, counts)
         if _titlecase(w) and not _not_a_name(w):

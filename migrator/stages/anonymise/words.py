@@ -116,6 +116,16 @@ dr mr mrs ms mx prof professor rev fr mme mlle sr jr md phd
 """.split())
 
 #: Honorifics before a name ("Dr. Todd") and degrees/suffixes after one.
+#: Thanks and greetings in other languages: they open a comment ('Danke,
+#: Pierre!') and address a name after them, like 'thanks' and 'hi'; they are
+#: never a name themselves. Written as the folding writes them (no marks).
+GREETINGS = frozenset("""danke merci gracias grazie obrigado obrigada dziekuje dzieki dekuji
+diky dakujem tack takk tak kiitos bedankt dank koszonom multumesc hvala hola hallo bonjour
+bonsoir ciao salut servus moin czesc ahoj hej hei moi szia ola salve buongiorno buenas
+coucou shalom todah merhaba selam tesekkurler tesekkur sagol saol
+спасибо благодарю привет здравствуите здравствуи дякую вітаю привіт здравеи благодаря
+ευχαριστω γεια καλημερα شكرا مرحبا תודה שלום""".split())
+
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Doctor", "Mme",
           "Mlle", "Rev", "Fr")
 _NAME_AFFIXES = frozenset("""dr mr mrs ms mx miss prof professor doctor mme mlle rev fr sr jr

@@ -262,3 +262,68 @@ def test_place_names_stay_places_unless_a_name_stands_there():
                   "My sister Georgia said hi. Dear Florence, thanks.")
     assert out.startswith("We met in Jordan and Georgia, then Paris and Florence, Virginia too."), out
     assert out.endswith("My sister [name] said hi. Dear [name], thanks."), out
+
+
+# -- other scripts, more languages (round 4) ------------------------------------------
+
+def test_a_name_spelled_in_another_script_is_found_only_where_it_stands_as_one():
+    """'Вера' for a commenter 'Vera', 'Natasha' for 'Наташа', declined forms
+    through the transliteration ('Иванову' for 'Ivanov'); the word 'вера'
+    (faith) in lower case stays."""
+    a = scrubber(("Vera Pavlova", "v@x.test"), ("Наташа", "n@x.test"), ("Oleg Ivanov", "o@x.test"))
+    v, n, o = a.pseudonym("Vera Pavlova", "v@x.test"), a.pseudonym("Наташа", "n@x.test"), \
+        a.pseudonym("Oleg Ivanov", "o@x.test")
+    assert a.scrub("Спасибо, Вера!") == f"Спасибо, {v}!"
+    assert a.scrub("У меня есть вера в лучшее.") == "У меня есть вера в лучшее."
+    assert a.scrub("Thanks to Natasha for this.") == f"Thanks to {n} for this."
+    assert a.scrub("Передай Иванову привет.") == f"Передай {o} привет."
+    b = scrubber(("Natalya", "n@x.test"))
+    assert b.scrub("Спасибо, Наталья!") == f"Спасибо, {b.pseudonym('Natalya', 'n@x.test')}!"
+
+
+@pytest.mark.parametrize("name, text, form", [
+    ("Jiří Novák", "Díky Jiřího za to.", "Jiřího"),
+    ("Jiří Novák", "Děkuji Novákovi.", "Novákovi"),
+    ("Олена Коваль", "Дякую Олені!", "Олені"),
+    ("Γιώργος Παπαδόπουλος", "Γιώργο, ευχαριστώ.", "Γιώργο"),
+    ("Ελένη Ζαχαρίου", "Της Ελένης το σχόλιο.", "Ελένης"),
+    ("Anna Kowalski", "Pozdrowienia dla Kowalskiego", "Kowalskiego"),
+])
+def test_czech_ukrainian_greek_and_polish_adjectival_forms(name, text, form):
+    a = scrubber((name, "p@x.test"))
+    out = a.scrub(text)
+    assert form not in out and a.pseudonym(name, "p@x.test") in out, out
+
+
+@pytest.mark.parametrize("text", ["Спасибо, это очень важно.", "Danke, das war gut.",
+                                  "Gracias, amigos.", "Merci, c'est gentil.", "Однако, это так."])
+def test_a_word_of_another_language_opening_a_line_is_no_name(text):
+    """The 'X,' at the start of a line rule no longer takes 'Спасибо,' or
+    'Danke,' for a name (stopwords-iso's 58 languages, greetings in many)."""
+    assert scrubber(("Anna Berg", "a@x.test")).scrub(text) == text
+
+
+def test_greetings_in_other_languages_address_a_name():
+    a = scrubber(("Anna Berg", "a@x.test"))
+    assert a.scrub("Danke, Pierre!") == "Danke, [name]!"
+    assert a.scrub("Merci Yusuf, vraiment.") == "Merci [name], vraiment."
+
+
+@pytest.mark.parametrize("text, want", [
+    ("my friend Dorota said so", "my friend [name] said so"),
+    ("Her sister Oksana came too.", "Her sister [name] came too."),
+    ("my friend came along", "my friend came along"),
+    ("a friend Dorota", "a friend Dorota"),  # no possessive: not surely a name
+])
+def test_a_capitalised_word_after_my_friend_is_a_name_in_any_list_or_none(text, want):
+    assert scrubber(("Anna Berg", "a@x.test")).scrub(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("see annakowalski[.]blog or anna(.)com/about.", "see [url] or [url]."),
+    ("at site[dot]net today", "at [url] today"),
+    ("hxxps://annakowalski.blog/x", "[url]"),
+    ("a [.] b and I (.) think", "a [.] b and I (.) think"),
+])
+def test_defanged_domains_and_links(text, want):
+    assert scrubber(("Anna Berg", "a@x.test")).scrub(text) == want
