@@ -155,7 +155,9 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         # The last word of a line of text, set off by a dash ('... привет.
         # — Наташа', '... thanks - Sam') or a known given name after the last
         # sentence ('... it helped. Kori'): a sign-off too.
-        d = _DASHED_LAST.search(tail, start)
+        # (only the line's last 120 characters can hold a dash, a word and
+        # what may trail it: a quick search, the same answer for any real name)
+        d = _DASHED_LAST.search(tail, max(start, len(tail) - 120))
         if d is None:
             return None
         if not d.group(1) and fold_word(d.group(2)) not in lexicon().given:
