@@ -47,6 +47,7 @@ SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r
 #: Ten to fifteen digits in a row (no separators): a phone number, unless it
 #: looks like a date-time or a long id in a URL.
 BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
+_AT_CLOSE = re.compile(r"at ?[\])}>]")
 _SPELLED_HINTS = re.compile(r"\bdot\b|[\[({<] ?at ?[\])}>]|\(@\)| @ ")
 #: ' at gmail.com': a domain right after a plain ' at '.
 _AT_DOMAIN = re.compile(r"[\w-]+\.(?:" + _TLD_ALT + r")\b", re.I)
@@ -100,8 +101,9 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
     if low is None:
         low = text.lower()
     windows = []
-    if ("dot" in low or "at]" in low or "at)" in low or "at}" in low or "at>" in low or "at ]" in low
-            or "at )" in low or "(@)" in low or " @ " in low) and _SPELLED_HINTS.search(low):
+    if ("dot" in low or "(@)" in low or " @ " in low
+            or (("]" in low or ")" in low or "}" in low or ">" in low) and _AT_CLOSE.search(low))) \
+            and _SPELLED_HINTS.search(low):
         windows.append((0, len(text)))
     else:
         i = low.find(" at ")
