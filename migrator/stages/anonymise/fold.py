@@ -150,16 +150,13 @@ def fold(text: str) -> Folded:
         t = text.lower()
         if len(t) != len(text):
             return _fold_pieces(orig)
-        # NFKD and the marks dropped: one character for one wherever the
-        # length stays (no character here is a mark of its own), so no map
-        # is needed; else character by character through the table.
-        n = _MARK.sub("", unicodedata.normalize("NFKD", t))
-        if len(n) == len(t) and not _MARK.search(t):
-            t = n.replace("-", " ").replace("`", "'")
-            if _SPECIAL_CHARS.search(t):
-                t = _SPECIAL_CHARS.sub(lambda m: _TABLE[ord(m.group())], t)
+        if len(t.encode("utf-8")) - len(t) <= 32:
+            # A few characters outside ASCII (an accent, a curly quote, an
+            # emoji): each through the table, the same fold as below, at a
+            # fraction of the cost of normalising the whole text.
+            t = _NON_ASCII.sub(_table_char, t.replace("-", " ").replace("`", "'"))
         else:
-            t = t.translate(_TABLE)
+            t = _fold_wide(t)
         if "\x01" in t:
             return _fold_pieces(orig)
     pad = None
@@ -170,6 +167,27 @@ def fold(text: str) -> Folded:
         return Folded(t)
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
     return Folded(t.replace("\x00", ""), gone=gone, pad=pad)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _table_char(m: re.Match) -> str:
+    return _TABLE[ord(m.group())]
+
+
+def _fold_wide(t: str) -> str:
+    """Lower-cased text with many characters outside ASCII, folded: NFKD and
+    the marks dropped, one character for one wherever the length stays (no
+    character here is a mark of its own), so no map is needed; else
+    character by character through the table."""
+    n = _MARK.sub("", unicodedata.normalize("NFKD", t)).lower()  # NFKD may give capitals: ϔ -> Υ
+    if len(n) == len(t) and not _MARK.search(t):
+        t = n.replace("-", " ").replace("`", "'")
+        if _SPECIAL_CHARS.search(t):
+            t = _SPECIAL_CHARS.sub(_table_char, t)
+        return t
+    return t.translate(_TABLE)
 
 
 _ENTITY_CACHE: dict = {}

@@ -327,3 +327,26 @@ def test_a_capitalised_word_after_my_friend_is_a_name_in_any_list_or_none(text, 
 ])
 def test_defanged_domains_and_links(text, want):
     assert scrubber(("Anna Berg", "a@x.test")).scrub(text) == want
+
+
+def test_every_way_of_folding_gives_the_general_fold():
+    """fold() takes one of three roads by how much of a text is outside ASCII
+    (none, a few characters, many); each must give the words the general,
+    piece-by-piece fold gives."""
+    import re
+
+    from hypothesis import given, settings, strategies as st
+
+    alphabet = st.sampled_from(list("abcXYZ -'`,.") + list("éøßæŁłİıÆŒœñüÖ’‘‐–—´") + list("ϔΥυπЖжёЁй")
+                               + ["\u0301", "\u0308", "ﬁ", "😀", "王", "ا", "क", "ि", "&amp;", "&#8217;",
+                                  "&euml;"])
+    words = re.compile(r"[^\W_]+")
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(alphabet, max_size=60).map("".join), st.integers(0, 40))
+    def check(text, pad):
+        for t in (text, text + "é" * pad, text + "ж" * pad):
+            assert words.findall(fold(t).text.replace("\x02", "")) == \
+                words.findall(_fold_pieces(t).text.replace("\x02", "")), t
+
+    check()
