@@ -1,9 +1,15 @@
 """Contact details the classic patterns miss: e-mails written out ('x at
 gmail dot com', 'x [at] y [dot] com'), bare domains ('annakowalski.blog') and
-phone numbers without separators ('5551234567')."""
+phone numbers without separators ('5551234567'); e-mails hidden behind HTML
+character references or full-width forms ('anna&#64;gmail&#46;com', as
+WordPress's antispambot() writes them; 'anna＠gmail．com'); phone numbers in
+other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧', '555–123–4567')."""
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from .patterns import _NUM_GATE, _PHONE_RE, _phone_spans
 
 # ---------------------------------------------------------------------------
 # Contact details the classic patterns miss
@@ -40,8 +46,10 @@ _PATH = re.compile(r"/[^\s<>\"]*")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 _AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+)"
 _DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\s*\.\s*)"
-#: 'akowalski77 at gmail dot com', 'x [at] y [dot] com', 'anna (at) mail (dot) ru'
-SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?"
+_DOT_WORD = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
+#: 'akowalski77 at gmail dot com', 'x [at] y [dot] com', 'anna (at) mail (dot) ru',
+#: 'anna dot kowalski at gmail dot com'
+SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+(?:" + _DOT_WORD + r"[\w+-]+){0,3}" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?"
                            + r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.)(?:" + _TLD_ALT
                            + r")(?!\w)", re.I)
 #: Ten to fifteen digits in a row (no separators): a phone number, unless it
@@ -94,6 +102,111 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: A character reference for '@' or '.' (decimal or hex, leading zeros or not).
+_REF_GATE = re.compile(r"&#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|&(?:commat|period);")
+_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));|&(commat|period|hyphen|dash|lowbar|plus);")
+_NAMED = {"commat": "@", "period": ".", "hyphen": "-", "dash": "-", "lowbar": "_", "plus": "+"}
+_PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _wide(ch: str) -> str:
+    """A full-width or small form of an ASCII character ('＠', '．', 'ａ') -> that character."""
+    c = ord(ch)
+    if 0xFF01 <= c <= 0xFF5E:
+        return chr(c - 0xFEE0)
+    return {"\ufe6b": "@", "\ufe52": ".", "\u3002": "."}.get(ch, ch) if c > 0x3000 else ch
+
+
+def _hidden_emails(text: str) -> list[tuple[int, int, str]]:
+    """E-mails written with character references or full-width forms: the
+    text decoded (each decoded character remembers where it came from), the
+    plain e-mail pattern run on it, and its hits mapped back."""
+    dec: list[str] = []
+    where: list[tuple[int, int]] = []
+    last = 0
+
+    def raw(a: int, b: int) -> None:
+        seg = text[a:b]
+        if not seg.isascii():
+            seg = "".join(map(_wide, seg))
+        dec.append(seg)
+        where.extend((i, i + 1) for i in range(a, b))
+
+    for m in _REF.finditer(text):
+        raw(last, m.start())
+        hx, dc, name = m.groups()
+        try:
+            ch = _NAMED[name] if name else chr(int(hx, 16) if hx else int(dc))
+        except (ValueError, OverflowError):
+            ch = "\ufffd"
+        dec.append(_wide(ch))
+        where.append(m.span())
+        last = m.end()
+    raw(last, len(text))
+    d = "".join(dec)
+    out = []
+    for m in _PLAIN_EMAIL.finditer(d):
+        s, e = where[m.start()][0], where[m.end() - 1][1]
+        if text[s:e] != m.group():  # a plain e-mail is the classic patterns' to find
+            out.append((s, e, "email"))
+    return out
+
+
+#: Dash-like characters that may stand between digit groups.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+#: Digits other than 0-9 a phone number may be written in (Arabic-Indic,
+#: Eastern Arabic-Indic, Devanagari, Bengali, full-width).
+_OTHER_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff10-\uff19]")
+
+
+class _ToAscii(dict):
+    """str.translate table, filled as it is used: any decimal digit -> its
+    ASCII digit; dash-like characters -> '-'; no-break and ideographic spaces
+    -> ' '; full-width '+', '(', ')', '.' -> ASCII. One character for one:
+    positions in the translation are positions in the text."""
+
+    def __missing__(self, cp: int) -> int:
+        ch = chr(cp)
+        if ch in _DASHES:
+            v = "-"
+        elif ch.isdecimal():
+            v = str(unicodedata.decimal(ch))
+        elif ch in "\u00a0\u202f\u2009\u3000":
+            v = " "
+        elif ch in "＋（）．":
+            v = _wide(ch)
+        else:
+            v = ch
+        self[cp] = ord(v)
+        return ord(v)
+
+
+_TO_ASCII = _ToAscii()
+
+
+def _wide_phones(text: str) -> list[tuple[int, int, str]]:
+    """Phone numbers in other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧',
+    '555–123–4567', '０９０－１２３４－５６７８'): the classic phone patterns
+    run on a same-length ASCII translation of the text."""
+    t = text.translate(_TO_ASCII)
+    out = []
+    n = len(t)
+    for g in _NUM_GATE.finditer(t):
+        for m in _PHONE_RE.finditer(t, max(0, g.start() - 2), min(n, g.end() + 2)):
+            for a, b in _phone_spans(m.group(), m.start()):
+                if t[a:b] != text[a:b]:  # plain ones are the classic patterns' to find
+                    out.append((a, b, "phone"))
+    for m in BARE_PHONE.finditer(t):
+        if text[m.start():m.end()] != m.group() and _bare_phone(m.group()):
+            out.append((m.start(), m.end(), "phone"))
+    return out
+
+
+def _bare_phone(g: str) -> bool:
+    g = g.lstrip("+")
+    return not (g[:4] in ("1999", "2000") or (g[:2] in ("19", "20") and len(g) == 14))  # a timestamp
+
+
 def contact_spans(text: str, digits: bool = True, low: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
     numbers without separators; what is 'email', 'url' or 'phone'."""
@@ -120,21 +233,27 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
             seen.add(m.span())
             gl = g.lower()
             local, _, rest = _split_at(gl)
-            spelled = "dot" in rest or "[at]" in gl or "(at)" in gl or "{at}" in gl
+            spelled = "dot" in rest or " dot " in local or "[dot]" in local or "(dot)" in local or "[at]" in gl or "(at)" in gl or "{at}" in gl
             handle = any(ch.isdigit() or ch in "._+-" for ch in local)
             provider = rest.split(".")[0].split()[0] if rest.strip() else ""
             if spelled or handle or provider in MAIL_PROVIDERS:
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         out.extend(_bare_domains(text))
-    if ("[.]" in text or "(.)" in text or "{.}" in text or "[dot]" in low or "(dot)" in low):
+    if (("[" in text or "{" in text) and ("[.]" in text or "{.}" in text or "[dot]" in low)) or (
+            "(" in text and ("(.)" in text or "(dot)" in low)):  # one-character looks first: quicker
         for m in _DEFANGED.finditer(text):
             out.append((m.start(), m.end() - len(m.group()) + len(m.group().rstrip(_URL_TRAIL)),
                         "url"))
     if digits and _TEN_DIGITS.search(text):
         for m in BARE_PHONE.finditer(text):
-            g = m.group().lstrip("+")
-            if g[:4] in ("1999", "2000") or (g[:2] in ("19", "20") and len(g) == 14):
-                continue  # 20200101123000: a timestamp
-            out.append((m.start(), m.end(), "phone"))
+            if _bare_phone(m.group()):
+                out.append((m.start(), m.end(), "phone"))
+    if "&" in text and _REF_GATE.search(text) or not text.isascii() and (
+            "＠" in text or "﹫" in text or ("@" in text and ("．" in text or "。" in text))):
+        out.extend(_hidden_emails(text))
+    if not text.isascii() and ("\u2013" in text or "\u2014" in text or "\u2011" in text
+                               or "\u2212" in text or "\u2010" in text or "\uff0d" in text
+                               or _OTHER_DIGITS.search(text)):
+        out.extend(_wide_phones(text))
     return out

@@ -144,28 +144,37 @@ def _is_phone(s: str) -> bool:
                 groups[0][0] == "0" and digits >= 10)
     return True
 
-def _phones(s: str, counts: Counter) -> str:
-    """A run of digit groups -> its phone numbers as ``[phone]``: the longest
-    leading run of groups that is a phone number, then the rest likewise
-    ('555-123-4567 2020-06-01' is a phone number and a date)."""
+def _phone_spans(s: str, off: int = 0) -> list[tuple[int, int]]:
+    """Where the phone numbers are in a run of digit groups (offsets plus
+    ``off``): the longest leading run of groups that is a phone number, then
+    the rest likewise ('555-123-4567 2020-06-01' is a phone number and a date)."""
     date = _DATE_IN.search(s)
     if date:  # '555-123-4567 2020-06-01': numbers around a date
         left, right = s[:date.start()], s[date.end():]
-        return ((_phones(left[:-1], counts) + left[-1:] if left else "") + date.group()
-                + (right[:1] + _phones(right[1:], counts) if right else ""))
+        return ((_phone_spans(left[:-1], off) if left else [])
+                + (_phone_spans(right[1:], off + date.end() + 1) if right else []))
     cuts = [m.start() for m in re.finditer(r"(?<=\d)[ .-](?=\d)", s)] + [len(s)]
     for end in reversed(cuts):
         if _is_phone(s[:end]):
-            counts[PHONE] += 1
             rest = s[end:]
-            if not rest:
-                return PHONE
-            lead = rest[0]
-            return PHONE + lead + _phones(rest[1:], counts)
+            return [(off, off + end)] + (_phone_spans(rest[1:], off + end + 1) if rest else [])
     if len(cuts) > 1:  # no phone starts here: try from the next group
         first = cuts[0]
-        return s[:first + 1] + _phones(s[first + 1:], counts)
-    return s
+        return _phone_spans(s[first + 1:], off + first + 1)
+    return []
+
+def _phones(s: str, counts: Counter) -> str:
+    """A run of digit groups -> its phone numbers as ``[phone]`` (see _phone_spans)."""
+    out, last = [], 0
+    for a, b in _phone_spans(s):
+        out.append(s[last:a])
+        out.append(PHONE)
+        last = b
+    if not out:
+        return s
+    counts[PHONE] += len(out) // 2
+    out.append(s[last:])
+    return "".join(out)
 
 def _url_spans(low: str) -> list[tuple[int, int]]:
     """Spans of ``http(s)://...``, ``ftp(s)://...`` and ``www....`` URLs in
