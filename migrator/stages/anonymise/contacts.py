@@ -102,10 +102,15 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-#: A character reference for '@' or '.' (decimal or hex, leading zeros or not).
-_REF_GATE = re.compile(r"&#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|&(?:commat|period);")
-_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));|&(commat|period|hyphen|dash|lowbar|plus);")
-_NAMED = {"commat": "@", "period": ".", "hyphen": "-", "dash": "-", "lowbar": "_", "plus": "+"}
+#: A character reference for '@' or '.', or for a dash between digits (decimal or
+#: hex, leading zeros or not). Starts with '&': the engine skips to those.
+_REF_GATE = re.compile(r"&(?:#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
+                       r"|(?<=[0-9]&)(?:#(?:0*821[0-3]|0*8722|[xX]0*(?:201[0-5]|2212))"
+                       r"|[nm]dash|minus|hyphen|dash);(?=[0-9]))")
+_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
+                  r"|&(commat|period|hyphen|dash|ndash|mdash|minus|lowbar|plus);")
+_NAMED = {"commat": "@", "period": ".", "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-",
+          "minus": "-", "lowbar": "_", "plus": "+"}
 _PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -117,10 +122,9 @@ def _wide(ch: str) -> str:
     return {"\ufe6b": "@", "\ufe52": ".", "\u3002": "."}.get(ch, ch) if c > 0x3000 else ch
 
 
-def _hidden_emails(text: str) -> list[tuple[int, int, str]]:
-    """E-mails written with character references or full-width forms: the
-    text decoded (each decoded character remembers where it came from), the
-    plain e-mail pattern run on it, and its hits mapped back."""
+def _decoded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with its character references decoded and full-width forms
+    made ASCII, and for each character of that the span it came from."""
     dec: list[str] = []
     where: list[tuple[int, int]] = []
     last = 0
@@ -143,7 +147,13 @@ def _hidden_emails(text: str) -> list[tuple[int, int, str]]:
         where.append(m.span())
         last = m.end()
     raw(last, len(text))
-    d = "".join(dec)
+    return "".join(dec), where
+
+
+def _hidden_emails(text: str, d: str, where: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """E-mails written with character references or full-width forms: the
+    plain e-mail pattern run on the decoded text ``d`` (see _decoded), its
+    hits mapped back."""
     out = []
     for m in _PLAIN_EMAIL.finditer(d):
         s, e = where[m.start()][0], where[m.end() - 1][1]
@@ -154,15 +164,19 @@ def _hidden_emails(text: str) -> list[tuple[int, int, str]]:
 
 #: Dash-like characters that may stand between digit groups.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-#: Digits other than 0-9 a phone number may be written in (Arabic-Indic,
-#: Eastern Arabic-Indic, Devanagari, Bengali, full-width).
-_OTHER_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff10-\uff19]")
+#: What the looks below are for, in one character class (one pass over a text
+#: that is not ASCII): dash-like characters, digits other than 0-9 a phone
+#: number may be written in (Arabic-Indic, Eastern Arabic-Indic, Devanagari,
+#: Bengali, full-width) and the full-width or small '@' and '.'.
+_WIDE_GATE = re.compile("[" + _DASHES + "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef"
+                        "\uff10-\uff19\uff20\ufe6b\uff0e]")
 
 
 class _ToAscii(dict):
     """str.translate table, filled as it is used: any decimal digit -> its
     ASCII digit; dash-like characters -> '-'; no-break and ideographic spaces
-    -> ' '; full-width '+', '(', ')', '.' -> ASCII. One character for one:
+    and letters of scripts without case (CJK, kana, Arabic) -> ' ';
+    full-width '+', '(', ')', '.' -> ASCII. One character for one:
     positions in the translation are positions in the text."""
 
     def __missing__(self, cp: int) -> int:
@@ -171,8 +185,8 @@ class _ToAscii(dict):
             v = "-"
         elif ch.isdecimal():
             v = str(unicodedata.decimal(ch))
-        elif ch in "\u00a0\u202f\u2009\u3000":
-            v = " "
+        elif ch in "\u00a0\u202f\u2009\u3000" or unicodedata.category(ch) == "Lo":
+            v = " "  # CJK, kana, Arabic letters: no space needed between them and a number
         elif ch in "＋（）．":
             v = _wide(ch)
         else:
@@ -184,21 +198,26 @@ class _ToAscii(dict):
 _TO_ASCII = _ToAscii()
 
 
-def _wide_phones(text: str) -> list[tuple[int, int, str]]:
+def _wide_phones(text: str, d: str | None = None,
+                 where: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """Phone numbers in other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧',
     '555–123–4567', '０９０－１２３４－５６７８'): the classic phone patterns
-    run on a same-length ASCII translation of the text."""
-    t = text.translate(_TO_ASCII)
-    out = []
+    run on a same-length ASCII translation of the text (of ``d``, the decoded
+    text, when given: '555&#8211;123&#8211;4567'; ``where`` maps it back)."""
+    t = (text if d is None else d).translate(_TO_ASCII)
+    spans = []
     n = len(t)
     for g in _NUM_GATE.finditer(t):
         for m in _PHONE_RE.finditer(t, max(0, g.start() - 2), min(n, g.end() + 2)):
-            for a, b in _phone_spans(m.group(), m.start()):
-                if t[a:b] != text[a:b]:  # plain ones are the classic patterns' to find
-                    out.append((a, b, "phone"))
+            spans.extend(_phone_spans(m.group(), m.start()))
     for m in BARE_PHONE.finditer(t):
-        if text[m.start():m.end()] != m.group() and _bare_phone(m.group()):
-            out.append((m.start(), m.end(), "phone"))
+        if _bare_phone(m.group()) and m.span() not in spans:
+            spans.append(m.span())
+    out = []
+    for a, b in spans:
+        s, e = (a, b) if where is None else (where[a][0], where[b - 1][1])
+        if text[s:e] != t[a:b]:  # plain ones are the classic patterns' to find
+            out.append((s, e, "phone"))
     return out
 
 
@@ -214,7 +233,7 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
     if low is None:
         low = text.lower()
     windows = []
-    if ("dot" in low or "(@)" in low or " @ " in low
+    if ("dot" in low or ("@" in low and ("(@)" in low or " @ " in low))  # one character first: quicker
             or (("]" in low or ")" in low or "}" in low or ">" in low) and _AT_CLOSE.search(low))) \
             and _SPELLED_HINTS.search(low):
         windows.append((0, len(text)))
@@ -249,11 +268,13 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
         for m in BARE_PHONE.finditer(text):
             if _bare_phone(m.group()):
                 out.append((m.start(), m.end(), "phone"))
-    if "&" in text and _REF_GATE.search(text) or not text.isascii() and (
-            "＠" in text or "﹫" in text or ("@" in text and ("．" in text or "。" in text))):
-        out.extend(_hidden_emails(text))
-    if not text.isascii() and ("\u2013" in text or "\u2014" in text or "\u2011" in text
-                               or "\u2212" in text or "\u2010" in text or "\uff0d" in text
-                               or _OTHER_DIGITS.search(text)):
+    refs = "&" in text and _REF_GATE.search(text) is not None
+    wide = not text.isascii() and _WIDE_GATE.search(text) is not None
+    if refs or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
+        d, where = _decoded(text)
+        out.extend(_hidden_emails(text, d, where))
+        if refs:  # '555&#8211;123&#8211;4567', and the digits and dashes looked for below
+            out.extend(_wide_phones(text, d, where))
+    if wide and not refs:
         out.extend(_wide_phones(text))
     return out
