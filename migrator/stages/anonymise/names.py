@@ -157,9 +157,7 @@ class NameFinder:
                     self.flags[key] = self.flags.get(key, 0) | flags | FULL
                 continue
             flags |= FULL
-            dec = None if flags & (WORD | THIRD) else _stem_and_endings(key, script)
-            if dec is not None:
-                stem, endings = dec
+            for stem, _endings in () if flags & (WORD | THIRD) else _stem_and_endings(key, script):
                 if stem == key:
                     flags |= DECLINES
                 elif len(stem) >= 3:

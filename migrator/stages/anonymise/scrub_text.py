@@ -163,7 +163,7 @@ class TextScrubber:
             if span is not None:
                 w = text[span[0]:span[1]]
                 k = _key(w)
-                if k not in kept and k not in COMMON_WORDS and not _is_initial(w):
+                if k not in kept and not _not_a_name(w) and not _is_initial(w):
                     add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
         if "," in text:
             leads = [_LEAD_RE.match(text)]

@@ -124,7 +124,9 @@ diky dakujem tack takk tak kiitos bedankt dank koszonom multumesc hvala hola hal
 bonsoir ciao salut servus moin czesc ahoj hej hei moi szia ola salve buongiorno buenas
 coucou shalom todah merhaba selam tesekkurler tesekkur sagol saol
 спасибо благодарю привет здравствуите здравствуи дякую вітаю привіт здравеи благодаря
-ευχαριστω γεια καλημερα شكرا مرحبا תודה שלום""".split())
+ευχαριστω γεια καλημερα شكرا مرحبا תודה שלום
+bisous bises besos beijos baci bacioni abrazos abrazo kisses hugs saludos pozdrawiam pozdrav
+grusse gruss liebe cordialement amities ciao tschuss adios""".split())
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Doctor", "Mme",
           "Mlle", "Rev", "Fr")
