@@ -54,7 +54,7 @@ from typing import Iterable, Iterator
 from .contacts import contact_spans  # re-exported: one module to ask
 from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_and_endings,
                    fold, fold_char, fold_word, script_of)
-from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
+from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
                       lexicon)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
@@ -314,4 +314,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]
+           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]

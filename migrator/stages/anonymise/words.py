@@ -129,7 +129,10 @@ bisous bises besos beijos baci bacioni abrazos abrazo kisses hugs saludos pozdra
 grusse gruss liebe cordialement amities ciao tschuss adios""".split())
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Doctor", "Mme",
-          "Mlle", "Rev", "Fr")
+          "Mlle", "Rev", "Fr",
+          # other languages: Frau Schäfer, Herrn Özdemir, M. Lefebvre, Dra. Fernández ...
+          "Frau", "Herr", "Herrn", "M", "Dra", "Sra", "Srta", "Sr", "Señora", "Señor", "Senhora",
+          "Pani", "Pan", "Signora", "Signor", "Sig", "Dott", "Dottoressa", "Mevrouw", "Meneer")
 _NAME_AFFIXES = frozenset("""dr mr mrs ms mx miss prof professor doctor mme mlle rev fr sr jr
 md phd psyd lcsw lmft lpc rn ii iii iv esq""".split())
 _MONTHS = frozenset("january february march april may june july august september october "

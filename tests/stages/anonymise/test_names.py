@@ -408,3 +408,36 @@ def test_a_one_word_thanks_is_no_signature(first, second):
 
 def test_text_with_a_lone_surrogate_is_scrubbed_not_crashed():
     assert scrubber(("Anna Berg", "a@x.test")).scrub("hello \udfff Dear Kori") == "hello \udfff Dear [name]"
+
+
+@pytest.mark.parametrize("text, want", [
+    ("I saw Dr. van der Berg today, then Dr. von Trapp.", "I saw Dr. van der [name] today, then Dr. von [name]."),
+    ("Frau Schäfer ist toll. Herrn Özdemir auch.", "Frau [name] ist toll. Herrn [name] auch."),
+    ("J'ai vu M. Lefebvre. Fui a la Dra. Fernández.", "J'ai vu M. [name]. Fui a la Dra. [name]."),
+    ("My late husband, Zbigniew, passed away.", "My late husband, [name], passed away."),
+    ("Meine Schwester Gudrun und mein Mann Heiko.", "Meine Schwester [name] und mein Mann [name]."),
+    ("Ma sœur Ségolène. Mi hermana Itziar. Моя сестра Оксана.",
+     "Ma sœur [name]. Mi hermana [name]. Моя сестра [name]."),
+])
+def test_titles_and_relations_in_other_languages(text, want):
+    assert scrubber(("Anna Kowalski", "a@x.test")).scrub(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "La Vita è bella, diceva sempre.", "Die Heide blüht wieder.",
+    "We drove a Mercedes to the funeral. My dad loved his Porsche.",
+    "My German grandmother and my Irish grandfather.", "The Royal Marsden hospital was great.",
+])
+def test_a_given_name_after_an_article_is_a_thing(text):
+    assert scrubber(("Anna Berg", "a@x.test")).scrub(text) == text
+
+
+def test_attributes_that_name_a_commenter_go():
+    """A relative image path, an id, a class or a name attribute that names a
+    commenter is dropped; one that names nobody stays."""
+    a = scrubber(("Anna Kowalski", "a@x.test"))
+    assert a.scrub('<img src="/wp-content/uploads/anna_kowalski_funeral.jpg"> '
+                   '<span id="anna-kowalski" class="Kowalski">x</span> <a name="Anna">y</a>') == \
+        "<img> <span>x</span> <a>y</a>"
+    kept = '<img src="/wp-content/uploads/sunset.jpg"> <span id="intro" class="note">x</span>'
+    assert a.scrub(kept) == kept
