@@ -130,8 +130,9 @@ grusse gruss liebe cordialement amities ciao tschuss adios""".split())
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Doctor", "Mme",
           "Mlle", "Rev", "Fr",
-          # other languages: Frau Schäfer, Herrn Özdemir, M. Lefebvre, Dra. Fernández ...
-          "Frau", "Herr", "Herrn", "M", "Dra", "Sra", "Srta", "Sr", "Señora", "Señor", "Senhora",
+          # other languages: Frau Schäfer, Herrn Özdemir, Dra. Fernández ... ('M.' is
+          # not one: a one-letter key would stop at every "I'm")
+          "Frau", "Herr", "Herrn", "Dra", "Sra", "Srta", "Sr", "Señora", "Señor", "Senhora",
           "Pani", "Pan", "Signora", "Signor", "Sig", "Dott", "Dottoressa", "Mevrouw", "Meneer")
 _NAME_AFFIXES = frozenset("""dr mr mrs ms mx miss prof professor doctor mme mlle rev fr sr jr
 md phd psyd lcsw lmft lpc rn ii iii iv esq""".split())

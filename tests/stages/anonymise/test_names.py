@@ -413,7 +413,7 @@ def test_text_with_a_lone_surrogate_is_scrubbed_not_crashed():
 @pytest.mark.parametrize("text, want", [
     ("I saw Dr. van der Berg today, then Dr. von Trapp.", "I saw Dr. van der [name] today, then Dr. von [name]."),
     ("Frau Schäfer ist toll. Herrn Özdemir auch.", "Frau [name] ist toll. Herrn [name] auch."),
-    ("J'ai vu M. Lefebvre. Fui a la Dra. Fernández.", "J'ai vu M. [name]. Fui a la Dra. [name]."),
+    ("J'ai vu Mme Dubois. Fui a la Dra. Fernández.", "J'ai vu Mme [name]. Fui a la Dra. [name]."),
     ("My late husband, Zbigniew, passed away.", "My late husband, [name], passed away."),
     ("Meine Schwester Gudrun und mein Mann Heiko.", "Meine Schwester [name] und mein Mann [name]."),
     ("Ma sœur Ségolène. Mi hermana Itziar. Моя сестра Оксана.",
