@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import re
 import secrets
 from typing import Iterable
@@ -73,6 +74,14 @@ from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
 _CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                           "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
+
+
+def _digraphs(word: str) -> str:
+    """The spelling without umlauts or rings: Jürgen -> Juergen, Søren ->
+    Soeren, Kierkegård -> Kierkegaard."""
+    return word.translate(_DIGRAPHS)
 
 class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
@@ -224,6 +233,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
         name = c.author_name or ""
+        if "&" in name:  # 'Zo&euml; Bront&euml;' as the field holds it: the name is Zoë Brontë
+            name = html.unescape(name)
         if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
             name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
         words = _name_words(name)
@@ -236,7 +247,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 full = " ".join(words)
                 if len(full) <= 80:
                     self._add_key(p, _key(full))
-            if len(words) <= MAX_NAME_WORDS:
+            if len(words) <= MAX_NAME_WORDS or not phrase:  # a long name is still a name
                 for w in words:
                     if phrase and w.lower() in COMMON_WORDS:
                         continue
@@ -247,6 +258,15 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     for part in re.split(r"[-'’]", w) if "-" in w else ():
                         if len(part) >= 2:
                             self._add_key(p, _key(part))
+                    alt = _digraphs(w)
+                    if alt != w and not _is_initial(w):  # Jürgen is also written Juergen
+                        self._add_key(p, _key(alt))
+                    if len(words) == 1 and nm.script_of(w) == "cjk" and len(w) in (3, 4):
+                        # 王小芳, 김민수, 田中花子: the given name (and a two-character
+                        # family name) alone, as people write them to each other
+                        self._add_key(p, _key(w[len(w) - 2:]))
+                        if len(w) == 4:
+                            self._add_key(p, _key(w[:2]))
                     if _CYR_GREEK.search(w) and not _is_initial(w):
                         # 'Наташа' is also written 'Natasha': her name in Latin letters
                         tr = nm.transliterate(w)

@@ -30,9 +30,19 @@ def _is_mark(c: str) -> bool:
     return unicodedata.combining(c) != 0 or unicodedata.category(c)[0] == "M"
 
 
+#: Characters that show nothing: a soft hyphen, zero-width spaces and
+#: joiners, direction marks. Deleted, so 'Kowal\u00adski' is Kowalski.
+INVISIBLE = ("\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+             "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u180e")
+
+
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
     """One character folded (may be '' or several characters)."""
+    if ch in INVISIBLE:
+        return ""
+    if "\uac00" <= ch <= "\ud7af":
+        return ch  # a Hangul syllable is a letter, not letters with accents: kept whole
     if ch in APOSTROPHES:
         return "'"  # one apostrophe for all; keys also come without it (OBrien)
     if ch in _HYPHENS:
@@ -126,7 +136,8 @@ _MARK = re.compile(_mark_class())
 #: Characters NFKD leaves alone that fold to something else (apostrophes,
 #: hyphens, letters spelled out).
 _SPECIAL_CHARS = re.compile(
-    "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED))))
+    "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED)
+                                   | set(INVISIBLE))))
     + "]")
 _PAD = re.compile("\x03")
 
@@ -150,7 +161,7 @@ def fold(text: str) -> Folded:
         t = text.lower()
         if len(t) != len(text):
             return _fold_pieces(orig)
-        if len(t.encode("utf-8")) - len(t) <= 32:
+        if len(t.encode("utf-8", "surrogatepass")) - len(t) <= 32:
             # A few characters outside ASCII (an accent, a curly quote, an
             # emoji): each through the table, the same fold as below, at a
             # fraction of the cost of normalising the whole text.
@@ -207,6 +218,8 @@ def _entity_folded(tok: str) -> str:
     dec = html.unescape(tok)
     if dec == tok:
         return tok
+    if dec and all(c in INVISIBLE for c in dec):
+        return "\x00" * len(tok)  # '&shy;', '&#8203;': nothing there, the word goes on
     f = "".join(fold_char(c) for c in dec)
     if not f:
         f = "\x00"
@@ -292,13 +305,14 @@ def script_of(key: str) -> str:
 # Ukrainian on Cyrillic ones (Иванову, Наташи, Олені, Іванові), Greek
 # (Γιώργο, Ελένης).
 _LATIN_AFTER_CONSONANT = ("owi", "ovi", "em", "ie", "u", "a", "e", "y", "i", "ow", "om", "ach",
-                          "ami", "ego", "emu", "ym", "ou", "ovi")
+                          "ami", "ego", "emu", "ym", "ou", "ovi", "iem", "s")
 _LATIN_AFTER_STEM = ("y", "i", "ie", "e", "o", "u", "ou", "ej", "ii", "a", "iho", "imu", "im",
-                     "iego", "iemu")
+                     "iego", "iemu", "iej", "ich", "imi", "cy", "as", "es", "is", "os", "us")
 _CYR_AFTER_CONSONANT = ("а", "у", "ом", "ым", "е", "ой", "ы", "ых", "ыми", "ою", "ей", "ем", "и",
                         "ю", "я", "ов", "ам", "ами", "ах", "ому", "ого", "ую", "ові", "еві", "і")
 _CYR_AFTER_STEM = ("а", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею", "я", "ом", "ем", "ь",
-                   "ии", "ию", "ьи", "і", "ї", "ію")
+                   "ии", "ию", "ьи", "і", "ї", "ію", "о", "єві", "еві", "єм", "ого", "ому", "им",
+                   "ую", "ая", "ие", "их", "ими", "ои")
 _GREEK_AFTER_STEM = ("ος", "ου", "ο", "ε", "ης", "η", "ας", "α", "ες", "ι", "ων")
 _SUFFIXES = sorted({"".join(fold_char(c) for c in s) for s in _LATIN_AFTER_CONSONANT
                     + _LATIN_AFTER_STEM + _CYR_AFTER_CONSONANT + _CYR_AFTER_STEM
@@ -313,25 +327,51 @@ _PROCLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "
                "ש", "כ")
 
 
-def _stem_and_endings(key: str, script: str) -> tuple[str, tuple[str, ...]] | None:
-    """How ``key`` declines: (stem, endings), or None when it is not declined."""
+def _stem_and_endings(key: str, script: str) -> list[tuple[str, tuple[str, ...]]]:
+    """How ``key`` declines: (stem, endings) pairs, the first the regular
+    one; none when it is not declined. The others: a fleeting vowel (Wojtek
+    -> Wojtka, Павел -> Павла, Karel -> Karla), Polish consonant changes
+    before -e (Małgorzata -> Małgorzacie, Agnieszka -> Agnieszce, Magda ->
+    Magdzie), adjectival surnames (Kowalska -> Kowalskiej, Kowalscy,
+    Достоевский -> Достоевского)."""
     if " " in key or len(key) < 4:
-        return None
+        return []
+    out: list[tuple[str, tuple[str, ...]]] = []
     if script == "latin":
         if key[-1] in _LATIN_VOWELS:
-            return key[:-1], _LATIN_AFTER_STEM
-        return key, _LATIN_AFTER_CONSONANT
+            out.append((key[:-1], _LATIN_AFTER_STEM))
+            if key[-1] == "a" and key[-2:] in _PL_CHANGE:
+                out.append((key[:-2] + _PL_CHANGE[key[-2:]], ("e",)))
+            if key.endswith(("ski", "cki", "ska", "cka")):
+                out.append((key[:-3] + key[-3], ("cy",)))  # Kowalscy, Nowaccy
+        else:
+            out.append((key, _LATIN_AFTER_CONSONANT))
+            if (key[-2] == "e" and key[-1] not in _LATIN_VOWELS and key[-3] not in _LATIN_VOWELS
+                    and len(key) >= 5):
+                out.append((key[:-2] + key[-1], _LATIN_AFTER_CONSONANT))  # Wojtek -> Wojtka
+        return out
     if script == "cyrillic":
         if key[-1] in _CYR_VOWELS:
-            return key[:-1], _CYR_AFTER_STEM
-        return key, _CYR_AFTER_CONSONANT
+            out.append((key[:-1], _CYR_AFTER_STEM))
+            if key[-2:] in ("ии", "ыи", "ои", "ая"):  # Достоевский, Толстой, Петрова's -ая
+                out.append((key[:-2], _CYR_AFTER_STEM))
+        else:
+            out.append((key, _CYR_AFTER_CONSONANT))
+            if key[-2] in "ео" and key[-1] not in _CYR_VOWELS and key[-3] not in _CYR_VOWELS \
+                    and len(key) >= 5:
+                out.append((key[:-2] + key[-1], _CYR_AFTER_CONSONANT))  # Павел -> Павла
+        return out
     if _GREEK.search(key) and key.isalpha():
         for end in ("ος", "ης", "ας", "ες", "ους"):
             if key.endswith(end):
-                return key[:-len(end)], _GREEK_ENDINGS
+                return [(key[:-len(end)], _GREEK_ENDINGS)]
         if key[-1] in "αηοιυω":
-            return key[:-1], _GREEK_ENDINGS
-        return key, _GREEK_ENDINGS
-    return None
+            return [(key[:-1], _GREEK_ENDINGS)]
+        return [(key, _GREEK_ENDINGS)]
+    return []
+
+
+#: Polish stems before the locative/dative -e: Małgorzata -> Małgorzacie ...
+_PL_CHANGE = {"ta": "ci", "ka": "c", "ga": "dz", "da": "dzi", "ra": "rz", "cha": "sz"}
 
 

@@ -147,6 +147,30 @@ granny nana boss therapist colleague coworker neighbor neighbour partner boyfrie
 fiance fiancee counsellor counselor teacher roommate flatmate ex stepmother stepfather stepson
 stepdaughter sibling child baby kid pastor priest coach mentor doctor nurse psychiatrist
 psychologist analyst bestie buddy pal""".split())
+#: The same nouns in other languages ('mein Mann Heiko', 'ma sœur Ségolène',
+#: 'моя сестра Оксана'), as written and as folded (sœur, soeur).
+_RELATIONS_INTL = """mann frau sohn tochter schwester bruder mutter vater freund freundin oma opa
+tante onkel cousine enkel enkelin sœur soeur frère frere mère mere père pere mari femme fils fille
+ami amie copine copain oncle hermana hermano madre padre marido esposa esposo hijo hija amigo amiga
+abuela abuelo tía tia tío tio novia novio siostra brat mama tata mąż maz żona zona syn córka corka
+przyjaciel przyjaciółka przyjaciolka babcia dziadek ciocia wujek сестра брат мама папа муж жена сын
+дочь друг подруга бабушка дедушка тётя тетя дядя sorella fratello madre padre marito moglie figlio
+figlia amica nonna nonno irmã irma irmão irmao mãe mae pai filho filha""".split()
+RELATIONS = RELATIONS | frozenset(_RELATIONS_INTL)
+#: Possessives before such a noun ('my', 'mein', 'ma', 'mi', 'moja', 'моя' ...).
+POSSESSIVES = frozenset("""my his her our their your mein meine meinen meinem meiner dein deine
+sein seine ihr ihre unser unsere ma mon mes ta ton sa son notre votre mi mis tu su nuestra nuestro
+moja mój moj moje mojej mojego twoja twój jego jej моя мой мою моей моего моё мое твоя твой наш
+наша его её ее mia mio la il minha meu""".split())
+#: Words that may stand between them ('my late husband, Zbigniew').
+RELATION_ADJ = frozenset("""late dear dearest little big older younger elder eldest youngest
+best beloved old new former twin verstorbener verstorbene feu défunt defunt difunto difunta
+zmarły zmarly zmarła zmarla покойный покойная""".split())
+#: Articles and determiners of other languages: 'La Vita', 'Die Heide'.
+_DETERMINERS_INTL = frozenset("""la le les il lo gli l die der das den dem des el los las un una
+une ein eine einen einem einer un uno unos unas""".split())
+DETERMINERS = DETERMINERS | _DETERMINERS_INTL
+
 #: Verbs of speech: "Helen said", "Hope wrote".
 SPEECH = frozenset("""said says wrote writes asked asks told tells replied replies mentioned
 mentions posted posts commented comments suggested suggests thinks thought explained explains

@@ -54,7 +54,7 @@ from typing import Iterable, Iterator
 from .contacts import contact_spans  # re-exported: one module to ask
 from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_and_endings,
                    fold, fold_char, fold_word, script_of)
-from .lexicon import (ADDRESS, DETERMINERS, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
+from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
                       lexicon)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
@@ -157,9 +157,7 @@ class NameFinder:
                     self.flags[key] = self.flags.get(key, 0) | flags | FULL
                 continue
             flags |= FULL
-            dec = None if flags & (WORD | THIRD) else _stem_and_endings(key, script)
-            if dec is not None:
-                stem, endings = dec
+            for stem, _endings in () if flags & (WORD | THIRD) else _stem_and_endings(key, script):
                 if stem == key:
                     flags |= DECLINES
                 elif len(stem) >= 3:
@@ -169,8 +167,14 @@ class NameFinder:
             self.flags[key] = self.flags.get(key, 0) | flags
             (rtl if script == "rtl" else other).append(key)
         suf = "|".join(re.escape(s) for s in _SUFFIXES)
-        self._main = re.compile(r"[^0-9a-z_](" + trie_pattern(sorted(set(other))) + r")(?:(?P<suf>"
-                                + suf + r")\b|\b)") if other else None
+        # Two tries: every key whole, then the keys that decline (and stems)
+        # with an ending. One trie with an optional ending matched 'fr'+'om'
+        # and 'sam'+'e' only for Python to throw them away: twice the matches.
+        declining = sorted({k for k in other if self.flags.get(k, 0) & (STEM | DECLINES)})
+        whole = trie_pattern(sorted(set(other)))
+        self._main = re.compile(
+            r"[^0-9a-z_](?:(" + whole + r")\b|(" + (trie_pattern(declining) if declining else "(?!)")
+            + r")(?P<suf>" + suf + r")\b)") if other else None
         self._cjk = re.compile(trie_pattern(sorted(set(cjk), key=len, reverse=True))) if cjk else None
         pro = "|".join(_PROCLITICS)
         self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
@@ -198,8 +202,8 @@ class NameFinder:
         same = folded._f is None and folded._gone is None  # positions need no map
         if self._main is not None:
             for m in self._main.finditer(" " + ft):
-                k = m.group(1)
-                s = m.start(1) - 1
+                k = m.group(1) or m.group(2)
+                s = m.start()  # where the key starts in ft (the pattern ran on " " + ft)
                 if s and _is_w(ft[s - 1]):
                     continue  # inside a word of another script
                 if not k.isalnum():
@@ -316,4 +320,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]
+           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]

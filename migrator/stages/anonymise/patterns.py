@@ -51,13 +51,14 @@ _PHONE_RE = re.compile(r"(?<![\w+.-])(?=[+(]|\d{2,5}[ .-]\d{2}|0\d{8})"
 _TITLE_SET = frozenset(TITLES)
 _TITLE_RUNS = frozenset(t.lower() for t in TITLES)
 #: What may follow a title ('Dr. Todd') or an addressing word ('Dear Sibel,').
-_TITLE_TAIL = re.compile(rf"\.?{_SP}+{_NAMES_AFTER}")
+#: Surname particles after a title ('Dr. van der Berg', 'Dr. von Trapp').
+_TITLE_PARTICLES = r"(?:(?:van|von|der|den|de|da|di|du|del|della|la|le|ten|ter|zu|dos|das|do)" + _SP + "+){0,2}"
+_TITLE_TAIL = re.compile(rf"\.?{_SP}+{_TITLE_PARTICLES}{_NAMES_AFTER}")
 _ADDR_TAIL = re.compile(
     rf"(?:{_SP}*,)?{_SP}+(?!(?:{'|'.join(sorted(_TITLE_RUNS))})\b){_NAMES_AFTER}")
 #: 'my friend Dorota', 'her sister Kori': a capitalised word after a
 #: possessive and a relation noun is a person's name, known to any list or not.
-_REL_TAIL = re.compile(rf"{_SP}+{_NAMES_AFTER}")
-_POSSESSIVES = frozenset("my his her our their your".split())
+_REL_TAIL = re.compile(rf"(?:{_SP}*,)?{_SP}+{_NAMES_AFTER}")
 _ADDR_WORDS = frozenset("dear hiya hii hi hello hey howdy greetings thanks thx".split()
                         + ["thank you"]) | GREETINGS
 #: A capitalised word and a comma where a line starts ('Tricia, if I had...').

@@ -217,6 +217,8 @@ def third_party_at(text: str, s: int, e: int, k: str, common: frozenset = frozen
     if k in WORDLIKE_NAMES or k in _MONTHS or k in common:
         if not _strong_position(text, s, e):
             return -1
+    elif prev_word(text, s) in DETERMINERS and not _strong_position(text, s, e):
+        return -1  # 'a Mercedes', 'his Porsche', 'La Vita', 'my German grandmother'
     elif is_sentence_start(text, s):  # 'Déjà vu': opening a sentence it must stand as a name
         if text[e:e + 1] not in (",", ":") and not _strong_position(text, s, e):
             return -1

@@ -8,7 +8,7 @@ from dataclasses import replace
 from ...ledger import Ledger
 from ...model import Comment, Post, Site
 from .names import signoff_span
-from .people import _Thread, _is_initial, _key
+from .people import _Thread, _is_initial, _key, _not_a_name
 from .words import COMMON_WORDS
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL, pseudonymous_email, truncate_ip
 
@@ -63,7 +63,7 @@ class FieldScrubber:
             w = c.content[span[0]:span[1]]
             k = _key(w)
             if (k in self._taken or k in COMMON_WORDS or _is_initial(w) or len(k) < 2
-                    or k in me.keys):
+                    or k in me.keys or _not_a_name(w)):  # 'Gracias.', 'Danke.' sign nobody
                 continue
             found.setdefault(k, me.pseudonym)
         return found or None

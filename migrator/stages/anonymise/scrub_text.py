@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .patterns import (Resolver, _POSSESSIVES, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
                        _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
                        _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
@@ -18,6 +18,24 @@ from .words import COMMON_WORDS, _MONTHS
 #: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
 _SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
 _CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
+
+#: Attributes that name things on the page ('id', 'class'): dropped when they name a commenter.
+_ID_ATTRS = frozenset("id class name for headers itemid".split())
+_SEPARATORS = re.compile(r"[_\W\d]+")
+
+
+def _after_possessive(text: str, s: int) -> bool:
+    """'my friend', 'meine Schwester', 'my late husband': a possessive, maybe
+    an adjective between."""
+    pw = nm.prev_word(text, s)
+    if pw in nm.POSSESSIVES:
+        return True
+    if pw in nm.RELATION_ADJ:
+        b = text[max(0, s - 60):s].rstrip()
+        b = b[:len(b) - len(pw)]
+        return nm.prev_word(b, len(b)) in nm.POSSESSIVES
+    return False
+
 
 #: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
 KEEP = "\0keep"
@@ -131,8 +149,8 @@ class TextScrubber:
         taken = self._taken
         for m in self._finder.find(text, folded):
             k, s, e = m.key, m.start, m.end
-            if k in nm.RELATIONS and not m.inflected and nm.prev_word(text, s) in _POSSESSIVES:
-                t = _REL_TAIL.match(text, e)  # 'my friend Dorota'
+            if k in nm.RELATIONS and not m.inflected and _after_possessive(text, s):
+                t = _REL_TAIL.match(text, e)  # 'my friend Dorota', 'my late husband, Zbigniew'
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
             if m.flags & nm.THIRD and k not in taken:
@@ -163,7 +181,7 @@ class TextScrubber:
             if span is not None:
                 w = text[span[0]:span[1]]
                 k = _key(w)
-                if k not in kept and k not in COMMON_WORDS and not _is_initial(w):
+                if k not in kept and not _not_a_name(w) and not _is_initial(w):
                     add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
         if "," in text:
             leads = [_LEAD_RE.match(text)]
@@ -337,6 +355,7 @@ class TextScrubber:
         """Whether a commenter's name occurs in ``text`` (a link's path)."""
         if self._dirty:
             self._compile()
+        text = _SEPARATORS.sub(" ", text)  # 'anna_kowalski_funeral.jpg', 'anna-kowalski'
         return any(m.key in self._live for m in self._finder.find(text))
 
     def _tag(self, tag: str, counts: Counter) -> str:
@@ -360,6 +379,11 @@ class TextScrubber:
                     return m.group(0)  # a fragment or a link within the site (naming nobody)
                 counts[URL] += 1
                 return ""
+            if name in _ID_ATTRS:
+                if self._names_in(inner):  # <span id="anna-kowalski">: the attribute goes
+                    counts[NAME] += 1
+                    return ""
+                return m.group(0)
             if name in _TEXT_ATTRS or name.startswith("data-"):
                 scrubbed = self._scrub(inner, None, counts)
                 return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote

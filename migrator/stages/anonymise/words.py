@@ -124,10 +124,16 @@ diky dakujem tack takk tak kiitos bedankt dank koszonom multumesc hvala hola hal
 bonsoir ciao salut servus moin czesc ahoj hej hei moi szia ola salve buongiorno buenas
 coucou shalom todah merhaba selam tesekkurler tesekkur sagol saol
 спасибо благодарю привет здравствуите здравствуи дякую вітаю привіт здравеи благодаря
-ευχαριστω γεια καλημερα شكرا مرحبا תודה שלום""".split())
+ευχαριστω γεια καλημερα شكرا مرحبا תודה שלום
+bisous bises besos beijos baci bacioni abrazos abrazo kisses hugs saludos pozdrawiam pozdrav
+grusse gruss liebe cordialement amities ciao tschuss adios""".split())
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Doctor", "Mme",
-          "Mlle", "Rev", "Fr")
+          "Mlle", "Rev", "Fr",
+          # other languages: Frau Schäfer, Herrn Özdemir, Dra. Fernández ... ('M.' is
+          # not one: a one-letter key would stop at every "I'm")
+          "Frau", "Herr", "Herrn", "Dra", "Sra", "Srta", "Sr", "Señora", "Señor", "Senhora",
+          "Pani", "Pan", "Signora", "Signor", "Sig", "Dott", "Dottoressa", "Mevrouw", "Meneer")
 _NAME_AFFIXES = frozenset("""dr mr mrs ms mx miss prof professor doctor mme mlle rev fr sr jr
 md phd psyd lcsw lmft lpc rn ii iii iv esq""".split())
 _MONTHS = frozenset("january february march april may june july august september october "
