@@ -161,7 +161,7 @@ RELATIONS = RELATIONS | frozenset(_RELATIONS_INTL)
 POSSESSIVES = frozenset("""my his her our their your mein meine meinen meinem meiner dein deine
 sein seine ihr ihre unser unsere ma mon mes ta ton sa son notre votre mi mis tu su nuestra nuestro
 moja mój moj moje mojej mojego twoja twój jego jej моя мой мою моей моего моё мое твоя твой наш
-наша его её ее mia mio la il minha meu""".split())
+наша его её ее mia mio minha meu""".split())
 #: Words that may stand between them ('my late husband, Zbigniew').
 RELATION_ADJ = frozenset("""late dear dearest little big older younger elder eldest youngest
 best beloved old new former twin verstorbener verstorbene feu défunt defunt difunto difunta

@@ -32,6 +32,8 @@ def _after_possessive(text: str, s: int) -> bool:
         return True
     if pw in nm.RELATION_ADJ:
         b = text[max(0, s - 60):s].rstrip()
+        if not b.lower().endswith(pw):
+            return False  # 'my late, husband': not one phrase
         b = b[:len(b) - len(pw)]
         return nm.prev_word(b, len(b)) in nm.POSSESSIVES
     return False
