@@ -242,7 +242,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # a whole; its words that are not common ones only where a name stands.
         phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
         if words:
-            p.initials |= _initials(words)
+            new = _initials(words)
+            if new - p.initials:
+                p.initials = p.initials | new
             if len(words) >= 2:
                 full = " ".join(words)
                 if len(full) <= 80:
@@ -280,7 +282,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     if len(nick) >= 3 and nick not in p.keys:
                         self._add_key(p, nick)
                         self._nick_keys.add(nick)
-                        p.nicks.add(nick)
+                        p.nicks = p.nicks | {nick}
         local = _norm(c.author_email).partition("@")[0]
         if (len(local) >= 3 and any(ch.isalpha() for ch in local)
                 and local not in COMMON_WORDS and not local.isdigit()):

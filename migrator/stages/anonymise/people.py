@@ -48,15 +48,21 @@ def _is_initial(word: str) -> bool:
     return len(word) == 1 or (len(word) <= 3 and word.isupper())
 
 
-@dataclass(eq=False)
+_NONE: frozenset = frozenset()
+
+
+@dataclass(eq=False, slots=True)
 class _Person:
+    """One person of the run. Slotted, and most have no initials or
+    nicknames: those share one empty set (replaced, never changed in place),
+    so a run's many people cost little memory."""
     digest: bytes
     width: int
     kept: bool = False
     used: bool = False  # its pseudonym has been written: it may not change
     keys: set = field(default_factory=set)  # name / local-part keys of this person
-    initials: set = field(default_factory=set)
-    nicks: set = field(default_factory=set)  # keys from the nickname list, not their own name
+    initials: frozenset = _NONE
+    nicks: frozenset = _NONE  # keys from the nickname list, not their own name
 
     _pseudonym: str = ""
 
