@@ -56,15 +56,20 @@ def is_sentence_start(text: str, s: int) -> bool:
 
 
 def prev_word(text: str, s: int) -> str:
-    """The word before ``s`` (lower case), '' at the start of a sentence."""
-    b = _before(text, s)
-    m = _PREV_WORD.search(b)
+    """The word before ``s`` (lower case), '' at the start of a sentence.
+    (Matched on the reversed text, anchored: a search for the last word
+    would try every position of the 40 characters before.)"""
+    m = _PREV_WORD_REV.match(_before(text, s)[::-1])
     if not m:
         return ""
-    between = b[m.end(1):]
-    if any(ch in between for ch in ".!?\n"):
+    if any(ch in m.group(1) for ch in ".!?\n"):
         return ""
-    return m.group(1).lower().replace("’", "'")
+    return m.group(2)[::-1].lower().replace("’", "'")
+
+
+#: _PREV_WORD on reversed text: what follows the word, then the word (which
+#: starts with a letter, so reversed it ends with one).
+_PREV_WORD_REV = re.compile(r"([^\w\n]*?)([\w'’]*[^\W\d_])")
 
 
 def is_signoff(text: str, s: int, e: int) -> bool:

@@ -441,3 +441,26 @@ def test_attributes_that_name_a_commenter_go():
         "<img> <span>x</span> <a>y</a>"
     kept = '<img src="/wp-content/uploads/sunset.jpg"> <span id="intro" class="note">x</span>'
     assert a.scrub(kept) == kept
+
+
+def test_prev_word_is_the_last_word_before_a_position():
+    """prev_word() matches on the reversed text; it must give what a search
+    for the last word (the pattern _PREV_WORD) gives."""
+    from hypothesis import given, settings, strategies as st
+
+    from migrator.stages.anonymise import positions as P
+
+    def reference(text, s):
+        b = P._before(text, s)
+        m = P._PREV_WORD.search(b)
+        if not m or any(ch in b[m.end(1):] for ch in ".!?\n"):
+            return ""
+        return m.group(1).lower().replace("’", "'")
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.text(alphabet=list("ab Z1_'’.,!?\n-<>é ж王"), max_size=40), st.integers(0, 45))
+    def check(text, s):
+        s = min(s, len(text))
+        assert P.prev_word(text, s) == reference(text, s)
+
+    check()
