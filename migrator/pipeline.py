@@ -317,9 +317,7 @@ class Pipeline:
 
     def settle(self, post: Post) -> None:
         """After the sinks: what no sink rejected is written; flush the ledger."""
-        for c in post.comments:
-            if self.ledger.fate_of(c) is None:
-                self.ledger.written(c)
+        self.ledger.written_unless_settled(post.comments)
         self.ledger.flush()
 
     def run(self, sinks: list[Sink]) -> Ledger:
