@@ -32,7 +32,7 @@ class LedgerError(AssertionError):
     """A comment was given two fates, or none: a bug, never user error."""
 
 
-@dataclass
+@dataclass(slots=True)  # one per comment: slots make it cheaper to build and read
 class Entry:
     site: str
     id: int
