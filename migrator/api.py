@@ -12,7 +12,7 @@ from typing import Iterable
 
 from .ledger import Ledger
 from .pipeline import Options, Pipeline
-from .sinks import open_sink
+from .sinks import open_sink, parse_target
 
 
 def inspect(exports: Iterable[str], progress=None) -> dict:
@@ -35,8 +35,17 @@ def convert(exports: Iterable[str], targets: Iterable[str], options: Options | N
     but of another kind (anonymised or not, another secret) is refused
     (:class:`~migrator.sinks.common.StaleOutput`); ``replace`` deletes that
     output first instead (in the first batch's transaction)."""
-    sinks = [open_sink(t, private_fields=private_fields, replace=replace) for t in targets]
+    targets = list(targets)
+    for t in targets:
+        parse_target(t)  # a target that is no target: said before anything starts
     pipeline = pipeline or Pipeline(list(exports), options or Options(), progress=progress)
+    # The reader's process (where there is one) parses while the sinks load.
+    pipeline.start_reading()
+    try:
+        sinks = [open_sink(t, private_fields=private_fields, replace=replace) for t in targets]
+    except BaseException:
+        pipeline.stop_reading()
+        raise
     ledger = pipeline.run(sinks)
     if report:
         with open(report, "w", encoding="utf-8") as fh:

@@ -79,9 +79,11 @@ class Identity:
             if c.source_id is not None:
                 ledger.note(c, c.notes[-1])
             keep.append(c)
-        for c in keep:  # replies in the same file follow a renamed parent
-            if c.parent_id is not None:
-                c.parent_id = self._renames.get((c.site, c.source_file, c.parent_id), c.parent_id)
+        if self._renames or not self._fast:
+            for c in keep:  # replies in the same file follow a renamed parent
+                if c.parent_id is not None:
+                    c.parent_id = self._renames.get((c.site, c.source_file, c.parent_id),
+                                                    c.parent_id)
         post.comments = keep
         if self._fast:
             self._remember(post.site, seen_here)

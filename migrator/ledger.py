@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 import tempfile
 from collections import Counter
@@ -31,7 +32,7 @@ class LedgerError(AssertionError):
     """A comment was given two fates, or none: a bug, never user error."""
 
 
-@dataclass
+@dataclass(slots=True)  # one per comment: slots make it cheaper to build and read
 class Entry:
     site: str
     id: int
@@ -89,7 +90,11 @@ class Ledger:
         # Fast path (migrator.model.reference_path): settled rows wait here, in
         # the order they were flushed, and reach the file in one statement.
         self._spilled: list[tuple] = []
-        self._batch = 1 if reference_path() else SPILL_ROWS
+        self._reference = reference_path()
+        self._batch = 1 if self._reference else SPILL_ROWS
+        # Fast path: settled rows go to a plain temporary file, pickled a
+        # batch at a time (they are only ever read back whole, in order).
+        self._file: IO[bytes] | None = None
 
     # -- comments -----------------------------------------------------------
     def received(self, c: Comment) -> None:
@@ -128,6 +133,35 @@ class Ledger:
 
     def written(self, c: Comment) -> None:
         self._settle(c, "written")
+
+    def written_unless_settled(self, comments: list[Comment]) -> None:
+        """Every comment of ``comments`` without a fate yet is ``written``
+        (what the pipeline does after the sinks): one lookup each, not two."""
+        if self._reference:
+            for c in comments:
+                if self.fate_of(c) is None:
+                    self.written(c)
+            return
+        get, n = self._open.get, 0
+        for c in comments:
+            key = c.ledger_key
+            entry = get(key)
+            if entry is None:
+                if self.fate_of(c) is None:  # never received: the plain call raises
+                    self.written(c)
+                continue
+            if entry.fate is not None:
+                continue
+            entry.fate = "written"
+            entry.reason, entry.into, entry.similarity = "", None, None
+            if c.frozen_key is not None:
+                entry.post_id = c.origin_post_id if c.origin_post_id is not None else entry.post_id
+                entry.new_id, entry.new_post_id = c.id, c.post_id
+            else:
+                entry.post_id = c.post_id
+            n += 1
+        if n:
+            self._totals["written"] += n
 
     def fate_of(self, c: Comment) -> str | None:
         entry = self._open.get(c.ledger_key)
@@ -170,6 +204,11 @@ class Ledger:
             self._write_spilled()
 
     def _write_spilled(self) -> None:
+        if self._spilled and not self._reference:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="migrator-ledger-")
+            pickle.dump(self._spilled, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._spilled = []
         if self._spilled:
             self._spill().executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       self._spilled)
@@ -191,6 +230,19 @@ class Ledger:
     def entries(self) -> Iterator[Entry]:
         """Every entry, settled ones first (in the order they were settled)."""
         self._write_spilled()
+        if self._file is not None:
+            fh = self._file
+            fh.flush()
+            end = fh.tell()
+            pos = 0
+            while pos < end:
+                fh.seek(pos)
+                rows = pickle.load(fh)
+                pos = fh.tell()
+                fh.seek(0, os.SEEK_END)  # writes (if the caller goes on) append
+                for row in rows:
+                    yield Entry(row[0], row[1], row[2], row[3], row[4] or "", row[5], row[6],
+                                json.loads(row[7]) if row[7] else [], row[8], row[9])
         if self._db is not None:
             for row in self._db.execute("SELECT * FROM entries ORDER BY rowid"):
                 yield Entry(row[0], row[1], row[2], row[3], row[4] or "", row[5], row[6],
@@ -199,6 +251,9 @@ class Ledger:
 
     def close(self) -> None:
         self._spilled = []
+        if self._file is not None:
+            self._file.close()
+            self._file = None
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -140,6 +140,7 @@ class Pipeline:
         self.deduper = None
         self.anonymiser = None
         self._read_apart = False
+        self._reader: parallel.ReaderProcess | None = None
         o = self.options
         if o.dedupe:
             from .stages.dedupe import Deduper
@@ -156,7 +157,9 @@ class Pipeline:
         (--strict and --anonymise read the files once more before it)."""
         if main and self._read_apart:
             # Read in a second process while this one does everything after.
-            reader = parallel.ReaderProcess(self.paths, ledger, self.progress)
+            reader, self._reader = self._reader, None  # started early (start_reading)?
+            if reader is None:
+                reader = parallel.ReaderProcess(self.paths, ledger, self.progress)
             try:
                 for site, post in reader.posts():
                     self.sites.setdefault(site.key, site)
@@ -169,6 +172,27 @@ class Pipeline:
             for post in reader.posts():
                 self.sites.setdefault(reader.site.key, reader.site)
                 yield reader.site, post
+
+    def _reads_apart(self) -> bool:
+        """Whether the main read runs in a process of its own: where there is
+        a core for it and the stage worker (which takes that core) is not used."""
+        o = self.options
+        return (not parallel.wanted(o.jobs, self.deduper is not None, self.anonymiser is not None)
+                and parallel.available(o.jobs) and not reference_path())
+
+    def start_reading(self) -> None:
+        """Start the reader's process now, where the run will use one, so it
+        parses while the caller still loads and opens its sinks (importing
+        SQLAlchemy takes a third of a second). :meth:`run` takes it over;
+        :meth:`stop_reading` if the run never starts."""
+        if self._reader is None and self._reads_apart():
+            self._reader = parallel.ReaderProcess(self.paths, self.ledger, self.progress)
+
+    def stop_reading(self) -> None:
+        """Stop a reader started by :meth:`start_reading` and not yet used."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
 
     def check_strict(self) -> None:
         """--strict: read everything once, fail on any damage before writing."""
@@ -202,8 +226,7 @@ class Pipeline:
         # The reader gets a process of its own where there is a core for it:
         # with the stage worker running, a third process would only share
         # the two cores (and cost its memory).
-        self._read_apart = (worker is None and parallel.available(o.jobs)
-                            and not reference_path())
+        self._read_apart = worker is None and self._reads_apart()
         identity = Identity()
         pending: deque[tuple[Site, Post]] = deque()
 
@@ -317,9 +340,7 @@ class Pipeline:
 
     def settle(self, post: Post) -> None:
         """After the sinks: what no sink rejected is written; flush the ledger."""
-        for c in post.comments:
-            if self.ledger.fate_of(c) is None:
-                self.ledger.written(c)
+        self.ledger.written_unless_settled(post.comments)
         self.ledger.flush()
 
     def run(self, sinks: list[Sink]) -> Ledger:
@@ -327,6 +348,12 @@ class Pipeline:
 
         Sinks are opened when the first post has been read, so an input
         that is not an export at all leaves no empty output behind."""
+        try:
+            return self._run(sinks)
+        finally:
+            self.stop_reading()  # started early and never taken over (an error before)
+
+    def _run(self, sinks: list[Sink]) -> Ledger:
         anon = self.anonymiser
         run = RunInfo(self.paths, self.options, sites=self.out_sites,
                       fingerprint=anon.fingerprint() if anon is not None else None,

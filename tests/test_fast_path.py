@@ -17,6 +17,7 @@ import pytest
 
 from bench.gen_wxr import write_wxr
 from migrator import api, parallel
+from migrator import ledger as ledger_module
 from migrator.identity import Identity
 from migrator.pipeline import Options, RunInfo
 
@@ -110,8 +111,9 @@ def _convert(tmp_path, name, exports, monkeypatch, reference: bool, jobs: int | 
 ])
 def test_fast_paths_write_what_the_reference_path_writes(tmp_path, exports, monkeypatch, jobs,
                                                          anonymise, buffer_rows):
-    if buffer_rows:  # the id table's rows reach its file many times within the run
+    if buffer_rows:  # the id table's rows and the ledger's reach their files many times
         monkeypatch.setattr(Identity, "BUFFER_ROWS", buffer_rows)
+        monkeypatch.setattr(ledger_module, "SPILL_ROWS", buffer_rows * 13)
     readers = []
     real_init = parallel.ReaderProcess.__init__
 

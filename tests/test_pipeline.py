@@ -124,3 +124,41 @@ def test_a_sink_failing_to_close_makes_the_others_roll_back(tmp_path, small_wxr)
     with pytest.raises(OSError):
         Pipeline([small_wxr], Options(dedupe=False)).run([later, Boom()])
     assert later.ok is False  # closed, and told the run failed
+
+
+def test_the_spilled_ledger_reads_back_in_order_on_both_paths(monkeypatch):
+    """Settled entries leave memory in batches (a pickled file on the fast
+    path, a SQLite table on the reference one); reading them back gives every
+    entry in the order it was settled, and writing may go on afterwards."""
+    import pytest
+
+    from migrator import ledger as ledger_module
+    from migrator.ledger import LedgerError
+    from migrator.model import Comment
+
+    monkeypatch.setattr(ledger_module, "SPILL_ROWS", 3)
+    got = []
+    for ref in ("1", ""):
+        monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", ref)
+        ledger = Ledger()
+        comments = [Comment(id=i, post_id=i // 4, site="s") for i in range(1, 12)]
+        for c in comments:
+            ledger.received(c)
+        ledger.merged(comments[1], into=1, reason="exact", similarity=0.5)
+        ledger.note(comments[2], "a note")
+        ledger.written_unless_settled(comments[:7])  # the merged one keeps its fate
+        ledger.flush()
+        first = [e.as_dict() for e in ledger.entries()]
+        ledger.filtered(comments[7], "status spam")
+        ledger.written_unless_settled(comments[8:])
+        ledger.flush()
+        got.append((first, [e.as_dict() for e in ledger.entries()], ledger.totals()))
+        with pytest.raises(LedgerError):  # never received
+            ledger.written_unless_settled([Comment(id=99, post_id=1, site="s")])
+        ledger.close()
+    assert got[0] == got[1]
+    first, every, totals = got[1]
+    assert [e["id"] for e in first] == list(range(1, 12))
+    assert first[1]["fate"] == "merged" and first[2]["notes"] == ["a note"]
+    assert [e["fate"] for e in every[7:]] == ["filtered", "written", "written", "written"]
+    assert totals == {"input": 11, "written": 9, "filtered": 1, "merged": 1, "rejected": 0}

@@ -138,9 +138,17 @@ def create_schema(engine: Engine) -> None:
         metadata.create_all(conn)
 
 
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _naive(d: datetime | None) -> datetime | None:
     """UTC dates are stored naive (UTC by convention): SQLite has no zones."""
-    return d.astimezone(timezone.utc).replace(tzinfo=None) if d is not None and d.tzinfo else d
+    if d is None or not d.tzinfo:
+        return d
+    if d.tzinfo is timezone.utc:  # nearly always: arithmetic, not astimezone + replace
+        return _EPOCH + (d - _EPOCH_UTC)
+    return d.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _upsert_stmt(dialect: str, table: Table, keys: list[str]):
@@ -162,7 +170,34 @@ def _sqlite_datetime(v: datetime) -> str:
     """What SQLAlchemy's SQLite DateTime stores (its bind processor's format)."""
     if v.tzinfo is not None:
         v = v.replace(tzinfo=None)
-    return v.isoformat(" ", "microseconds")
+    # isoformat(" ", "microseconds"), without parsing the timespec each time
+    s = v.isoformat(" ")
+    return s if v.microsecond else s + ".000000"
+
+
+def _stored(v: datetime | None) -> str | None:
+    return None if v is None else _sqlite_datetime(v)
+
+
+def _driver_upsert_tuples(conn, table: Table, rows: list[tuple], keys: list[str]) -> bool:
+    """:func:`_driver_upsert` for rows already made as tuples in the table's
+    column order, dates already in SQLite's storage form (see
+    :func:`comment_params`). False, having written nothing, if the compiled
+    statement wants its parameters in another order."""
+    dialect = conn.dialect
+    key = (dialect.name, table.name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        c = _upsert_stmt(dialect.name, table, keys).compile(dialect=dialect)
+        names = tuple(c.positiontup) if c.positional else None
+        dates = tuple(i for i, n in enumerate(names or ())
+                      if isinstance(table.c[n].type, DateTime))
+        compiled = _COMPILED[key] = (c.string, names, dates)
+    sql, names, _ = compiled
+    if names != tuple(table.c.keys()):
+        return False
+    conn.exec_driver_sql(sql, rows)
+    return True
 
 
 def _driver_upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
@@ -200,6 +235,10 @@ def _upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> None:
     """Insert, or update when the key exists: the same export twice is a no-op."""
     if not rows:
         return
+    if type(rows[0]) is tuple:  # SQLite's fast path (see comment_params)
+        if _driver_upsert_tuples(conn, table, rows, keys):
+            return
+        rows = _as_dicts(table, rows)  # pragma: no cover - another SQLAlchemy's order
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
         if (not reference_path() and (dialect == "sqlite" or conn.dialect.driver == "psycopg")
@@ -233,6 +272,30 @@ def comment_row(c: Comment) -> dict:
         "content": c.content, "status": c.status, "type": c.type, "user_id": c.user_id,
         "source_id": c.source_id, "notes": json.dumps(c.notes) if c.notes else None,
     }
+
+
+def comment_params(c: Comment) -> tuple:
+    """:func:`comment_row` as SQLite's driver gets it: in column order, dates
+    as SQLAlchemy's SQLite DateTime stores them."""
+    return (c.site, c.id, c.post_id, c.parent_id, c.depth, c.author_name, c.author_email,
+            c.author_url, c.author_ip, c.author_user_agent, _stored(c.date),
+            _stored(_naive(c.date_gmt)), c.content, c.status, c.type, c.user_id, c.source_id,
+            json.dumps(c.notes) if c.notes else None)
+
+
+def _as_dicts(table: Table, rows: list[tuple]) -> list[dict]:
+    """Tuples of :func:`comment_params` (or meta rows) back into dicts, dates
+    back into datetimes, for a statement that wants them by name."""
+    names = table.c.keys()
+    dates = [n for n in names if isinstance(table.c[n].type, DateTime)]
+    out = []
+    for r in rows:
+        d = dict(zip(names, r))
+        for n in dates:
+            if d[n] is not None:
+                d[n] = datetime.fromisoformat(d[n])
+        out.append(d)
+    return out
 
 
 def post_row(p: Post) -> dict:
@@ -357,6 +420,7 @@ class SQLSink:
             return
         site_rows, post_rows, comment_rows, meta_rows = [], [], [], []
         fresh: set[str] = set()
+        tuples = self.engine.dialect.name == "sqlite" and not reference_path()
         for site, post in self._pending:
             if site.key not in self._sites_done and site.key not in fresh:
                 fresh.add(site.key)
@@ -364,6 +428,12 @@ class SQLSink:
                                   "language": site.language, "wxr_version": site.wxr_version,
                                   "origin": site.origin_label, **self._state})
             post_rows.append(post_row(post))
+            if tuples:  # SQLite's fast path: the driver's rows, made at once
+                for c in post.comments:
+                    comment_rows.append(comment_params(c))
+                    for seq, (k, v) in enumerate(c.meta):
+                        meta_rows.append((c.site, c.id, seq, k, v))
+                continue
             for c in post.comments:
                 comment_rows.append(comment_row(c))
                 for seq, (k, v) in enumerate(c.meta):

@@ -55,10 +55,10 @@ def thread(post: Post, ledger: Ledger, orphans: str = "reattach",
     external_depth: dict[int, int] = {}
     dropped: set[int] = set()
 
-    for c in sorted(comments, key=lambda c: c.sort_key):
+    # Only comments whose parent is missing are looked at (in date order).
+    for c in sorted([c for c in comments if c.parent_id is not None and c.parent_id not in by_id],
+                    key=_sort_key):
         p = c.parent_id
-        if p is None or p in by_id:
-            continue
         # The parent is not among this post's surviving comments.
         if p not in removed and known is not None:
             hit = known(c.site, p)
@@ -171,27 +171,43 @@ def _break_cycles(comments: list[Comment], by_id: dict[int, Comment], ledger: Le
             state[x.id] = 2
 
 
+def _sort_key(c: Comment) -> tuple:
+    return c.sort_key
+
+
 def _preorder(comments: list[Comment], by_id: dict[int, Comment],
               external_depth: dict[int, int]) -> list[Comment]:
     children: dict[int | None, list[Comment]] = {}
     for c in comments:
-        parent = c.parent_id if (c.parent_id in by_id or c.parent_id in external_depth) else None
-        children.setdefault(parent, []).append(c)
+        p = c.parent_id
+        parent = p if (p in by_id or p in external_depth) else None
+        group = children.get(parent)
+        if group is None:
+            children[parent] = [c]
+        else:
+            group.append(c)
     for group in children.values():
-        group.sort(key=lambda c: c.sort_key)
+        if len(group) > 1:
+            group.sort(key=_sort_key)
     out: list[Comment] = []
     roots = list(children.get(None, []))
-    for ext, depth in external_depth.items():
-        for c in children.get(ext, []):
-            c.depth = depth + 1
-            roots.append(c)
-    stack = [(c, c.depth if c.parent_id in external_depth else 1) for c in reversed(sorted(
-        roots, key=lambda c: c.sort_key))]
+    if external_depth:
+        for ext, depth in external_depth.items():
+            for c in children.get(ext, []):
+                c.depth = depth + 1
+                roots.append(c)
+        stack = [(c, c.depth if c.parent_id in external_depth else 1) for c in reversed(sorted(
+            roots, key=_sort_key))]
+    else:  # the roots are one group, sorted above
+        stack = [(c, 1) for c in reversed(roots)]
     while stack:
         c, depth = stack.pop()
         c.depth = depth
         out.append(c)
-        stack.extend((r, depth + 1) for r in reversed(children.get(c.id, [])))
+        replies = children.get(c.id)
+        if replies:
+            depth += 1
+            stack.extend([(r, depth) for r in reversed(replies)])
     if len(out) != len(comments):  # pragma: no cover - guarded by tests
         raise AssertionError("thread stage lost comments")
     return out

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_left
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Iterator
 
 from lxml import etree
 
 from ..ledger import Ledger
 from ..model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from .dates import _Offsets, _fmt, _utc, parse_wp_date  # noqa: F401 (re-exported)
 from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
 
@@ -86,55 +86,6 @@ def _int(value: str | None, default: int = 0) -> int:
         return default
 
 
-def parse_wp_date(value: str | None) -> datetime | None:
-    """``2019-05-01 13:45:00`` -> naive datetime; zero or junk dates -> None."""
-    value = (value or "").strip()
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        pass
-    try:
-        from dateutil import parser as dateparser
-
-        d = dateparser.parse(value)
-        return d.replace(tzinfo=None) if d.tzinfo is None else \
-            d.astimezone(timezone.utc).replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        return None
-
-
-class _Offsets:
-    """Learns the site's UTC offset from records that carry both dates, so a
-    missing or zero GMT date can be derived from the local one."""
-
-    def __init__(self) -> None:
-        self._points: list[tuple[datetime, timedelta]] = []
-        self._seen: set[tuple[datetime, timedelta]] = set()
-
-    def learn(self, local: datetime | None, gmt: datetime | None) -> None:
-        if local is None or gmt is None:
-            return
-        off = local - gmt
-        minutes = round(off.total_seconds() / 900) * 15
-        if abs(minutes) > 14 * 60:
-            return
-        off = timedelta(minutes=minutes)
-        # Remember the first record of each offset per day: enough to follow DST.
-        point = (local.replace(hour=0, minute=0, second=0, microsecond=0), off)
-        if point not in self._seen:
-            self._seen.add(point)
-            self._points.insert(bisect_left(self._points, point), point)
-
-    def offset_near(self, local: datetime) -> timedelta | None:
-        if not self._points:
-            return None
-        i = bisect_left(self._points, (local, timedelta.min))
-        near = [self._points[j] for j in (i - 1, i) if 0 <= j < len(self._points)]
-        return min(near, key=lambda p: abs(p[0] - local))[1]
-
-
 class WXRReader:
     """Reads one export file. ``site`` is filled in once the channel header
     has been read (before the first post is yielded)."""
@@ -150,6 +101,7 @@ class WXRReader:
         self.stats = {"posts": 0, "comments": 0}
         self._tags = _Tags()
         self._offsets = _Offsets()
+        self._slots: dict = {}  # a comment child's tag -> its slot (see _make_comment)
         self._header_done = False
 
     # -- problems ----------------------------------------------------------
@@ -382,11 +334,12 @@ class WXRReader:
 
         raw_id = g("wp:post_id")
         post_id = _int(raw_id, -1)
+        date, date_gmt = parse_wp_date(g("wp:post_date")), parse_wp_date(g("wp:post_date_gmt"))
+        self._offsets.learn(date, date_gmt)  # before its comments, as they are read
         post = Post(
             id=post_id, title=g("title"), slug=g("wp:post_name"), link=g("link").strip(),
             guid=g("guid").strip(), type=g("wp:post_type") or "post", status=g("wp:status"),
-            date=parse_wp_date(g("wp:post_date")),
-            date_gmt=_utc(parse_wp_date(g("wp:post_date_gmt"))),
+            date=date, date_gmt=_utc(date_gmt),
             author=g("dc:creator"), content=g("content:encoded"), excerpt=g("excerpt:encoded"),
             comment_status=g("wp:comment_status"), ping_status=g("wp:ping_status"),
             parent=_int(g("wp:post_parent")), menu_order=_int(g("wp:menu_order")),
@@ -399,60 +352,71 @@ class WXRReader:
                           + (f"; its {n} comment(s) kept" if n else ""), kind="note")
         return post
 
+    def _slot(self, tag) -> int:
+        """Where a child of ``<wp:comment>`` goes in :meth:`_make_comment`'s
+        list: its index in :data:`_COMMENT_FIELDS`, -2 for commentmeta, -1
+        for anything else (read but not used, as before)."""
+        k = self._tags(tag)
+        slot = _COMMENT_SLOT.get(k, -2 if k == "wp:commentmeta" else -1)
+        self._slots[tag] = slot
+        return slot
+
     def _make_comment(self, el, post: Post) -> Comment:
-        f: dict[str, str] = {}
+        # One pass over the children, each text straight into its slot (the
+        # last of a repeated field wins); every field but the body is trimmed.
+        v: list = [None] * len(_COMMENT_FIELDS)
         meta: list[tuple[str, str]] = []
-        cache, tags = self._tags._cache, self._tags  # hot: skip the call when cached
+        slots, slot_of = self._slots, self._slot
         for child in el:
-            k = cache.get(child.tag) or tags(child.tag)
-            if k == "wp:commentmeta":
+            tag = child.tag
+            i = slots.get(tag)
+            if i is None:
+                i = slot_of(tag)
+            if i >= 0:
+                v[i] = child.text or ""
+            elif i == -2:
+                cache, tags = self._tags._cache, self._tags
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
-            elif k == "wp:comment_content":
-                f[k] = child.text or ""
-            else:
-                f[k] = (child.text or "").strip()
-        cid = _int(f.get("wp:comment_id"), -1)
+        (raw_id, name, email, url, ip, agent, date, date_gmt, content, approved, kind, parent,
+         user) = [x.strip() if x else "" for x in v]
+        if v[8] is not None:
+            content = v[8]  # the body is kept verbatim
+        line = el.sourceline
+        cid = _int(raw_id, -1)
         if cid <= 0:
-            cid = derived_id("comment", str(post.id), f.get("wp:comment_author", ""),
-                             f.get("wp:comment_date_gmt") or f.get("wp:comment_date", ""),
-                             f.get("wp:comment_content", ""))
-            self._problem(el.sourceline, f"comment without a valid id in post {post.id} "
-                          f"({f.get('wp:comment_id', '')!r}): given id {cid}, derived from its "
+            cid = derived_id("comment", str(post.id), name, date_gmt or date, content)
+            self._problem(line, f"comment without a valid id in post {post.id} "
+                          f"({raw_id!r}): given id {cid}, derived from its "
                           "author, date and content")
-        approved = f.get("wp:comment_approved", "")
         if not approved:
             # WordPress's importer passes '' on to wp_insert_comment(), which
             # stores it: a comment neither approved nor in any list. Never
             # published: held for moderation here, and said so.
-            what = "empty" if "wp:comment_approved" in f else "missing"
-            self._problem(el.sourceline, f"comment {cid} in post {post.id}: wp:comment_approved "
+            what = "empty" if v[9] is not None else "missing"
+            self._problem(line, f"comment {cid} in post {post.id}: wp:comment_approved "
                           f"is {what}; WordPress's importer would store it unapproved and never "
                           "show it: read as pending")
             approved = "0"
-        parent = _int(f.get("wp:comment_parent"))
-        return Comment(
-            id=cid, post_id=post.id,
-            author_name=f.get("wp:comment_author", ""),
-            author_email=f.get("wp:comment_author_email", "").strip(),
-            author_url=f.get("wp:comment_author_url", "").strip(),
-            author_ip=f.get("wp:comment_author_IP", "").strip(),
-            author_user_agent=f.get("wp:comment_agent", ""),
-            date=parse_wp_date(f.get("wp:comment_date")),
-            date_gmt=_utc(parse_wp_date(f.get("wp:comment_date_gmt"))),
-            content=f.get("wp:comment_content", ""),
-            status=status_from_wp(approved),
-            type=type_from_wp(f.get("wp:comment_type")),
-            parent_id=parent or None,
-            user_id=_int(f.get("wp:comment_user_id")),
-            meta=meta, site=self.site.key, source_file=self.path,
-            source_line=el.sourceline or 0)
+        local = parse_wp_date(date)
+        gmt = parse_wp_date(date_gmt)
+        self._offsets.learn(local, gmt)
+        c = _new(Comment)
+        # The dataclass's own fields, in its order (as Comment(...) sets them).
+        c.__dict__ = {
+            "id": cid, "post_id": post.id, "author_name": name, "author_email": email,
+            "author_url": url, "author_ip": ip, "author_user_agent": agent,
+            "date": local, "date_gmt": None if gmt is None else _EPOCH_UTC + (gmt - _EPOCH),
+            "content": content, "status": status_from_wp(approved), "type": kind or "comment",
+            "parent_id": _int(parent) or None, "user_id": _int(user), "meta": meta,
+            "site": self.site.key, "source_file": self.path, "source_line": line or 0,
+            "source_id": None, "depth": 0, "original_parent_id": None, "date_note": "",
+            "notes": [], "reject_reason": "", "frozen_key": None, "origin_post_id": None}
+        return c
 
     def _fix_dates(self, post: Post) -> None:
-        """GMT is the truth: learn the site's offset, derive missing GMT dates."""
-        records = [post, *post.comments]
-        for r in records:
-            self._offsets.learn(r.date, r.date_gmt.replace(tzinfo=None) if r.date_gmt else None)
+        """GMT is the truth: derive missing GMT dates from the site's offset
+        (learned from every record that carries both, as each was read)."""
         for r in post.comments:
             if r.date_gmt is not None or r.date is None:
                 if r.date is None and r.date_gmt is None:
@@ -461,7 +425,7 @@ class WXRReader:
                 continue
             off = self._offsets.offset_near(r.date)
             if off is not None:
-                r.date_gmt = (r.date - off).replace(tzinfo=timezone.utc)
+                r.date_gmt = _utc(r.date - off)
                 r.date_note = f"date_gmt derived from local date with site offset {_fmt(off)}"
                 self.ledger.count("dates", "gmt derived")
             else:
@@ -470,17 +434,19 @@ class WXRReader:
         if post.date_gmt is None and post.date is not None:
             off = self._offsets.offset_near(post.date)
             if off is not None:
-                post.date_gmt = (post.date - off).replace(tzinfo=timezone.utc)
+                post.date_gmt = _utc(post.date - off)
 
 
-def _utc(d: datetime | None) -> datetime | None:
-    return d.replace(tzinfo=timezone.utc) if d is not None else None
-
-
-def _fmt(off: timedelta) -> str:
-    minutes = int(off.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+_new = object.__new__
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: The children of ``<wp:comment>`` :meth:`WXRReader._make_comment` reads, in slot order.
+_COMMENT_FIELDS = ("wp:comment_id", "wp:comment_author", "wp:comment_author_email",
+                   "wp:comment_author_url", "wp:comment_author_IP", "wp:comment_agent",
+                   "wp:comment_date", "wp:comment_date_gmt", "wp:comment_content",
+                   "wp:comment_approved", "wp:comment_type", "wp:comment_parent",
+                   "wp:comment_user_id")
+_COMMENT_SLOT = {k: i for i, k in enumerate(_COMMENT_FIELDS)}
 
 
 def _short(e: Exception) -> str:
