@@ -179,11 +179,9 @@ def _stored(v: datetime | None) -> str | None:
     return None if v is None else _sqlite_datetime(v)
 
 
-def _driver_upsert_tuples(conn, table: Table, rows: list[tuple], keys: list[str]) -> bool:
-    """:func:`_driver_upsert` for rows already made as tuples in the table's
-    column order, dates already in SQLite's storage form (see
-    :func:`comment_params`). False, having written nothing, if the compiled
-    statement wants its parameters in another order."""
+def _compiled_upsert(conn, table: Table, keys: list[str]) -> tuple:
+    """The upsert's SQL for this dialect, its parameter names in order (None
+    for named parameters) and which of them are dates: compiled once per table."""
     dialect = conn.dialect
     key = (dialect.name, table.name)
     compiled = _COMPILED.get(key)
@@ -193,7 +191,15 @@ def _driver_upsert_tuples(conn, table: Table, rows: list[tuple], keys: list[str]
         dates = tuple(i for i, n in enumerate(names or ())
                       if isinstance(table.c[n].type, DateTime))
         compiled = _COMPILED[key] = (c.string, names, dates)
-    sql, names, _ = compiled
+    return compiled
+
+
+def _driver_upsert_tuples(conn, table: Table, rows: list[tuple], keys: list[str]) -> bool:
+    """:func:`_driver_upsert` for rows already made as tuples in the table's
+    column order, dates already in SQLite's storage form (see
+    :func:`comment_params`). False, having written nothing, if the compiled
+    statement wants its parameters in another order."""
+    sql, names, _ = _compiled_upsert(conn, table, keys)
     if names != tuple(table.c.keys()):
         return False
     conn.exec_driver_sql(sql, rows)
@@ -205,16 +211,7 @@ def _driver_upsert(conn, table: Table, rows: list[dict], keys: list[str]) -> Non
     to the driver's ``executemany`` with the values already in the form
     SQLAlchemy would have bound (on SQLite, dates as its storage format):
     no per-row parameter processing. Same rows, stored the same way."""
-    dialect = conn.dialect
-    key = (dialect.name, table.name)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        c = _upsert_stmt(dialect.name, table, keys).compile(dialect=dialect)
-        names = tuple(c.positiontup) if c.positional else None
-        dates = tuple(i for i, n in enumerate(names or ())
-                      if isinstance(table.c[n].type, DateTime))
-        compiled = _COMPILED[key] = (c.string, names, dates)
-    sql, names, dates = compiled
+    sql, names, dates = _compiled_upsert(conn, table, keys)
     if names is None:  # named parameters (psycopg): the dicts as they are
         conn.exec_driver_sql(sql, rows)
         return
