@@ -18,10 +18,12 @@ Scripts (:class:`NameFinder`)
     one-letter proclitic ("ولأحمد", "לדוד").
 
 Inflection
-    Latin and Cyrillic names of 4+ letters are also found with a
+    Latin, Cyrillic and Greek names of 4+ letters are also found with a
     declension suffix (Иванову/Иванова for Иванов, Наташи for Наташа, Polish
-    Anny for Anna): the name (consonant-final) or its stem (vowel-final) plus
-    one of a fixed set of endings, and only where the text capitalises it.
+    Anny for Anna, Czech Jiřího, Greek Γιώργο): the name (consonant-final) or
+    its stem (vowel-final, or with a fleeting vowel or a Polish consonant
+    change: Wojtka, Małgorzacie) plus one of a fixed set of endings, and only
+    where the text capitalises it.
 
 Name positions (:func:`name_position`)
     A name that is also a word (Hope, Will, Rose, Mark, May, Bill, Grace) or
@@ -54,8 +56,8 @@ from typing import Iterable, Iterator
 from .contacts import contact_spans  # re-exported: one module to ask
 from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_and_endings,
                    fold, fold_char, fold_word, script_of)
-from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN, WORDLIKE_NAMES,
-                      lexicon)
+from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN,
+                      WORDLIKE_NAMES, lexicon)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
 
