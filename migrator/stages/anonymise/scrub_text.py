@@ -344,6 +344,8 @@ class TextScrubber:
         r1 = self._word(n1, resolve, counts)
         if r1 is None:
             return  # kept, or no name: a second word is looked at like any other
+        if "pre" in m.re.groupindex and m.group("pre"):
+            s1 = m.start("pre")  # 'Dr. van der Berg': the particles go with the name
         if n2 is not None and _titlecase(n2):
             r2 = self._word(n2, resolve, counts)
             if r2 == NAME and r1 == NAME:
