@@ -353,7 +353,7 @@ def _stem_and_endings(key: str, script: str) -> list[tuple[str, tuple[str, ...]]
     if script == "cyrillic":
         if key[-1] in _CYR_VOWELS:
             out.append((key[:-1], _CYR_AFTER_STEM))
-            if key[-2:] in ("ии", "ыи", "ои", "ая"):  # Достоевский, Толстой, Петрова's -ая
+            if key[-2:] in ("ии", "ыи", "ои", "ая"):  # Достоевский, Толстой, Толстая
                 out.append((key[:-2], _CYR_AFTER_STEM))
         else:
             out.append((key, _CYR_AFTER_CONSONANT))
@@ -372,6 +372,6 @@ def _stem_and_endings(key: str, script: str) -> list[tuple[str, tuple[str, ...]]
 
 
 #: Polish stems before the locative/dative -e: Małgorzata -> Małgorzacie ...
-_PL_CHANGE = {"ta": "ci", "ka": "c", "ga": "dz", "da": "dzi", "ra": "rz", "cha": "sz"}
+_PL_CHANGE = {"ta": "ci", "ka": "c", "ga": "dz", "da": "dzi", "ra": "rz"}
 
 
