@@ -378,10 +378,10 @@ class WXRReader:
                 cache, tags = self._tags._cache, self._tags
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
-        (raw_id, name, email, url, ip, agent, date, date_gmt, content, approved, kind, parent,
+        content = v[8] or ""  # the body is kept verbatim (not copied by a strip)
+        v[8] = None
+        (raw_id, name, email, url, ip, agent, date, date_gmt, _, approved, kind, parent,
          user) = [x.strip() if x else "" for x in v]
-        if v[8] is not None:
-            content = v[8]  # the body is kept verbatim
         line = el.sourceline
         cid = _int(raw_id, -1)
         if cid <= 0:
