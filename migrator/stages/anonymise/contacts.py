@@ -45,13 +45,14 @@ _TLD_HIT = re.compile(r"\.(?:" + _tld_trie() + r")(?![\w@-]|\.[A-Za-z0-9])")  # 
 _PATH = re.compile(r"/[^\s<>\"]*")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 _AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*|\s+@\s+)"
-_DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\s*\.\s*)"
+#: 'dot' spelled out: ' dot ', '[dot]', '(dot)' ...
 _DOT_WORD = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
+_DOT = r"(?:" + _DOT_WORD + r"|\s*\.\s*)"
 #: 'akowalski77 at gmail dot com', 'x [at] y [dot] com', 'anna (at) mail (dot) ru',
 #: 'anna dot kowalski at gmail dot com'
-SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+(?:" + _DOT_WORD + r"[\w+-]+){0,3}" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?"
-                           + r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.)(?:" + _TLD_ALT
-                           + r")(?!\w)", re.I)
+SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+(?:" + _DOT_WORD + r"[\w+-]+){0,3}" + _AT
+                           + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?(?:" + _DOT_WORD + r"|\.)(?:"
+                           + _TLD_ALT + r")(?!\w)", re.I)
 #: Ten to fifteen digits in a row (no separators): a phone number, unless it
 #: looks like a date-time or a long id in a URL.
 BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
@@ -252,7 +253,8 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
             seen.add(m.span())
             gl = g.lower()
             local, _, rest = _split_at(gl)
-            spelled = "dot" in rest or " dot " in local or "[dot]" in local or "(dot)" in local or "[at]" in gl or "(at)" in gl or "{at}" in gl
+            spelled = ("dot" in rest or " dot " in local or "[dot]" in local or "(dot)" in local
+                       or "[at]" in gl or "(at)" in gl or "{at}" in gl)
             handle = any(ch.isdigit() or ch in "._+-" for ch in local)
             provider = rest.split(".")[0].split()[0] if rest.strip() else ""
             if spelled or handle or provider in MAIL_PROVIDERS:
