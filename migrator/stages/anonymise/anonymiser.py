@@ -73,7 +73,6 @@ from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
-_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 _DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
                            "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
 
@@ -269,7 +268,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                         self._add_key(p, _key(w[len(w) - 2:]))
                         if len(w) == 4:
                             self._add_key(p, _key(w[:2]))
-                    if _CYR_GREEK.search(w) and not _is_initial(w):
+                    if nm.CYRILLIC_OR_GREEK.search(w) and not _is_initial(w):
                         # 'Наташа' is also written 'Natasha': her name in Latin letters
                         tr = nm.transliterate(w)
                         if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:

@@ -122,8 +122,10 @@ def _is_w(ch: str) -> bool:
 
 
 _SUFFIX_SET = frozenset(_SUFFIXES)
-#: A word in Cyrillic or Greek letters (folded text: no marks left).
-_CYR_GREEK_WORD = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]+")
+#: A Cyrillic or Greek letter, and a word of them (folded text: no marks left).
+_CYR_GREEK_CLASS = r"[\u0370-\u03ff\u0400-\u04ff]"
+CYRILLIC_OR_GREEK = re.compile(_CYR_GREEK_CLASS)
+_CYR_GREEK_WORD = re.compile(_CYR_GREEK_CLASS + "+")
 _CYR_ENDINGS = sorted({e for e in _SUFFIXES if _CYR_GREEK_WORD.fullmatch(e)}, key=len, reverse=True)
 
 
@@ -246,7 +248,7 @@ class NameFinder:
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, m.group(), flags[m.group()], False)
-        if self._latin and _CYRILLIC_OR_GREEK.search(ft):
+        if self._latin and CYRILLIC_OR_GREEK.search(ft):
             yield from self._translit(ft, folded)
         if self._rtl is not None and _RTL.search(ft):
             for m in self._rtl.finditer(ft):
@@ -292,8 +294,6 @@ class NameFinder:
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, key, flags[key] | CASED, inflected)
 
-
-_CYRILLIC_OR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 
 
 def key_flags(key: str, word_tokens: bool = False) -> int:
