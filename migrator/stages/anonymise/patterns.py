@@ -9,7 +9,7 @@ from typing import Callable
 
 from .people import _WORD
 from .secret import PHONE
-from .words import GREETINGS, TITLES, _MONTH_CONTEXT
+from .words import GREETINGS, TITLES, _MONTH_CONTEXT, _PARTICLES
 
 # ---------------------------------------------------------------------------
 # Body patterns
@@ -52,7 +52,8 @@ _TITLE_SET = frozenset(TITLES)
 _TITLE_RUNS = frozenset(t.lower() for t in TITLES)
 #: What may follow a title ('Dr. Todd') or an addressing word ('Dear Sibel,').
 #: Surname particles after a title ('Dr. van der Berg', 'Dr. von Trapp').
-_TITLE_PARTICLES = r"(?:(?:van|von|der|den|de|da|di|du|del|della|la|le|ten|ter|zu|dos|das|do)" + _SP + "+){0,2}"
+_TITLE_PARTICLES = (r"(?:(?:" + "|".join(sorted(_PARTICLES | {"zu"}, key=len, reverse=True)) + ")"
+                    + _SP + "+){0,2}")
 _TITLE_TAIL = re.compile(rf"\.?{_SP}+(?P<pre>{_TITLE_PARTICLES}){_NAMES_AFTER}")
 _ADDR_TAIL = re.compile(
     rf"(?:{_SP}*,)?{_SP}+(?!(?:{'|'.join(sorted(_TITLE_RUNS))})\b){_NAMES_AFTER}")
