@@ -383,7 +383,12 @@ class WXRReader:
         (raw_id, name, email, url, ip, agent, date, date_gmt, _, approved, kind, parent,
          user) = [x.strip() if x else "" for x in v]
         line = el.sourceline
-        cid = _int(raw_id, -1)
+        # _int() and parse_wp_date() inlined (the values are trimmed already);
+        # anything unusual goes through them as before.
+        try:
+            cid = int(raw_id) if raw_id else -1
+        except ValueError:
+            cid = -1
         if cid <= 0:
             cid = derived_id("comment", str(post.id), name, date_gmt or date, content)
             self._problem(line, f"comment without a valid id in post {post.id} "
@@ -398,8 +403,27 @@ class WXRReader:
                           f"is {what}; WordPress's importer would store it unapproved and never "
                           "show it: read as pending")
             approved = "0"
-        local = parse_wp_date(date)
-        gmt = parse_wp_date(date_gmt)
+        try:
+            local = _fromiso(date) if date and not date.startswith("0000") else None
+        except ValueError:
+            local = parse_wp_date(date)
+        try:
+            gmt = _fromiso(date_gmt) if date_gmt and not date_gmt.startswith("0000") else None
+        except ValueError:
+            gmt = parse_wp_date(date_gmt)
+        try:
+            parent_id = int(parent) or None if parent else None
+        except ValueError:
+            parent_id = None
+        try:
+            user_id = int(user) if user else 0
+        except ValueError:
+            user_id = 0
+        status = _STATUS.get(approved)
+        if status is None:
+            status = status_from_wp(approved)
+            if len(_STATUS) < 64:
+                _STATUS[approved] = status
         self._offsets.learn(local, gmt)
         c = _new(Comment)
         # The dataclass's own fields, in its order (as Comment(...) sets them).
@@ -407,9 +431,9 @@ class WXRReader:
             "id": cid, "post_id": post.id, "author_name": name, "author_email": email,
             "author_url": url, "author_ip": ip, "author_user_agent": agent,
             "date": local, "date_gmt": None if gmt is None else _EPOCH_UTC + (gmt - _EPOCH),
-            "content": content, "status": status_from_wp(approved), "type": kind or "comment",
-            "parent_id": _int(parent) or None, "user_id": _int(user), "meta": meta,
-            "site": self.site.key, "source_file": self.path, "source_line": line or 0,
+            "content": content, "status": status, "type": kind or "comment",
+            "parent_id": parent_id, "user_id": user_id, "meta": meta,
+            "site": post.site, "source_file": self.path, "source_line": line or 0,
             "source_id": None, "depth": 0, "original_parent_id": None, "date_note": "",
             "notes": [], "reject_reason": "", "frozen_key": None, "origin_post_id": None}
         return c
@@ -438,6 +462,9 @@ class WXRReader:
 
 
 _new = object.__new__
+_fromiso = datetime.fromisoformat
+#: ``comment_approved`` as written -> status (a few distinct values per export)
+_STATUS: dict[str, str] = {}
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: The children of ``<wp:comment>`` :meth:`WXRReader._make_comment` reads, in slot order.

@@ -28,6 +28,8 @@ import html.entities
 import re
 from typing import BinaryIO, Callable, Iterator
 
+from ..model import reference_path
+
 CHUNK = 1 << 20
 HOLD = 64  # characters held back so no token is split between two chunks
 
@@ -123,6 +125,7 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
     data = head
     while not eof:
         before = _replace_counting.count
+        held = decoder.getstate()[0] if utf8 and started else b""
         text = decoder.decode(data, final=False)
         if not data:
             text += decoder.decode(b"", final=True)
@@ -133,6 +136,22 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
         controls = (not utf8 or any(b in data for b in _C0_EACH)
                     or "\ufffe" in text or "\uffff" in text
                     or _CONTROL.search(carry) is not None)
+        if (utf8 and started and not eof and not bad_bytes and not controls
+                and len(text) > _FAST_MIN and not reference_path()):
+            # The fast path: when this part needs no repair at all, the input
+            # bytes go on as they are (no str copy, no encode; see _clean_part).
+            pending = decoder.getstate()[0]
+            fast = _clean_part(carry, text, held, data[:len(data) - len(pending)] if pending else data,
+                               in_cdata)
+            if fast is not None:
+                encoded, in_cdata, tail = fast
+                if unbound:
+                    _report_bound(encoded, line, unbound, report)
+                line += encoded.count(b"\n")
+                carry = text[len(text) - tail:] if tail else ""
+                yield encoded
+                data = fh.read(chunk_size)
+                continue
         buf = carry + text
         if bad_bytes:
             pos = buf.find("\ufffd", len(carry))
@@ -147,16 +166,7 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
             if bound is not None:
                 bound.update(unbound)
             started = True
-        if eof:
-            cut = len(buf)
-        else:
-            top = max(0, len(buf) - HOLD)
-            floor = max(0, top - HOLD)
-            cut = top
-            while cut > floor and buf[cut - 1] not in " \n\t>":
-                cut -= 1
-            if floor and buf[cut - 1] not in " \n\t>":
-                cut = _token_safe_cut(buf, floor, top)
+        cut = len(buf) if eof else _cut(buf)
         out, in_cdata = _repair(buf, cut, in_cdata, line, report, controls)
         encoded = out.encode("utf-8")
         if unbound:
@@ -168,6 +178,63 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
         yield encoded
         if not eof:
             data = fh.read(chunk_size)
+
+
+def _cut(buf: str) -> int:
+    """Where this part ends: the rest (at most 2 * HOLD characters) waits for
+    the next read, so no token is split between two parts."""
+    top = max(0, len(buf) - HOLD)
+    floor = max(0, top - HOLD)
+    cut = top
+    while cut > floor and buf[cut - 1] not in " \n\t>":
+        cut -= 1
+    if floor and buf[cut - 1] not in " \n\t>":
+        cut = _token_safe_cut(buf, floor, top)
+    return cut
+
+
+#: The fast path looks at this many characters at the end of a part to cut
+#: it (all :func:`_cut` can look at, and some to spare) ...
+_TAIL = 2 * HOLD + 16
+#: ... and takes parts longer than this only (a whole read, not a last scrap).
+_FAST_MIN = 4096
+_RAW_CDATA_END_B = re.compile(rb"\]\]>(?!\s*<)")
+_BAD_AMP_B = re.compile(_BAD_AMP.pattern.encode("ascii"))
+
+
+def _clean_part(carry: str, text: str, held: bytes, data: bytes,
+                in_cdata: bool) -> tuple[bytes, bool, int] | None:
+    """The fast path of :func:`sanitised_chunks` for UTF-8 input whose part
+    ``carry + text`` has no invalid byte and no control character (the
+    caller checked): if :func:`_repair` would change nothing in it, return
+    the bytes it would yield, straight from the input (``held + data``
+    decoded to ``text``), whether it ends inside CDATA, and how many
+    characters of ``text`` wait for the next part; else None (the plain
+    path then does it all). The same checks as ``_repair``, on bytes: a
+    ``]]>`` anywhere that could be raw, or a bad ``&`` outside CDATA, sends
+    the part to the plain path. Byte positions keep the order of character
+    positions, so "inside CDATA" is decided the same way."""
+    tail_text = text[-_TAIL:]
+    cut_in_tail = _cut(tail_text)
+    if cut_in_tail <= 0:  # a run of ']' reaching further back: the plain path
+        return None
+    tail = _TAIL - cut_in_tail
+    buf = b"".join((carry.encode("utf-8"), held, data))
+    cut = len(buf) - len(tail_text[cut_in_tail:].encode("utf-8"))
+    if _RAW_CDATA_END_B.search(buf) is not None:
+        return None
+    rfind = buf.rfind
+    for m in _BAD_AMP_B.finditer(buf):
+        pos = m.start()
+        if pos >= cut:
+            break
+        opened, closed = rfind(b"<![CDATA[", 0, pos), rfind(b"]]>", 0, pos)
+        if not (opened > closed or (opened < 0 and closed < 0 and in_cdata)):
+            return None  # in text (or a comment): the plain path decides
+    last_open, last_close = rfind(b"<![CDATA[", 0, cut), rfind(b"]]>", 0, cut)
+    if last_open >= 0 or last_close >= 0:
+        in_cdata = last_open > last_close
+    return buf[:cut], in_cdata, tail
 
 
 def _token_safe_cut(buf: str, lo: int, hi: int) -> int:
@@ -214,8 +281,19 @@ def _bind_prefixes(buf: str) -> tuple[str, dict[str, str]]:
     return buf[:m.end(2)] + decls + buf[m.end(2):], add
 
 
+#: the prefixes still unreported -> a pattern finding any of them in use
+_BOUND_USE: dict[tuple[str, ...], re.Pattern] = {}
+
+
 def _report_bound(out: bytes, line: int, unbound: dict[str, str], report: Report) -> None:
     """Report each prefix we declared on its first use (and forget it)."""
+    key = tuple(unbound)
+    any_of = _BOUND_USE.get(key)
+    if any_of is None:
+        any_of = _BOUND_USE[key] = re.compile(
+            b"<(?:" + b"|".join(re.escape(p.encode("ascii")) + b":" for p in key) + b")")
+    if any_of.search(out) is None:
+        return  # none used in this part: one scan instead of one per prefix
     for prefix in list(unbound):
         tag = ("<" + prefix + ":").encode("ascii")
         pos = out.find(tag)
