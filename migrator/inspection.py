@@ -26,8 +26,11 @@ def _posts(paths: list[str], ledger: Ledger, progress) -> Iterator[tuple]:
     cores (:class:`migrator.parallel.ReaderProcess`), else here."""
     if parallel.available() and not reference_path():
         ends: deque = deque()
+        # Its comments are built here: this side's work (threads, duplicates)
+        # is lighter than parsing, and the two then take about as long.
         reader = parallel.ReaderProcess(paths, ledger, progress,
-                                        on_file_end=lambda path, site: ends.append((path, site)))
+                                        on_file_end=lambda path, site: ends.append((path, site)),
+                                        build_here=True)
         try:
             for site, post in reader.posts():
                 while ends:

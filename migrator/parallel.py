@@ -51,6 +51,7 @@ LOOKAHEAD = 8
 #: How often a wait for the worker checks that it is still alive (seconds).
 _POLL = 0.5
 _HEAD = struct.Struct("<Q")
+_new = object.__new__
 
 
 class WorkerError(RuntimeError):
@@ -443,10 +444,14 @@ def _unflat(flat: tuple) -> Post:
     return post
 
 
-def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: no cover - child
+def _read_into(paths: list[str], wfd: int, progress: bool,
+               defer: bool = False) -> None:  # pragma: no cover - child
     """The reader's loop in the child: every post of every file, framed in
     batches: ``("site", i, site)`` before a file's first post, ``("post", i,
-    post, calls, bytes)``, ``("eof", i, site)`` after its last, and at the very end ``("end", calls, bytes)`` or
+    post, calls, bytes)`` (with ``defer``: ``("raw", i, (post fields, comment
+    fields, cut_off), calls, bytes)``, see :meth:`WXRReader.finish
+    <migrator.wxr.reader.WXRReader.finish>`), ``("eof", i, site)`` after its
+    last, and at the very end ``("end", calls, bytes)`` or
     ``("error", kind, message, calls, bytes)``."""
     from .wxr.reader import WXRError, WXRReader
 
@@ -472,13 +477,19 @@ def _read_into(paths: list[str], wfd: int, progress: bool) -> None:  # pragma: n
 
     try:
         for i, path in enumerate(paths):
-            reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None)
+            reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None, defer=defer)
             site_sent = False
             for post in reader.posts():
                 if not site_sent:
                     batch.append(("site", i, reader.site))
                     site_sent = True
-                batch.append(("post", i, _flat(post), tap.take(), took()))
+                if defer:
+                    fields = dict(post.__dict__)
+                    raw = fields.pop("comments")
+                    batch.append(("raw", i, (fields, raw, reader.cut_off), tap.take(), took()))
+                    reader.cut_off = None
+                else:
+                    batch.append(("post", i, _flat(post), tap.take(), took()))
                 comments += len(post.comments)
                 if comments >= _FRAME_COMMENTS or len(batch) >= _FRAME_POSTS:
                     send()
@@ -502,10 +513,17 @@ class ReaderProcess:
 
     Errors are the reader's own: a :class:`~migrator.wxr.reader.WXRError`
     in the child is raised here with its message; anything else, or the
-    child dying, is a :class:`WorkerError`."""
+    child dying, is a :class:`WorkerError`.
 
-    def __init__(self, paths: list[str], ledger: Ledger, progress=None, on_file_end=None) -> None:
+    ``build_here``: the child only parses, and sends each comment's fields
+    as text; this process builds the comments (their ids, dates, status and
+    the problems found in them, in the same order). For a caller whose own
+    work is lighter than the reader's (``inspect``), that evens the two out."""
+
+    def __init__(self, paths: list[str], ledger: Ledger, progress=None, on_file_end=None,
+                 build_here: bool = False) -> None:
         self.paths, self.ledger, self.progress = list(paths), ledger, progress
+        self.build_here = build_here
         #: called as ``on_file_end(path, site)`` once each file is read (its
         #: site header filled in even when it held no post)
         self.on_file_end = on_file_end
@@ -522,16 +540,17 @@ class ReaderProcess:
                 # databases): only the pipe back, and the files it opens itself.
                 os.closerange(3, w)
                 os.closerange(w + 1, 1 << 16)
-                _read_into(self.paths, w, progress is not None)
+                _read_into(self.paths, w, progress is not None, build_here)
                 code = 0
             finally:
                 os._exit(code)
         os.close(w)
 
     def posts(self):
-        from .wxr.reader import WXRError
+        from .wxr.reader import WXRError, WXRReader
 
         sites: dict[int, Site] = {}
+        builders: dict[int, WXRReader] = {}  # with build_here: one per file, as in the child
         ledger, progress = self.ledger, self.progress
         while True:
             head = _read_exact(self._r, _HEAD.size)
@@ -559,6 +578,14 @@ class ReaderProcess:
                     progress(nbytes)
                 if kind == "post":
                     yield sites[ev[1]], _unflat(ev[2])
+                elif kind == "raw":
+                    builder = builders.get(ev[1])
+                    if builder is None:
+                        builder = builders[ev[1]] = WXRReader(self.paths[ev[1]], ledger, defer=True)
+                    fields, raw, cut_off = ev[2]
+                    post = _new(Post)
+                    post.__dict__ = fields
+                    yield sites[ev[1]], builder.finish(post, raw, cut_off)
                 elif kind == "end":
                     return
                 elif ev[1] == "wxr":

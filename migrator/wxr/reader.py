@@ -4,6 +4,10 @@ lxml's pull parser sees the export through :mod:`migrator.wxr.sanitise`, with
 entity expansion, DTD loading and network access all off. Each ``<item>`` is
 turned into a :class:`~migrator.model.Post` when it closes and is then
 cleared, so memory follows the largest item, not the file.
+Why this module is long: a comment is read (its fields as text) and built
+(ids, dates, problems) in two halves, which may run in two processes
+(:meth:`WXRReader.finish`); both halves and the salvage of a broken file
+stay together so every way of reading builds the same comments.
 """
 from __future__ import annotations
 
@@ -91,8 +95,14 @@ class WXRReader:
     has been read (before the first post is yielded)."""
 
     def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
-                 on_bytes=None):
+                 on_bytes=None, defer: bool = False):
         self.path = path
+        #: Leave each post's comments as the raw text of their fields, for
+        #: :meth:`finish` to build in another process (see
+        #: :class:`migrator.parallel.ReaderProcess`); ``cut_off`` then says
+        #: how a post of a broken file was cut.
+        self.defer = defer
+        self.cut_off: tuple | None = None
         self.on_bytes = on_bytes
         self.ledger = ledger if ledger is not None else Ledger()
         self.site = Site()
@@ -217,25 +227,51 @@ class WXRReader:
         if not self._header_done:
             self._read_header(item.getparent())
         fields = self._children(item)
-        comments = fields.get("wp:comment", [])
+        raw = [self._comment_fields(cel) for cel in fields.get("wp:comment", [])]
         post = self._make_post(item, fields, derive=False)
         if post.id <= 0:
             self._problem(line, msg + ": a post cut off before its id was read is lost")
             return
+        if self.defer:
+            post.comments = raw  # type: ignore[assignment] - finish() builds them
+            self.cut_off = (line, what, msg)
+        else:
+            self._finish_cut(post, raw, line, what, msg)
+        yield post
+
+    def _finish_cut(self, post: Post, raw: list[tuple], line: int | None, what: str,
+                    msg: str) -> None:
+        """The comments of a post a broken file cut off, and the problem."""
         # Every comment but the last one closed before the cut: keep them.
-        for cel in comments[:-1]:
-            post.comments.append(self._make_comment(cel, post))
+        for r in raw[:-1]:
+            post.comments.append(self._build_comment(r, post))
         what_lost = f": post {post.id} ({post.title[:40]!r}) cut off"
-        if comments:
-            cut = self._make_comment(comments[-1], post)
+        if raw:
+            cut = self._build_comment(raw[-1], post)
             cut.reject_reason = f"cut off at line {line} ({what})"
             cut.content = ""
             post.comments.append(cut)
             what_lost += f"; comment {cut.id} cut off (rejected)"
-        what_lost += f"; {max(0, len(comments) - 1)} complete comment(s) kept"
+        what_lost += f"; {max(0, len(raw) - 1)} complete comment(s) kept"
         self._problem(line, msg + what_lost)
         self._fix_dates(post)
-        yield post
+
+    def finish(self, post: Post, raw: list[tuple], cut_off: tuple | None = None) -> Post:
+        """Build the comments of a post read by a reader with ``defer=True``
+        (``raw`` its comments' field texts, ``cut_off`` its :attr:`cut_off`),
+        making the same calls on this reader's ledger, in the same order, as
+        reading it here would. Every post of one file goes through the same
+        reader, in order: the site's UTC offset is learned as they come."""
+        gmt = post.date_gmt
+        self._offsets.learn(post.date, None if gmt is None else _EPOCH + (gmt - _EPOCH_UTC))
+        post.comments = []
+        if cut_off is not None:
+            self._finish_cut(post, raw, *cut_off)
+            return post
+        build = self._build_comment
+        post.comments = [build(r, post) for r in raw]
+        self._fix_dates(post)
+        return post
 
     # -- elements -> model -------------------------------------------------
     def _on_end(self, el) -> Post | None:
@@ -320,9 +356,13 @@ class WXRReader:
     def _item(self, el) -> Post | None:
         fields = self._children(el)
         post = self._make_post(el, fields)
-        for cel in fields.get("wp:comment", []):
-            post.comments.append(self._make_comment(cel, post))
-        self._fix_dates(post)
+        if self.defer:
+            post.comments = [self._comment_fields(cel)  # type: ignore[misc] - finish() builds them
+                             for cel in fields.get("wp:comment", [])]
+        else:
+            for cel in fields.get("wp:comment", []):
+                post.comments.append(self._make_comment(cel, post))
+            self._fix_dates(post)
         self.stats["posts"] += 1
         self.stats["comments"] += len(post.comments)
         return post
@@ -335,7 +375,8 @@ class WXRReader:
         raw_id = g("wp:post_id")
         post_id = _int(raw_id, -1)
         date, date_gmt = parse_wp_date(g("wp:post_date")), parse_wp_date(g("wp:post_date_gmt"))
-        self._offsets.learn(date, date_gmt)  # before its comments, as they are read
+        if not self.defer:  # else finish() learns it, before the comments too
+            self._offsets.learn(date, date_gmt)  # before its comments, as they are read
         post = Post(
             id=post_id, title=g("title"), slug=g("wp:post_name"), link=g("link").strip(),
             guid=g("guid").strip(), type=g("wp:post_type") or "post", status=g("wp:status"),
@@ -362,8 +403,13 @@ class WXRReader:
         return slot
 
     def _make_comment(self, el, post: Post) -> Comment:
+        return self._build_comment(self._comment_fields(el), post)
+
+    def _comment_fields(self, el) -> tuple[list, list, int | None]:
+        """What a ``<wp:comment>`` says, as text: its fields in slot order
+        (None: absent), its commentmeta, its line."""
         # One pass over the children, each text straight into its slot (the
-        # last of a repeated field wins); every field but the body is trimmed.
+        # last of a repeated field wins).
         v: list = [None] * len(_COMMENT_FIELDS)
         meta: list[tuple[str, str]] = []
         slots, slot_of = self._slots, self._slot
@@ -378,11 +424,16 @@ class WXRReader:
                 cache, tags = self._tags._cache, self._tags
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
+        return v, meta, el.sourceline
+
+    def _build_comment(self, fields: tuple[list, list, int | None], post: Post) -> Comment:
+        """A :class:`Comment` of :meth:`_comment_fields`' output; every field
+        but the body is trimmed."""
+        v, meta, line = fields
         content = v[8] or ""  # the body is kept verbatim (not copied by a strip)
         v[8] = None
         (raw_id, name, email, url, ip, agent, date, date_gmt, _, approved, kind, parent,
          user) = [x.strip() if x else "" for x in v]
-        line = el.sourceline
         # _int() and parse_wp_date() inlined (the values are trimmed already);
         # anything unusual goes through them as before.
         try:
