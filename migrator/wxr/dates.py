@@ -16,9 +16,11 @@ def parse_wp_date(value: str | None) -> datetime | None:
     if not value or value.startswith("0000"):
         return None
     try:
-        return datetime.fromisoformat(value)
+        d = datetime.fromisoformat(value)
     except ValueError:
         pass
+    else:  # with a UTC offset ("...T12:00:40+02:00"): UTC, naive, as dateutil's below
+        return d if d.tzinfo is None else d.astimezone(timezone.utc).replace(tzinfo=None)
     try:
         from dateutil import parser as dateparser
 

@@ -456,10 +456,14 @@ class WXRReader:
             approved = "0"
         try:
             local = _fromiso(date) if date and not date.startswith("0000") else None
+            if local is not None and local.tzinfo is not None:
+                local = parse_wp_date(date)
         except ValueError:
             local = parse_wp_date(date)
         try:
             gmt = _fromiso(date_gmt) if date_gmt and not date_gmt.startswith("0000") else None
+            if gmt is not None and gmt.tzinfo is not None:
+                gmt = parse_wp_date(date_gmt)
         except ValueError:
             gmt = parse_wp_date(date_gmt)
         try:

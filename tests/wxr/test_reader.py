@@ -86,6 +86,20 @@ def test_zero_gmt_is_derived_from_the_learned_offset(tmp_path):
     assert ledger.stats["dates"]["gmt derived"] == 2
 
 
+def test_dates_with_a_utc_offset_are_read_as_utc(tmp_path):
+    # ISO dates with an offset used to stop the reader (naive minus aware)
+    path = write(tmp_path, [P(1, [
+        C(1, date="2020-06-01T14:00:00+02:00", date_gmt="2020-06-01T12:00:00+00:00"),
+        C(2, date="2020-06-01 14:30:00", date_gmt="2020-06-01T14:30:00+02:00"),
+    ], date="2020-06-01T12:00:00+02:00", date_gmt="2020-06-01 10:00:00")])
+    _, posts, _ = read_all(path)
+    c = {c.id: c for c in posts[0].comments}
+    assert c[1].date == datetime(2020, 6, 1, 12, 0)
+    assert c[1].date_gmt == datetime(2020, 6, 1, 12, 0, tzinfo=timezone.utc)
+    assert c[2].date_gmt == datetime(2020, 6, 1, 12, 30, tzinfo=timezone.utc)
+    assert posts[0].date == datetime(2020, 6, 1, 10, 0)
+
+
 def test_zero_gmt_without_any_offset_keeps_local_and_says_so(tmp_path):
     path = write(tmp_path, [P(1, [C(2, date="2020-06-02 09:00:00", date_gmt="0000-00-00 00:00:00")],
                               date_gmt="0000-00-00 00:00:00")])
