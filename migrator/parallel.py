@@ -124,13 +124,6 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
     (``texts``: the post's title, slug, body and excerpt, to scrub too)."""
     comments = [_light(post_id, r) for r in rows]
     post = Post(id=post_id, comments=comments)
-    scrubbed = None
-    if anon is not None and texts is not None:
-        title, slug, content, excerpt = texts
-        counts: Counter = Counter()
-        done = anon.post_texts(Post(id=post_id, title=title, slug=slug, content=content,
-                                    excerpt=excerpt), counts)
-        scrubbed = (done, dict(counts))
     rec = _Recorder()
     order = None
     if deduper is not None:
@@ -143,6 +136,13 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
     if anon is not None:
         anon.apply(post, rec)
         fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
+    scrubbed = None
+    if anon is not None and texts is not None:  # after the comments, as in-process
+        title, slug, content, excerpt = texts
+        counts: Counter = Counter()
+        done = anon.post_texts(Post(id=post_id, title=title, slug=slug, content=content,
+                                    excerpt=excerpt), counts)
+        scrubbed = (done, dict(counts))
     notes = {c.id: c.notes for c in comments if c.notes}
     return ("ok", order, notes, fields, rec.calls, scrubbed)
 
