@@ -35,7 +35,7 @@ import pickle
 import select
 import signal
 import struct
-from collections import deque
+from collections import Counter, deque
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -122,8 +122,9 @@ class _Recorder:
 
 
 def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
-          rows: list[tuple]) -> tuple:
-    """One post through the stages, as the answer the parent applies."""
+          rows: list[tuple], texts: tuple | None = None) -> tuple:
+    """One post through the stages, as the answer the parent applies
+    (``texts``: the post's title, slug, body and excerpt, to scrub too)."""
     comments = [_light(post_id, r) for r in rows]
     post = Post(id=post_id, comments=comments)
     rec = _Recorder()
@@ -138,8 +139,15 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
     if anon is not None:
         anon.apply(post, rec)
         fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
+    scrubbed = None
+    if anon is not None and texts is not None:  # after the comments, as in-process
+        title, slug, content, excerpt = texts
+        counts: Counter = Counter()
+        done = anon.post_texts(Post(id=post_id, title=title, slug=slug, content=content,
+                                    excerpt=excerpt), counts)
+        scrubbed = (done, dict(counts))
     notes = {c.id: c.notes for c in comments if c.notes}
-    return ("ok", order, notes, fields, rec.calls)
+    return ("ok", order, notes, fields, rec.calls, scrubbed)
 
 
 def _frame(obj) -> bytes:
@@ -180,7 +188,7 @@ def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in 
                 continue
             answer = _work(deduper, anon, *payload)
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
-            _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None, None, None)))
+            _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None, None, None, None)))
             return
         _write_all(wfd, _frame(answer))
 
@@ -237,6 +245,9 @@ class StageWorker:
         self._answers: deque = deque()
         self._eof = False  # the worker's end of the answer pipe is closed
         self._open = True
+        #: The scrubbed title, slug, body and excerpt of the post :meth:`collect`
+        #: gave last, and their counts (for ``Anonymiser.apply_post``); or None.
+        self.texts: tuple | None = None
 
     def _child(self, req_r: int, res_w: int) -> None:  # pragma: no cover - in the child
         os.close(self._req)  # the parent's ends: an EOF must mean the parent is done
@@ -247,8 +258,12 @@ class StageWorker:
         """The worker learns the site's own users, as ``apply_site`` did here."""
         self._send(("site", site))
 
-    def submit(self, post: Post) -> None:
-        self._send(("post", (post.id, _rows(post, timed=self.deduper is not None))))
+    def submit(self, post: Post, texts: bool = False) -> None:
+        """Send ``post`` (``texts``: its title, slug, body and excerpt are
+        to be scrubbed too: see :meth:`collect`)."""
+        self._send(("post", (post.id, _rows(post, timed=self.deduper is not None),
+                             (post.title, post.slug, post.content, post.excerpt)
+                             if texts and self.anonymiser is not None else None)))
 
     def _send(self, msg) -> None:
         self._out += _frame(msg)
@@ -259,7 +274,7 @@ class StageWorker:
         written into it, and its ledger calls replayed on ``ledger``."""
         while not self._answers:
             self._pump(wait=True)
-        kind, order, notes, fields, calls = self._answers.popleft()
+        kind, order, notes, fields, calls, self.texts = self._answers.popleft()
         if kind != "ok":
             raise WorkerError(f"the worker failed: {order}")
         if order is not None or notes or calls:

@@ -234,7 +234,7 @@ class Pipeline:
             site, post = pending.popleft()
             worker.collect(post, self.ledger)
             identity.settle(post)
-            return self.surround(site, post)
+            return self.surround(site, post, worker.texts)
 
         try:
             for site, post in self._read(self.ledger):
@@ -252,7 +252,7 @@ class Pipeline:
                     yield self.surround(site, post)
                     continue
                 # Deduped and scrubbed in the worker while the next posts are read here.
-                worker.submit(post)
+                worker.submit(post, texts=not self.keep_posts)
                 pending.append((site, post))
                 if len(pending) > parallel.LOOKAHEAD:
                     yield finish()
@@ -307,18 +307,20 @@ class Pipeline:
             self._anonymous_sites[site.key] = (scrubbed, logins)
         return self._anonymous_sites[site.key][0]
 
-    def surround(self, site: Site, post: Post) -> tuple[Site, Post]:
+    def surround(self, site: Site, post: Post, texts: tuple | None = None) -> tuple[Site, Post]:
         """The last step before the sinks, after every stage: under
         --anonymise the post's own fields and every id (see
         ``stages/anonymise/scrub_posts``), then --date-precision. Threading
-        and dedupe have used the exact dates and the original ids."""
+        and dedupe have used the exact dates and the original ids. ``texts``:
+        the post's fields as the stage worker scrubbed them (see
+        ``StageWorker.texts``), or None to scrub them here."""
         out = site
         anon = self.anonymiser
         if anon is not None:
             out = self.site_out(site)
             counts: Counter = Counter()
             anon.apply_post(post, site, out, self._anonymous_sites[site.key][1], counts,
-                            keep_posts=self.keep_posts)
+                            keep_posts=self.keep_posts, texts=texts)
             n = sum(counts.values())
             if n:
                 self.ledger.count("anonymise", "in posts", n)

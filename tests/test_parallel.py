@@ -68,6 +68,8 @@ def test_worker_output_is_identical_to_in_process(tmp_path, busy_export, dedupe,
     if anonymise:
         assert one["stats"]["anonymise"]["people"] > 50
         assert one["stats"]["anonymise"]["names in bodies"] > 100
+        # posts' own titles and bodies: scrubbed in the worker with jobs=2
+        assert one["stats"]["anonymise"]["in posts"] > 0
     if dedupe:  # double posts, resubmissions, and replies moved to survivors
         assert one["totals"]["merged"] > 30
         assert one["stats"]["dedupe"]["replies re-pointed"] > 0

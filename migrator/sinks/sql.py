@@ -123,19 +123,41 @@ def engine_for(url: str) -> Engine:
 SCHEMA_LOCK = 0x6D696772
 
 
-def create_schema(engine: Engine) -> None:
-    """Create what tables are missing. Several runs (other sites' exports)
-    may start at once against one PostgreSQL database: there, the check and
-    the CREATEs happen under a transaction-scoped advisory lock, so two runs
-    never both try to create a table (which fails one of them on the
-    catalogue's unique index). Rows never conflict: every key starts with
-    the site."""
+#: Indexes a new SQLite file gets at the end of its first run, not before:
+#: an anonymised run's ids are keyed hashes, so every row would land on a
+#: random page of each index (2 GB written for a 150 MB file, and a fifth of
+#: the main process's time, at 200,000 comments); built once from the loaded
+#: rows they cost a sort each. The primary keys stay: upserts need them.
+DEFERRED_INDEXES = tuple(i for i in comments.indexes
+                         if i.name in ("ix_comments_thread", "ix_comments_parent", "ix_comments_date"))
+
+
+def create_schema(engine: Engine) -> tuple[Index, ...]:
+    """Create what tables are missing, and return the indexes to build when
+    the run ends (see :data:`DEFERRED_INDEXES`: only for a new SQLite file;
+    a file an interrupted run left without them gets them now). Several runs
+    (other sites' exports) may start at once against one PostgreSQL
+    database: there, the check and the CREATEs happen under a
+    transaction-scoped advisory lock, so two runs never both try to create a
+    table (which fails one of them on the catalogue's unique index). Rows
+    never conflict: every key starts with the site."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            fresh = not inspect(conn).has_table("comments")
+            metadata.create_all(conn)
+            for index in DEFERRED_INDEXES:
+                if fresh:
+                    index.drop(conn)
+                else:
+                    index.create(conn, checkfirst=True)
+        return DEFERRED_INDEXES if fresh else ()
     if engine.dialect.name != "postgresql":
         metadata.create_all(engine)
-        return
+        return ()
     with engine.begin() as conn:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
         metadata.create_all(conn)
+    return ()
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -348,6 +370,7 @@ class SQLSink:
         self._sites_done: set[str] = set()
         self._run_id: int | None = None
         self._run = None
+        self._deferred: tuple[Index, ...] = ()  # built in close()
 
     @classmethod
     def from_target(cls, kind: str, where: str, replace: bool = False, **_):
@@ -365,7 +388,7 @@ class SQLSink:
             if folder:
                 os.makedirs(folder, exist_ok=True)
         self.engine = engine_for(self.url)
-        create_schema(self.engine)
+        self._deferred = create_schema(self.engine)
         self._state = run_state(run)
         try:
             with self.engine.begin() as conn:
@@ -471,6 +494,8 @@ class SQLSink:
                 values["counts"] = json.dumps(counts)
             try:
                 with self.engine.begin() as conn:
+                    for index in self._deferred:  # also after a failure: what was written
+                        index.create(conn, checkfirst=True)
                     conn.execute(update(runs).where(runs.c.id == self._run_id).values(**values))
             except SQLAlchemyError:  # pragma: no cover - the db went away
                 pass

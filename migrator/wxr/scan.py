@@ -14,8 +14,9 @@ import html
 import mmap
 import os
 import re
+from typing import NamedTuple
 
-from ..model import Comment, status_from_wp, type_from_wp
+from ..model import status_from_wp, type_from_wp
 
 #: How much of a mapped export the scan reads before it releases it.
 _RELEASE_EVERY = 16 << 20
@@ -46,7 +47,19 @@ def _xml_value(raw: bytes) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-def commenters(path: str) -> list[Comment] | None:
+class Commenter(NamedTuple):
+    """What the scan gives of a comment: the fields of
+    :class:`~migrator.model.Comment` that say who wrote it (a tuple: a tenth
+    of a Comment's memory, and there is one per distinct commenter)."""
+
+    author_name: str
+    author_email: str
+    status: str
+    type: str
+    user_id: int
+
+
+def commenters(path: str) -> list[Commenter] | None:
     """Every distinct commenter of the export at ``path`` (sorted, so the order
     never depends on hashing), or None where the scan cannot vouch for it."""
     return _mapped(path, _scan_bytes)
@@ -72,7 +85,7 @@ def _windows(data, mark: bytes):
         pos = end
 
 
-def _scan_bytes(data) -> list[Comment] | None:
+def _scan_bytes(data) -> list[Commenter] | None:
     # Every <wp:comment>: its author and e-mail come right after its id,
     # its status, type and user id after its content. The patterns run
     # over a window of whole comments at a time (no Python per comment);
@@ -90,18 +103,20 @@ def _scan_bytes(data) -> list[Comment] | None:
         return None  # comments under another namespace prefix
     # Distinct rows only (sorted, so the order of learning never depends
     # on hashing): a person who wrote a thousand comments is learned once.
-    people = []
-    for name, email, approved, ctype, user in sorted(rows):
+    # Each row is replaced in place by its decoded form, so the raw bytes
+    # and the decoded rows are never all held at once.
+    people = sorted(rows)
+    del rows
+    for i, (name, email, approved, ctype, user) in enumerate(people):
         try:
             uid = int(_xml_value(user) or 0)
         except ValueError:
             uid = 0
-        people.append(Comment(
-            id=0, post_id=0, author_name=_xml_value(name).strip(),
-            author_email=_xml_value(email).strip(),
+        people[i] = Commenter(
+            _xml_value(name).strip(), _xml_value(email).strip(),
             # As the reader: an empty wp:comment_approved is read as pending ([H] 4).
-            status=status_from_wp(_xml_value(approved).strip() or "0"),
-            type=type_from_wp(_xml_value(ctype)), user_id=uid))
+            status_from_wp(_xml_value(approved).strip() or "0"), type_from_wp(_xml_value(ctype)),
+            uid)
     return people
 
 

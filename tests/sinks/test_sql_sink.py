@@ -297,6 +297,69 @@ def test_posts_without_comments_are_batched_too(db_url, engine, tmp_path, monkey
 
 
 # -- interrupted runs ---------------------------------------------------------------
+DEFERRED = {"ix_comments_thread", "ix_comments_parent", "ix_comments_date"}
+
+
+def _index_names(url: str) -> set[str]:
+    e = create_engine(url)
+    try:
+        return {ix["name"] for ix in inspect(e).get_indexes("comments")}
+    finally:
+        e.dispose()
+
+
+def test_a_new_sqlite_file_gets_its_comment_indexes_at_the_end(tmp_path, small_wxr, monkeypatch):
+    """A new SQLite file is loaded without the three secondary indexes of
+    ``comments`` (an anonymised run's ids are keyed hashes, so each row would
+    land on a random page of each) and gets them when the run ends."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    during = []
+    real = SQLSink._flush
+
+    def spy(self):
+        with self.engine.connect() as conn:
+            during.append({ix["name"] for ix in inspect(conn).get_indexes("comments")})
+        return real(self)
+
+    monkeypatch.setattr(SQLSink, "_flush", spy)
+    convert([small_wxr], url, sink=SQLSink(url, batch_comments=1))
+    assert len(during) > 1 and all(not (names & DEFERRED) for names in during)
+    assert DEFERRED <= _index_names(url)
+    # a second run into the same file keeps them, and changes no row
+    e = create_engine(url)
+    first = dump(e)
+    convert([small_wxr], url)
+    assert DEFERRED <= _index_names(url) and dump(e) == first
+    e.dispose()
+
+
+def test_sqlite_indexes_also_after_a_failed_run_and_repaired_on_open(tmp_path):
+    """A failed run still builds them over what it wrote; a file some run
+    left without them (killed before its end) gets them when opened again."""
+    from migrator.ledger import Ledger
+    from migrator.pipeline import RunInfo
+
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+    site = Site(link="https://x.example")
+    sink = SQLSink(url)
+    sink.open(RunInfo([], options()))
+    sink.write_post(site, Post(id=1, site=site.key, comments=[
+        Comment(id=1, post_id=1, site=site.key, depth=1)]), Ledger())
+    sink.close(False)
+    assert DEFERRED <= _index_names(url)
+
+    e = create_engine(url)
+    with e.begin() as conn:  # as a run killed before close() leaves the file
+        for name in DEFERRED:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+    e.dispose()
+    assert not (DEFERRED & _index_names(url))
+    sink = SQLSink(url)
+    sink.open(RunInfo([], options()))
+    assert DEFERRED <= _index_names(url)  # at once, before anything is written
+    sink.close(True)
+
+
 class Boom(Exception):
     pass
 

@@ -301,7 +301,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def learn_people(self, comments: Iterable[Comment]) -> None:
         """Note these commenters (what :meth:`learn` does for a post's). The
         pipeline hands in every commenter of its exports before the first
-        post, from a byte scan of the files (see ``migrator.wxr.scan``)."""
+        post, from a byte scan of the files (see ``migrator.wxr.scan``).
+        Anything with a Comment's ``author_name``, ``author_email``,
+        ``status``, ``type`` and ``user_id`` will do."""
         for c in comments:
             self._person(c)
 

@@ -63,8 +63,10 @@ _REL_TAIL = re.compile(rf"(?:{_SP}*,)?{_SP}+{_NAMES_AFTER}")
 _ADDR_WORDS = frozenset("dear hiya hii hi hello hey howdy greetings thanks thx".split()
                         + ["thank you"]) | GREETINGS
 #: A capitalised word and a comma where a line starts ('Tricia, if I had...').
-_LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*"
-                      rf"(?P<w>[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*){_SP}*,")
+# (possessive: neither the run before the word nor the word is given back,
+# which could never make a match, only cost time at every tag)
+_LEAD_RE = re.compile(rf"(?:[ \t\r\u00a0\"'“‘«„(\[*]|<[^<>]*>)*+"
+                      rf"(?P<w>[^\W\d_a-z][^\W\d_]*+(?:['’-][^\W\d_]++)*+){_SP}*,")
 #: The same after a line break or a block tag (a new line or paragraph).
 _LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|th|dd|dt))"
                          r"\b[^<>]*>)" + _LEAD_RE.pattern)

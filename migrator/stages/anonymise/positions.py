@@ -162,6 +162,17 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         # sentence ('... it helped. Kori'): a sign-off too.
         # (only the line's last 120 characters can hold a dash, a word and
         # what may trail it: a quick search, the same answer for any real name)
+        # First a cheap look from the end (most comments end in a sentence
+        # whose last word follows another word): any match has, before its
+        # word, spaces and then a dash or a sentence's end.
+        u = tail.rstrip(" \t\u00a0.!~*)")
+        k = len(u)
+        while k and (u[k - 1].isalnum() or u[k - 1] in "_'’"):
+            k -= 1
+        while k and u[k - 1] == " ":
+            k -= 1
+        if k == len(u) or not k or u[k - 1] not in "-—–~.!?":
+            return None
         d = _DASHED_LAST.search(tail, max(start, len(tail) - 120))
         if d is None:
             return None

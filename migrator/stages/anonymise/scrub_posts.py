@@ -150,22 +150,35 @@ class PostScrubber:
                 continue  # a login ('admin', 'jekyllbot'): pseudonymised as an author, not a word to look for
             self._person(Comment(id=0, post_id=0, author_name=name, user_id=1))
 
+    def post_texts(self, post: Post, counts: Counter) -> tuple[str, str, str, str]:
+        """``post``'s title, slug, body and excerpt scrubbed: the costly part
+        of :meth:`apply_post`, which the stage worker does beside the
+        comments (it needs nothing but these four fields)."""
+        title = self.scrub_post_text(post.title, counts)
+        slug = self._post_slug(post, title, counts)
+        return (title, slug, self.scrub_post_text(post.content, counts),
+                self.scrub_post_text(post.excerpt, counts))
+
     def apply_post(self, post: Post, site: Site, anon_site: Site, logins: dict[str, str],
-                   counts: Counter, keep_posts: bool = False) -> Post:
+                   counts: Counter, keep_posts: bool = False,
+                   texts: tuple[tuple[str, str, str, str], dict] | None = None) -> Post:
         """Everything of ``post`` but its comments' people (done by
         :meth:`apply`): its own fields, and every id. ``site`` is the
         original, ``anon_site`` what the sinks get. With ``keep_posts`` (push)
-        only the comments' ids change."""
+        only the comments' ids change. ``texts``: what :meth:`post_texts`
+        gave for this post elsewhere, and its counts."""
         old_site = post.site
         new_post = post.id
         if not keep_posts:
             new_post = self.derive_id("post", old_site, post.id)
-            title = self.scrub_post_text(post.title, counts)
-            slug = self._post_slug(post, title, counts)
+            if texts is None:
+                title, slug, content, excerpt = self.post_texts(post, counts)
+            else:
+                (title, slug, content, excerpt), done = texts
+                counts.update(done)
             base = anon_site.base_blog_url
             post.author = self.post_author(post.author, site, logins)
-            post.content = self.scrub_post_text(post.content, counts)
-            post.excerpt = self.scrub_post_text(post.excerpt, counts)
+            post.content, post.excerpt = content, excerpt
             post.title, post.slug = title, slug
             post.link = f"{base}/{slug}/" if slug else f"{base}/?p={new_post}"
             post.guid = f"{base}/?p={new_post}"
