@@ -454,18 +454,7 @@ class WXRReader:
                           f"is {what}; WordPress's importer would store it unapproved and never "
                           "show it: read as pending")
             approved = "0"
-        try:
-            local = _fromiso(date) if date and not date.startswith("0000") else None
-            if local is not None and local.tzinfo is not None:
-                local = parse_wp_date(date)
-        except ValueError:
-            local = parse_wp_date(date)
-        try:
-            gmt = _fromiso(date_gmt) if date_gmt and not date_gmt.startswith("0000") else None
-            if gmt is not None and gmt.tzinfo is not None:
-                gmt = parse_wp_date(date_gmt)
-        except ValueError:
-            gmt = parse_wp_date(date_gmt)
+        local, gmt = _wp_date(date), _wp_date(date_gmt)
         try:
             parent_id = int(parent) or None if parent else None
         except ValueError:
@@ -518,6 +507,18 @@ class WXRReader:
 
 _new = object.__new__
 _fromiso = datetime.fromisoformat
+
+
+def _wp_date(value: str | None) -> datetime | None:
+    """A date field: ISO at C speed; anything else (or with a UTC offset,
+    which becomes naive UTC) as :func:`parse_wp_date` reads it."""
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        d = _fromiso(value)
+    except ValueError:
+        return parse_wp_date(value)
+    return d if d.tzinfo is None else parse_wp_date(value)
 #: ``comment_approved`` as written -> status (a few distinct values per export)
 _STATUS: dict[str, str] = {}
 _EPOCH = datetime(1970, 1, 1)
