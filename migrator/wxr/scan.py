@@ -49,8 +49,8 @@ def _xml_value(raw: bytes) -> str:
 
 class Commenter(NamedTuple):
     """What the scan gives of a comment: the fields of
-    :class:`~migrator.model.Comment` that say who wrote it (a tuple: a tenth
-    of a Comment's memory, and there is one per distinct commenter)."""
+    :class:`~migrator.model.Comment` that say who wrote it (a tuple, a small
+    part of a Comment's memory: there is one per distinct commenter)."""
 
     author_name: str
     author_email: str
