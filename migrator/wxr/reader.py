@@ -19,7 +19,7 @@ from typing import Iterator
 from lxml import etree
 
 from ..ledger import Ledger
-from ..model import Author, Comment, Post, Site, status_from_wp, type_from_wp
+from ..model import Author, Comment, Post, Site, status_from_wp
 from .dates import _Offsets, _fmt, _utc, parse_wp_date  # noqa: F401 (re-exported)
 from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
@@ -434,8 +434,8 @@ class WXRReader:
         v[8] = None
         (raw_id, name, email, url, ip, agent, date, date_gmt, _, approved, kind, parent,
          user) = [x.strip() if x else "" for x in v]
-        # _int() and parse_wp_date() inlined (the values are trimmed already);
-        # anything unusual goes through them as before.
+        # _int() inlined (the values are trimmed already); anything unusual
+        # goes through it as before.
         try:
             cid = int(raw_id) if raw_id else -1
         except ValueError:
@@ -454,7 +454,7 @@ class WXRReader:
                           f"is {what}; WordPress's importer would store it unapproved and never "
                           "show it: read as pending")
             approved = "0"
-        local, gmt = _wp_date(date), _wp_date(date_gmt)
+        local, gmt = parse_wp_date(date), parse_wp_date(date_gmt)
         try:
             parent_id = int(parent) or None if parent else None
         except ValueError:
@@ -506,19 +506,7 @@ class WXRReader:
 
 
 _new = object.__new__
-_fromiso = datetime.fromisoformat
 
-
-def _wp_date(value: str | None) -> datetime | None:
-    """A date field: ISO at C speed; anything else (or with a UTC offset,
-    which becomes naive UTC) as :func:`parse_wp_date` reads it."""
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        d = _fromiso(value)
-    except ValueError:
-        return parse_wp_date(value)
-    return d if d.tzinfo is None else parse_wp_date(value)
 #: ``comment_approved`` as written -> status (a few distinct values per export)
 _STATUS: dict[str, str] = {}
 _EPOCH = datetime(1970, 1, 1)
