@@ -439,7 +439,9 @@ def _unflat(flat: tuple) -> Post:
     d, keys, rows = flat
     new = object.__new__
     comments = []
-    if "date" in keys and "date_gmt" in keys:  # else no row is a list
+    if "date" not in keys or "date_gmt" not in keys:
+        comments = list(rows)  # no row is a list: each comment went as itself
+    else:
         ia, ib = keys.index("date"), keys.index("date_gmt")
         naive, utc_epoch, us = _EPOCH_NAIVE, _EPOCH, _US
         for row in rows:

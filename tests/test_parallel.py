@@ -263,3 +263,21 @@ def test_anonymised_surroundings_are_the_same_with_a_worker(tmp_path):
     assert len(one) >= 8 and one.keys() == two.keys()
     for name in one:
         assert one[name] == two[name], name
+
+
+def test_flat_posts_keep_every_comment_whichever_way_it_crosses():
+    """Comments cross the reader's pipe as rows, or as themselves when a
+    date is unusual (an aware local date); none may be lost either way,
+    including when no row needs the date columns at all."""
+    from datetime import datetime, timezone
+
+    from migrator.model import Comment, Post
+
+    usual = Comment(id=1, post_id=9, date=datetime(2020, 1, 2, 3, 4),
+                    date_gmt=datetime(2020, 1, 2, 8, 4, tzinfo=timezone.utc), content="a")
+    odd = Comment(id=2, post_id=9, date=datetime(2020, 1, 2, 3, 5, tzinfo=timezone.utc))
+    back = parallel._unflat(parallel._flat(Post(id=9, comments=[usual, odd])))
+    assert [(c.id, c.date, c.date_gmt, c.content) for c in back.comments] == [
+        (1, usual.date, usual.date_gmt, "a"), (2, odd.date, None, "")]
+    d, _, _ = parallel._flat(Post(id=9, comments=[]))
+    assert [c.id for c in parallel._unflat((d, (), [odd])).comments] == [2]
