@@ -28,6 +28,17 @@ SPILL_ROWS = 5000
 MAX_PROBLEMS_PER_KIND = 200
 
 
+
+def _stamp(entry: "Entry", c: Comment, fate: str, reason: str = "", into: int | None = None,
+           similarity: float | None = None) -> None:
+    """Write a comment's fate into its entry (the caller checked it had none)."""
+    entry.fate, entry.reason, entry.into, entry.similarity = fate, reason, into, similarity
+    if c.frozen_key is not None:  # anonymised: the report maps old ids to new
+        entry.post_id = c.origin_post_id if c.origin_post_id is not None else entry.post_id
+        entry.new_id, entry.new_post_id = c.id, c.post_id
+    else:
+        entry.post_id = c.post_id
+
 class LedgerError(AssertionError):
     """A comment was given two fates, or none: a bug, never user error."""
 
@@ -112,12 +123,7 @@ class Ledger:
         if entry.fate is not None:
             raise LedgerError(
                 f"comment {c.id} given fate {fate!r} after {entry.fate!r}")
-        entry.fate, entry.reason, entry.into, entry.similarity = fate, reason, into, similarity
-        if c.frozen_key is not None:  # anonymised: the report maps old ids to new
-            entry.post_id = c.origin_post_id if c.origin_post_id is not None else entry.post_id
-            entry.new_id, entry.new_post_id = c.id, c.post_id
-        else:
-            entry.post_id = c.post_id
+        _stamp(entry, c, fate, reason, into, similarity)
         self._totals[fate] += 1
         if fate != "written":
             self._reasons[(fate, _reason_class(reason))] += 1
@@ -152,13 +158,7 @@ class Ledger:
                 continue
             if entry.fate is not None:
                 continue
-            entry.fate = "written"
-            entry.reason, entry.into, entry.similarity = "", None, None
-            if c.frozen_key is not None:
-                entry.post_id = c.origin_post_id if c.origin_post_id is not None else entry.post_id
-                entry.new_id, entry.new_post_id = c.id, c.post_id
-            else:
-                entry.post_id = c.post_id
+            _stamp(entry, c, "written")
             n += 1
         if n:
             self._totals["written"] += n
