@@ -229,9 +229,12 @@ class Pipeline:
         self._read_apart = worker is None and self._reads_apart()
         identity = Identity()
         pending: deque[tuple[Site, Post]] = deque()
+        in_flight = 0  # comments of the posts in ``pending``
 
         def finish() -> tuple[Site, Post]:
+            nonlocal in_flight
             site, post = pending.popleft()
+            in_flight -= len(post.comments)
             worker.collect(post, self.ledger)
             identity.settle(post)
             return self.surround(site, post, worker.texts)
@@ -254,7 +257,9 @@ class Pipeline:
                 # Deduped and scrubbed in the worker while the next posts are read here.
                 worker.submit(post, texts=not self.keep_posts)
                 pending.append((site, post))
-                if len(pending) > parallel.LOOKAHEAD:
+                in_flight += len(post.comments)
+                while pending and (len(pending) > parallel.LOOKAHEAD
+                                   or in_flight > parallel.LOOKAHEAD_COMMENTS):
                     yield finish()
             while pending:
                 yield finish()
