@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
 
@@ -19,6 +19,28 @@ def reference_path() -> bool:
     fast path exists (byte scan of clean input, driver-level SQL, bulk
     bookkeeping). Kept so tests can check the fast paths give the same bytes."""
     return os.environ.get("MIGRATOR_REFERENCE_PATH", "") not in ("", "0")
+
+#: The Unix epoch, naive and in UTC. A date moves between the two forms by
+#: arithmetic (``EPOCH_UTC + (d - EPOCH)``): ten times cheaper than
+#: ``replace(tzinfo=...)``, which parses keyword arguments, and it counts on
+#: the hot paths (every comment has two dates).
+EPOCH = datetime(1970, 1, 1)
+EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def as_utc(d: datetime | None) -> datetime | None:
+    """A naive UTC date made aware (``d.replace(tzinfo=timezone.utc)``)."""
+    return EPOCH_UTC + (d - EPOCH) if d is not None else None
+
+
+def as_naive_utc(d: datetime | None) -> datetime | None:
+    """An aware date as naive UTC (a naive one, or None, as it is)."""
+    if d is None or not d.tzinfo:
+        return d
+    if d.tzinfo is timezone.utc:  # nearly always
+        return EPOCH + (d - EPOCH_UTC)
+    return d.astimezone(timezone.utc).replace(tzinfo=None)
 
 #: ``comment_approved`` values as WordPress stores them -> our status names.
 STATUS_FROM_WP = {

@@ -37,11 +37,11 @@ import select
 import signal
 import struct
 from collections import Counter, deque
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 from typing import TYPE_CHECKING
 
 from .ledger import Ledger
-from .model import Comment, Post, Site, reference_path
+from .model import EPOCH, EPOCH_UTC, MICROSECOND, Comment, Post, Site, reference_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .stages.anonymise import Anonymiser
@@ -84,9 +84,7 @@ def wanted(jobs: int | None, dedupe: bool, anonymise: bool) -> bool:
 
 
 _UTC = timezone.utc
-_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
-_EPOCH_NAIVE = datetime(1970, 1, 1)
-_US = timedelta(microseconds=1)
+_EPOCH, _EPOCH_NAIVE, _US = EPOCH_UTC, EPOCH, MICROSECOND
 
 
 def _micros(c: Comment) -> int | None:

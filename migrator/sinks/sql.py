@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..version import __version__
 from ..ledger import Ledger
-from ..model import Comment, Post, Site, origin_label, reference_path
+from ..model import Comment, Post, Site, as_naive_utc, origin_label, reference_path
 from .common import StaleOutput, describe_state, run_state
 
 metadata = MetaData()
@@ -160,17 +160,8 @@ def create_schema(engine: Engine) -> tuple[Index, ...]:
     return ()
 
 
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _naive(d: datetime | None) -> datetime | None:
-    """UTC dates are stored naive (UTC by convention): SQLite has no zones."""
-    if d is None or not d.tzinfo:
-        return d
-    if d.tzinfo is timezone.utc:  # nearly always: arithmetic, not astimezone + replace
-        return _EPOCH + (d - _EPOCH_UTC)
-    return d.astimezone(timezone.utc).replace(tzinfo=None)
+#: UTC dates are stored naive (UTC by convention): SQLite has no zones.
+_naive = as_naive_utc
 
 
 def _upsert_stmt(dialect: str, table: Table, keys: list[str]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import datetime, timedelta, timezone
 
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+from ..model import as_utc
+
 _MIDNIGHT = datetime.min.time()
 
 
@@ -75,10 +75,7 @@ class _Offsets:
         return min(near, key=lambda p: abs(p[0] - local))[1]
 
 
-def _utc(d: datetime | None) -> datetime | None:
-    """A naive UTC date made aware (the same as ``d.replace(tzinfo=utc)``,
-    ten times cheaper: ``replace`` parses keyword arguments)."""
-    return _EPOCH_UTC + (d - _EPOCH) if d is not None else None
+_utc = as_utc  # (the reader's name for it)
 
 
 def _fmt(off: timedelta) -> str:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
 from typing import Iterator
 
 from lxml import etree
 
 from ..ledger import Ledger
-from ..model import Author, Comment, Post, Site, status_from_wp
+from ..model import EPOCH as _EPOCH, EPOCH_UTC as _EPOCH_UTC, Author, Comment, Post, Site, status_from_wp
 from .dates import _Offsets, _fmt, _utc, parse_wp_date  # noqa: F401 (re-exported)
 from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
@@ -509,8 +508,6 @@ _new = object.__new__
 
 #: ``comment_approved`` as written -> status (a few distinct values per export)
 _STATUS: dict[str, str] = {}
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: The children of ``<wp:comment>`` :meth:`WXRReader._make_comment` reads, in slot order.
 _COMMENT_FIELDS = ("wp:comment_id", "wp:comment_author", "wp:comment_author_email",
                    "wp:comment_author_url", "wp:comment_author_IP", "wp:comment_agent",
