@@ -194,6 +194,38 @@ def test_available_follows_jobs_and_cores(monkeypatch):
         assert parallel.available(None) is True
 
 
+@needs_fork
+def test_comments_in_flight_are_bounded_but_cover_a_sink_batch(busy_export, monkeypatch):
+    """The worker is kept busy while this process writes a batch (many posts
+    in flight, not 8), and memory still follows the largest post: never
+    more than LOOKAHEAD_COMMENTS plus the post just sent."""
+    monkeypatch.setattr(parallel, "LOOKAHEAD_COMMENTS", 300)
+    live: dict[int, int] = {}
+    peak = [0, 0, 0]  # comments, posts, the largest post sent
+    real_submit, real_collect = parallel.StageWorker.submit, parallel.StageWorker.collect
+
+    def submit(self, post, texts=False):
+        live[id(post)] = len(post.comments)
+        peak[0] = max(peak[0], sum(live.values()))
+        peak[1] = max(peak[1], len(live))
+        peak[2] = max(peak[2], len(post.comments))
+        return real_submit(self, post, texts)
+
+    def collect(self, post, ledger):
+        live.pop(id(post))
+        return real_collect(self, post, ledger)
+
+    monkeypatch.setattr(parallel.StageWorker, "submit", submit)
+    monkeypatch.setattr(parallel.StageWorker, "collect", collect)
+    pipe = Pipeline([busy_export], Options(anonymise=True, secret=b"k", jobs=2))
+    for _site, post in pipe.posts():
+        pipe.settle(post)
+    assert pipe.ledger.balanced() and not live
+    pipe.ledger.close()
+    assert peak[1] > 8  # more posts in flight than the old fixed 8
+    assert 300 < peak[0] <= 300 + peak[2]
+
+
 def test_ledger_flush_keeps_comments_still_in_flight(tmp_path):
     """With posts in flight, flush() spills what is settled and keeps the rest."""
     from migrator.model import Comment
