@@ -151,6 +151,26 @@ def _decoded(text: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(dec), where
 
 
+#: A link whose scheme or 'www.' is written with character references.
+_LINK_REF_GATE = re.compile(r"(?i)(?:&#x?[0-9a-f]{1,7};|&colon;|&sol;|&period;)"
+                            r"(?=[^\s<>\"']{0,40}?(?://|&#0*47;|&#x0*2f;|&sol;))"
+                            r"|www(?:&#0*46;|&#x0*2e;|&period;)")
+#: A link in decoded text ('&#104;ttps://anna.pl/x', 'www&#46;anna&#46;pl').
+_PLAIN_LINK = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\d?\.)[^\s<>\"']+")
+
+
+def _hidden_links(text: str, d: str, where: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Links written with character references: found in the decoded text
+    ``d`` (see _decoded), their spans mapped back to ``text``."""
+    out = []
+    for m in _PLAIN_LINK.finditer(d):
+        g = m.group().rstrip(_URL_TRAIL)
+        s, e = where[m.start()][0], where[m.start() + len(g) - 1][1]
+        if text[s:e] != g:  # a plain link is the classic patterns' to find
+            out.append((s, e, "url"))
+    return out
+
+
 def _hidden_emails(text: str, d: str, where: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """E-mails written with character references or full-width forms: the
     plain e-mail pattern run on the decoded text ``d`` (see _decoded), its
@@ -271,10 +291,13 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
             if _bare_phone(m.group()):
                 out.append((m.start(), m.end(), "phone"))
     refs = "&" in text and _REF_GATE.search(text) is not None
+    links = "&" in text and _LINK_REF_GATE.search(text) is not None
     wide = not text.isascii() and _WIDE_GATE.search(text) is not None
-    if refs or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
+    if refs or links or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
         d, where = _decoded(text)
         out.extend(_hidden_emails(text, d, where))
+        if refs or links:
+            out.extend(_hidden_links(text, d, where))
         if refs:  # '555&#8211;123&#8211;4567', and the digits and dashes looked for below
             out.extend(_wide_phones(text, d, where))
     if wide and not refs:

@@ -1,14 +1,16 @@
 """Body scrubbing: names, contact details and markup in comment text."""
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 
 from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+                       _ORIGINAL_ID_LINK, _SCHEMELESS_SITE,
                        _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
                        _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
-                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _in_tag, _is_w, _month_context, _phones,
+                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _MONTH_FORMS, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
@@ -38,6 +40,10 @@ def _after_possessive(text: str, s: int) -> bool:
         return nm.prev_word(b, len(b)) in nm.POSSESSIVES
     return False
 
+
+#: The word after a name, and the word before it (one space between).
+_NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
+_PREV_WORD = re.compile(r"(?<![\w'’-])([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)[ \u00a0]$")
 
 #: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
 KEEP = "\0keep"
@@ -163,6 +169,8 @@ class TextScrubber:
                 continue
             if k in live and self._stands(k, m, text):
                 who = single.get(k) or self._person_for(k, resolve, counts)
+                if KEEP not in who and " " not in k:  # 'Mike Thornbury' for a commenter Mike
+                    s, e = self._given_before(text, s), self._surname_after(text, e)
                 add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             if m.inflected:
                 continue
@@ -225,6 +233,39 @@ class TextScrubber:
         out.append(text[last:])
         return "".join(out)
 
+    def _surname_after(self, text: str, e: int) -> int:
+        """Where a commenter's one-word name found at ``text[:e]`` ends with
+        the capitalised word after it, if that word is no common word and no
+        one else's name ('Mike Thornbury, is that you?' for a commenter Mike):
+        the pseudonym takes both, so no real surname stands beside it."""
+        m = _NEXT_WORD.match(text, e)
+        if m is None:
+            return e
+        w = m.group(1)
+        if len(w) < 2 or not _titlecase(w) or _not_a_name(w):
+            return e
+        k = _key(w)
+        if (k in self._live or k in self._kept_keys or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES
+                or k in _MONTH_FORMS):
+            return e
+        return m.end(1)
+
+    def _given_before(self, text: str, s: int) -> int:
+        """Where a commenter's one-word name found at ``text[s:]`` starts with
+        a listed given name just before it ('Anna Kowalski is right' for a
+        commenter Kowalski)."""
+        m = _PREV_WORD.search(text, max(0, s - 40), s)
+        if m is None:
+            return s
+        w = m.group(1)
+        if not _titlecase(w) or len(w) < 2:
+            return s
+        k = _key(w)
+        if (k not in nm.lexicon().given or k in self._live or k in self._kept_keys
+                or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES):
+            return s
+        return m.start(1)
+
     def _piece(self, kind: str, piece: str, counts: Counter) -> str:
         """A tag (``kind`` 't') or the text of an HTML comment ('c'), scrubbed
         without thread context: the same piece always comes out the same while
@@ -250,6 +291,8 @@ class TextScrubber:
         be capitalised (a surname, a nickname) capitalised or where a name
         stands."""
         s, e, f = m.start, m.end, m.flags
+        if k in _MONTH_FORMS and _in_a_date(text, s, e):
+            return False  # 'ends on Jan 5, 2021' (a commenter Jan)
         if m.inflected:
             return text[s].isupper()
         if f & nm.WORD:
@@ -376,11 +419,15 @@ class TextScrubber:
             quote = value[0] if value[0] in "\"'" else ""
             inner = value[1:-1] if quote else value
             if name in _URL_ATTRS:
-                v = inner.strip()
-                if v.startswith("#") or not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", v)
-                                             or v.startswith("//") or "@" in v
-                                             or self._names_in(v)):
+                # Read as the browser does: '&#104;ttps://', 'https&#58;//' are links out.
+                v = html.unescape(inner).strip() if "&" in inner else inner.strip()
+                if not (re.match(r"\s*[A-Za-z][A-Za-z0-9+.\s-]*:", v) or v.startswith("//")
+                        or "@" in v or _SCHEMELESS_SITE.match(v) or _ORIGINAL_ID_LINK.search(v)
+                        or (not v.startswith("#") and self._names_in(v))):
                     return m.group(0)  # a fragment or a link within the site (naming nobody)
+                counts[URL] += 1
+                return ""
+            if name == "style" and "url(" in inner.lower():  # background:url(https://...)
                 counts[URL] += 1
                 return ""
             if name in _ID_ATTRS:

@@ -1,0 +1,100 @@
+"""Leaks found by the sixth adversarial review (branch adv6), each fixed:
+links written with character references or without a scheme, links that
+name an original comment, a commenter's first name beside their real
+surname, a full name signing under a nickname, and a commenter 'Jan' in a
+date."""
+from __future__ import annotations
+
+import pytest
+
+from migrator.ledger import Ledger
+from migrator.model import Comment, Post
+from migrator.stages.anonymise import Anonymiser
+
+
+def anon(*people: tuple[str, str]) -> Anonymiser:
+    a = Anonymiser(secret=b"review six")
+    a.learn_people([Comment(id=i + 1, post_id=1, author_name=n, author_email=e)
+                    for i, (n, e) in enumerate(people)])
+    return a
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="&#109;&#97;&#105;&#108;&#116;&#111;&#58;anna.k@gmail.com">mail</a>',  # mailto:
+    '<a href="&#104;ttps://anna-kowalski.pl/">site</a>',
+    '<img src="https&#58;//anna-kowalski.pl/a.jpg">',
+    '<a href="www.anna-kowalski.pl">site</a>',
+    '<a href="anna-kowalski.blogspot.com/2020/">blog</a>',
+    '<a href="#comment-48213">above</a>',
+    '<a href="/?p=4817#comment-48213">there</a>',
+    '<a href="?replytocom=48213">reply</a>',
+    '<p style="background:url(https://anna-kowalski.pl/bg.jpg)">x</p>',
+    '<a ping="https://anna-kowalski.pl/p">x</a>',
+])
+def test_links_out_and_links_to_original_comments_go(html):
+    out = anon().scrub(html)
+    assert "anna" not in out and "48213" not in out and "4817" not in out, out
+    assert "=" not in out  # the attribute went, the element stayed
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="#respond">reply</a>', '<a href="/about/">about</a>', '<img src="photo.jpg">',
+    '<a href="page.html">page</a>', '<a href="../2019/05/shame/">post</a>',
+])
+def test_links_within_the_site_that_name_nobody_stay(html):
+    assert anon().scrub(html) == html
+
+
+@pytest.mark.parametrize("text", [
+    "see &#104;ttps://anna-kowalski.pl/x now",
+    "visit www&#46;anna-kowalski&#46;pl today",
+    "go https&#58;//anna-kowalski.pl/y.",
+])
+def test_links_in_text_written_with_references_go(text):
+    out = anon().scrub(text)
+    assert "[url]" in out and "kowalski" not in out, out
+
+
+def test_srcdoc_is_scrubbed_as_text():
+    a = anon(("Anna Kowalski", "anna@x.pl"))
+    out = a.scrub('<iframe srcdoc="Anna Kowalski says hi"></iframe>')
+    assert "Anna" not in out and "Kowalski" not in out and "says hi" in out
+
+
+def test_a_commenters_first_name_takes_the_surname_beside_it():
+    a = anon(("Mike", "mike@x.test"), ("Kowalski", "k@y.test"), ("Basia", "basia@w.test"))
+    mike, kow = a.pseudonym("Mike", "mike@x.test"), a.pseudonym("Kowalski", "k@y.test")
+    assert a.scrub("Mike Thornbury, is that you?") == f"{mike}, is that you?"
+    assert a.scrub("Anna Kowalski is right") == f"{kow} is right"
+    # Not a surname: a common word, 'I', a word-name, another commenter.
+    assert a.scrub("Thanks Mike I agree") == f"Thanks {mike} I agree"
+    assert a.scrub("Hi Mike Great post") == f"Hi {mike} Great post"
+    assert a.scrub("Mike Hope you are well") == f"{mike} Hope you are well"
+    basia = a.pseudonym("Basia", "basia@w.test")
+    assert a.scrub("Mike Basia agree") == f"{mike} {basia} agree"
+
+
+def test_a_full_name_signing_under_a_nickname_is_the_author():
+    texts = ["Great post!\nBarbara Nowak", "Thanks for this.\nBest Wishes", "Nice!\nWill Do"]
+    comments = [Comment(id=i + 1, post_id=1, author_name="Mum", author_email=f"m{i}@x.test",
+                        content=t) for i, t in enumerate(texts)]
+    comments.append(Comment(id=9, post_id=1, author_name="Other", author_email="o@x.test",
+                            content="As Barbara Nowak said, yes."))
+    post = Post(id=1, comments=comments)
+    a = Anonymiser(secret=b"review six")
+    a.learn(post)
+    a.apply(post, Ledger())
+    mum = a.pseudonym("Mum", "m0@x.test")
+    assert comments[0].content == f"Great post!\n{mum}"
+    assert comments[3].content == f"As {mum} said, yes."  # the same person, named by another
+    assert comments[1].content.endswith("Best Wishes")  # a closing, not a name
+    assert comments[2].content.endswith("Will Do")
+
+
+def test_a_commenter_jan_in_a_date_is_the_month():
+    a = anon(("Jan", "jan@x.test"))
+    jan = a.pseudonym("Jan", "jan@x.test")
+    assert a.scrub("The offer ends on Jan 5, 2021.") == "The offer ends on Jan 5, 2021."
+    assert a.scrub("On 5 Jan we met; Jan. 2021 was cold.") == "On 5 Jan we met; Jan. 2021 was cold."
+    assert a.scrub("Thanks Jan, good point.") == f"Thanks {jan}, good point."
+    assert a.scrub("I agree with Jan 100%") == f"I agree with {jan} 100%"
