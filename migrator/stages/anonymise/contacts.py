@@ -103,15 +103,16 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-#: A character reference for '@' or '.', or for a dash between digits (decimal or
-#: hex, leading zeros or not). Starts with '&': the engine skips to those.
-_REF_GATE = re.compile(r"&(?:#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
+#: A character reference for '@' or '.', or for a dash or a no-break or thin
+#: space between digits (decimal or hex, leading zeros or not).
+_REF_GATE = re.compile(r"(?<=[0-9])&(?:nbsp|thinsp|#0*160|#[xX]0*[aA]0|#0*82(?:39|01)|#[xX]0*20(?:2[fF]|09));(?=[0-9])"
+                       r"|&(?:#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
                        r"|(?<=[0-9]&)(?:#(?:0*821[0-3]|0*8722|[xX]0*(?:201[0-5]|2212))"
                        r"|[nm]dash|minus|hyphen|dash);(?=[0-9]))")
 _REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
-                  r"|&(commat|period|hyphen|dash|ndash|mdash|minus|lowbar|plus);")
+                  r"|&(commat|period|hyphen|dash|ndash|mdash|minus|lowbar|plus|nbsp|thinsp);")
 _NAMED = {"commat": "@", "period": ".", "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-",
-          "minus": "-", "lowbar": "_", "plus": "+"}
+          "minus": "-", "lowbar": "_", "plus": "+", "nbsp": "\u00a0", "thinsp": "\u2009"}
 _PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -190,7 +191,10 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 #: number may be written in (Arabic-Indic, Eastern Arabic-Indic, Devanagari,
 #: Bengali, full-width) and the full-width or small '@' and '.'.
 _WIDE_GATE = re.compile("[" + _DASHES + "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef"
-                        "\uff10-\uff19\uff20\ufe6b\uff0e]")
+                        "\uff10-\uff19\uff20\ufe6b\uff0e]"
+                        # a no-break or thin space between digits ('+48 601 234 567'
+                        # as French and Polish typing writes it)
+                        "|(?<=[0-9])[\u00a0\u202f\u2009\u2007](?=[0-9])")
 
 
 class _ToAscii(dict):

@@ -98,3 +98,18 @@ def test_a_commenter_jan_in_a_date_is_the_month():
     assert a.scrub("On 5 Jan we met; Jan. 2021 was cold.") == "On 5 Jan we met; Jan. 2021 was cold."
     assert a.scrub("Thanks Jan, good point.") == f"Thanks {jan}, good point."
     assert a.scrub("I agree with Jan 100%") == f"I agree with {jan} 100%"
+
+
+@pytest.mark.parametrize("text", [
+    "call 555&nbsp;123&nbsp;4567 now", "call 555&#160;123&#160;4567",
+    "Tél : 06\u202f12\u202f34\u202f56\u202f78", "ring +48\u00a0601\u00a0234\u00a0567",
+])
+def test_phones_spaced_with_no_break_or_thin_spaces_go(text):
+    out = anon().scrub(text)
+    assert "[phone]" in out and not any(g in out for g in ("4567", "56", "567")), out
+
+
+@pytest.mark.parametrize("text", ["it costs 1\u00a0000 euros", "it costs 1&nbsp;000&nbsp;000 euros",
+                                  "in 2020\u00a0we met"])
+def test_numbers_with_no_break_spaces_that_are_no_phones_stay(text):
+    assert anon().scrub(text) == text
