@@ -15,6 +15,7 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATT
 from . import names as nm
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
+from .lexicon import PLACE_NAMES
 from .words import COMMON_WORDS, _MONTHS
 
 #: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
@@ -40,6 +41,10 @@ def _after_possessive(text: str, s: int) -> bool:
         return nm.prev_word(b, len(b)) in nm.POSSESSIVES
     return False
 
+
+#: Replacements of a name judged where it stands (see TextScrubber._again).
+_JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
+_NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: The word after a name, and the word before it (one space between).
 _NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
@@ -210,6 +215,7 @@ class TextScrubber:
 
         if not edits:
             return text
+        self._again(text, edits)
         edits.sort()  # leftmost first; then by priority; then the longest
         out, last = [], 0
         first_tag = text.find("<") if tags else len(text)
@@ -232,6 +238,30 @@ class TextScrubber:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
+
+    def _again(self, text: str, edits: list) -> None:
+        """A person named where a name stands ('my sister Dorota', 'Dr.
+        Abernathy') is the same person elsewhere in the text, where the word
+        alone would not be judged a name ('... Dorota loves your blog'): each
+        other capitalised use of such a word becomes ``[name]`` too (not a
+        word that is also a common word or a place: 'Grace', 'Georgia')."""
+        words = set()
+        for s, prio, e, rep, _kind, _n in edits:
+            if rep == NAME and prio in _JUDGED:
+                for w in _NAME_RUN.findall(text, s, -e):
+                    k = _key(w)
+                    if len(w) >= 2 and _titlecase(w) and not _not_a_name(w) \
+                            and k not in self._kept_keys and k not in PLACE_NAMES:
+                        words.add(w)
+        if not words:
+            return
+        starts = {s for s, *_ in edits}
+        pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len,
+                                                                              reverse=True)))
+                             + r")(?![\w-])")
+        for m in pattern.finditer(text):
+            if m.start() not in starts:
+                edits.append((m.start(), _P_THIRD, -m.end(), NAME, NAME, 1))
 
     def _surname_after(self, text: str, e: int) -> int:
         """Where a commenter's one-word name found at ``text[:e]`` ends with

@@ -113,3 +113,27 @@ def test_phones_spaced_with_no_break_or_thin_spaces_go(text):
                                   "in 2020\u00a0we met"])
 def test_numbers_with_no_break_spaces_that_are_no_phones_stay(text):
     assert anon().scrub(text) == text
+
+
+@pytest.mark.parametrize("text,want", [
+    ("My grandson Tymoteusz visited.", "My grandson [name] visited."),
+    ("my son-in-law Kenji called", "my son-in-law [name] called"),
+    ("Our landlord Bartholomew refused.", "Our landlord [name] refused."),
+    ("the manager said no", "the manager said no"),
+])
+def test_more_relation_nouns_introduce_a_name(text, want):
+    assert anon().scrub(text) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("My sister Dorota came to visit. Dorota loves your blog.",
+     "My sister [name] came to visit. [name] loves your blog."),
+    ("Dorota loves it. My sister Dorota agrees.", "[name] loves it. My sister [name] agrees."),
+    ("Dr. Abernathy-Kowalczyk helped. Abernathy-Kowalczyk's advice was good.",
+     "Dr. [name] helped. [name]'s advice was good."),
+    # A word that is also a common word or a place stays where no name stands.
+    ("My friend Grace came. Grace is free.", "My friend [name] came. Grace is free."),
+    ("My sister Georgia lives in Georgia.", "My sister [name] lives in Georgia."),
+])
+def test_a_name_judged_once_is_a_name_throughout_the_comment(text, want):
+    assert anon().scrub(text) == want
