@@ -137,3 +137,26 @@ def test_more_relation_nouns_introduce_a_name(text, want):
 ])
 def test_a_name_judged_once_is_a_name_throughout_the_comment(text, want):
     assert anon().scrub(text) == want
+
+
+def test_a_site_users_other_names_and_login_are_looked_for():
+    from migrator.model import Author, Site
+    a = anon()
+    site = Site(title="t", link="https://x.test", authors=[Author(
+        id=1, login="kbrzeczyszczykiewicz", email="kasia@x.test", display_name="Kasia B.",
+        first_name="Katarzyna", last_name="Brzęczyszczykiewicz")])
+    a.apply_site(site)
+    for text in ("I agree with Brzęczyszczykiewicz.", "Hi kbrzeczyszczykiewicz",
+                 "with help from Katarzyna Brzęczyszczykiewicz", "Thanks Kasia"):
+        out = a.scrub(text)
+        assert "Brz" not in out and "brz" not in out and "Kasia" not in out \
+            and "Katarzyna" not in out, out
+
+
+def test_a_handle_display_name_is_found_whole():
+    a = anon(("happy_hiker", "hh@x.test"), ("anna77", "zz@x.test"))
+    for text in ("Thanks happy_hiker", "Reply to happy_hiker: nice", "<cite>happy_hiker wrote:</cite>",
+                 "hi anna77!"):
+        out = a.scrub(text)
+        assert "happy_hiker" not in out and "anna77" not in out, out
+    assert a.scrub("I am happy to hike") == "I am happy to hike"
