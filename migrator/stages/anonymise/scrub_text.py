@@ -42,6 +42,13 @@ def _after_possessive(text: str, s: int) -> bool:
     return False
 
 
+#: An e-mail whose '@' has spaces or tags beside it, or is written '%40'.
+_GAP = r"(?:[ \t\u00a0]|<[^<>]{0,80}>){1,4}"
+_LOOSE_AT_GATE = re.compile(r"[\s>]@|@[\s<]")
+_LOOSE_EMAIL = re.compile(
+    r"(?<![\w.+%-])([\w.+-]*?[^\W\d_][\w.+-]*?)(" + _GAP + "@(?:" + _GAP + ")?|@" + _GAP + "|%40)"
+    r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])")
+
 #: Replacements of a name judged where it stands (see TextScrubber._again).
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
 _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -103,6 +110,13 @@ class TextScrubber:
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
         pii = _PII_GATE.search(low) is not None
+        if ("@" in text and _LOOSE_AT_GATE.search(text)) or "%40" in text:
+            # 'anna.k @gmail.com', 'anna.k@ gmail.com', '<b>anna.k</b>@gmail.com',
+            # 'anna%40gmail.com': the local part goes too
+            for m in _LOOSE_EMAIL.finditer(text):
+                add((m.start(1), _P_EMAIL, -m.end(1), EMAIL, EMAIL, 1))
+                if m.group(2) == "%40":
+                    add((m.start(2), _P_EMAIL, -m.end(3), "", "", 0))
         if pii:  # one quick look: most comments hold none of these
             at = text.find("@")
             while at >= 0:  # e-mails and @handles, found from their '@'

@@ -160,3 +160,17 @@ def test_a_handle_display_name_is_found_whole():
         out = a.scrub(text)
         assert "happy_hiker" not in out and "anna77" not in out, out
     assert a.scrub("I am happy to hike") == "I am happy to hike"
+
+
+@pytest.mark.parametrize("text", [
+    "<b>anna.kowalski</b>@gmail.com", "anna.kowalski@ gmail.com", "anna.kowalski @gmail.com",
+    "write anna%40gmail.com now", "anna.kowalski @ gmail.com",
+])
+def test_an_e_mail_split_by_spaces_tags_or_percent_encoding_goes_whole(text):
+    out = anon().scrub(text)
+    assert "anna" not in out and "gmail" not in out and "[email]" in out, out
+
+
+@pytest.mark.parametrize("text", ["I was @ home", "meet me @ 5pm"])
+def test_an_at_sign_that_is_no_e_mail_stays(text):
+    assert anon().scrub(text) == text
