@@ -79,6 +79,22 @@ def _split_at(low: str) -> tuple[str, str, str]:
     return low[:m.start()], m.group(), low[m.end():]
 
 
+_CAPITAL_TLD = re.compile(r"[A-Za-z0-9]\.[A-Z]")
+_TITLED_TLDS = frozenset(("Com", "Net", "Org", "Info", "Blog", "Shop", "Online", "Site"))
+
+
+def _shouted_or_titled(text: str, a: int, b: int) -> bool:
+    """A domain found in the lower-cased text whose ending the text
+    capitalises: the whole name in capitals ('KOWALSKISTUDIO.PL'), or a
+    generic ending written like a word ('Kowalskistudio.Com'). 'done.It'
+    (a missing space) is neither."""
+    host = text[a:b].split("/", 1)[0]
+    label, _, tld = host.rpartition(".")
+    if tld.isupper() and len(tld) >= 2:
+        return len(label.rsplit(".", 1)[-1]) >= 4 and label.upper() == label  # not 'IT.IT'
+    return tld in _TITLED_TLDS
+
+
 def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     """'annakowalski.blog', 'my-story.net/post/12': found from their '.tld'
     (a literal start, so the engine skips to the dots), then walked back."""
@@ -285,6 +301,11 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         out.extend(_bare_domains(text))
+        if _CAPITAL_TLD.search(text):  # 'KOWALSKISTUDIO.PL', 'Kowalskistudio.Com', not 'done.It'
+            plain = {(a, b) for a, b, _ in out}
+            for a, b, what in _bare_domains(low):
+                if (a, b) not in plain and _shouted_or_titled(text, a, b):
+                    out.append((a, b, what))
     if (("[" in text or "{" in text) and ("[.]" in text or "{.}" in text or "[dot]" in low)) or (
             "(" in text and ("(.)" in text or "(dot)" in low)):  # one-character looks first: quicker
         for m in _DEFANGED.finditer(text):

@@ -29,7 +29,9 @@ _TAG_RE = re.compile(r"<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>|[!
 #: From an '@': the rest of an e-mail address, or an @handle.
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _HANDLE_AT = re.compile(r"@[^\W\d_][\w.]*(?<![.])")
-_URL_REST = re.compile(r"[^\s<>\"]+")
+#: The rest of a link: up to a space, a quote or a bracket, written as such or
+#: as a character reference ('&lt;a href=&quot;https://x&quot;&gt;' in escaped code).
+_URL_REST = re.compile(r"(?:[^\s<>\"&]|&(?!(?:quot|gt|lt|apos|#0*(?:34|39|60|62)|#x0*(?:22|27|3c|3e));))+")
 _SCHEMES = ("https", "http", "ftps", "ftp", "hxxps", "hxxp")  # hxxp: a defanged link
 _TLDS = "com|net|org|info|biz|co|io|me|de|uk|fr|nl|ca|au|us|eu|ly|tv"
 #: A bare domain with a path ('facebook.com/ann.lee'), found by its '.tld/'.

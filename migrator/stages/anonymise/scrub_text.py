@@ -184,7 +184,13 @@ class TextScrubber:
                 if text[s].isupper() or s and text[s - 1] == " " and k not in nm.WORDLIKE_NAMES:
                     end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
                     if end >= 0:
-                        add((s, _P_THIRD, -end, NAME, NAME, 1))
+                        add((self._given_before(text, s), _P_THIRD, -end, NAME, NAME, 1))
+                    elif text[s].isupper() and k not in nm.WORDLIKE_NAMES:
+                        # 'Margaret Thornbury said so too.': a given name and a surname
+                        # where a name stands, though the sentence opens with them
+                        end = self._surname_after(text, e)
+                        if end > e and nm.name_position(text, s, end):
+                            add((s, _P_THIRD, -end, NAME, NAME, 1))
                 continue
             if k in live and self._stands(k, m, text):
                 who = single.get(k) or self._person_for(k, resolve, counts)
@@ -482,6 +488,9 @@ class TextScrubber:
             if name in _TEXT_ATTRS or name.startswith("data-"):
                 scrubbed = self._scrub(inner, None, counts)
                 return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote
+            if self._names_in(inner):  # rel="Fairweather", hreflang=..., any other: it goes
+                counts[NAME] += 1
+                return ""
             return m.group(0)
 
         return _ATTR.sub(attr, tag)

@@ -174,3 +174,34 @@ def test_an_e_mail_split_by_spaces_tags_or_percent_encoding_goes_whole(text):
 @pytest.mark.parametrize("text", ["I was @ home", "meet me @ 5pm"])
 def test_an_at_sign_that_is_no_e_mail_stays(text):
     assert anon().scrub(text) == text
+
+
+def test_escaped_code_keeps_its_markup_around_a_link():
+    out = anon().scrub("code: &lt;a href=&quot;https://x.example/a?b=1&amp;c=2&quot;&gt;x&lt;/a&gt;")
+    assert out == "code: &lt;a href=&quot;[url]&quot;&gt;x&lt;/a&gt;"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("visit KOWALSKISTUDIO.PL now", "visit [url] now"),
+    ("or Kowalskistudio.Com.", "or [url]."),
+    ("Done.It was fine", "Done.It was fine"),  # a missing space, not a domain
+    ("I LOVE IT.IT IS GREAT", "I LOVE IT.IT IS GREAT"),
+])
+def test_domains_written_in_capitals(text, want):
+    assert anon().scrub(text) == want
+
+
+def test_any_attribute_that_names_a_commenter_goes():
+    a = anon(("Gwen Fairweather", "g@x.test"))
+    assert a.scrub('<a rel="Fairweather" href="/x">x</a>') == '<a href="/x">x</a>'
+    kept = '<a rel="nofollow" target="_blank" href="/x">x</a>'
+    assert a.scrub(kept) == kept
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Margaret Thornbury said so too.", "[name] said so too."),
+    ("Sarah Levi said it.", "[name] said it."),
+    ("Margaret Thatcher was PM.", "Margaret Thatcher was PM."),  # no name position: kept
+])
+def test_a_full_name_opening_a_sentence_where_a_name_stands(text, want):
+    assert anon().scrub(text) == want
