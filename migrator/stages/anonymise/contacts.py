@@ -79,7 +79,7 @@ def _split_at(low: str) -> tuple[str, str, str]:
     return low[:m.start()], m.group(), low[m.end():]
 
 
-_CAPITAL_TLD = re.compile(r"[A-Za-z0-9]\.[A-Z]")
+_CAPITAL_TLD = re.compile(r"\.(?<=[A-Za-z0-9]\.)[A-Z]")  # a literal first: the engine skips to dots
 _TITLED_TLDS = frozenset(("Com", "Net", "Org", "Info", "Blog", "Shop", "Online", "Site"))
 
 
@@ -121,8 +121,9 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
 
 #: A character reference for '@' or '.', or for a dash or a no-break or thin
 #: space between digits (decimal or hex, leading zeros or not).
-_REF_GATE = re.compile(r"(?<=[0-9])&(?:nbsp|thinsp|#0*160|#[xX]0*[aA]0|#0*82(?:39|01)|#[xX]0*20(?:2[fF]|09));(?=[0-9])"
-                       r"|&(?:#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
+_REF_GATE = re.compile(r"&(?:(?<=[0-9]&)(?:nbsp|thinsp|#0*160|#[xX]0*[aA]0|#0*82(?:39|01)"
+                       r"|#[xX]0*20(?:2[fF]|09));(?=[0-9])"
+                       r"|#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
                        r"|(?<=[0-9]&)(?:#(?:0*821[0-3]|0*8722|[xX]0*(?:201[0-5]|2212))"
                        r"|[nm]dash|minus|hyphen|dash);(?=[0-9]))")
 _REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
@@ -169,9 +170,9 @@ def _decoded(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 #: A link whose scheme or 'www.' is written with character references.
-_LINK_REF_GATE = re.compile(r"(?i)(?:&#x?[0-9a-f]{1,7};|&colon;|&sol;|&period;)"
-                            r"(?=[^\s<>\"']{0,40}?(?://|&#0*47;|&#x0*2f;|&sol;))"
-                            r"|www(?:&#0*46;|&#x0*2e;|&period;)")
+#: (Starts with a literal '&', so the engine skips to those; 'www&' is looked for apart.)
+_LINK_REF_GATE = re.compile(r"&(?:#[xX]?[0-9a-fA-F]{1,7}|colon|sol|period);"
+                            r"(?=[^\s<>\"']{0,40}?(?://|&#0*47;|&#[xX]0*2[fF];|&sol;))")
 #: A link in decoded text ('&#104;ttps://anna.pl/x', 'www&#46;anna&#46;pl').
 _PLAIN_LINK = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\d?\.)[^\s<>\"']+")
 
@@ -207,10 +208,10 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 #: number may be written in (Arabic-Indic, Eastern Arabic-Indic, Devanagari,
 #: Bengali, full-width) and the full-width or small '@' and '.'.
 _WIDE_GATE = re.compile("[" + _DASHES + "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef"
-                        "\uff10-\uff19\uff20\ufe6b\uff0e]"
-                        # a no-break or thin space between digits ('+48 601 234 567'
-                        # as French and Polish typing writes it)
-                        "|(?<=[0-9])[\u00a0\u202f\u2009\u2007](?=[0-9])")
+                        "\uff10-\uff19\uff20\ufe6b\uff0e"
+                        # no-break and thin spaces: between digits ('+48 601 234 567')
+                        # as French and Polish typing writes them
+                        "\u00a0\u202f\u2009\u2007]")
 
 
 class _ToAscii(dict):
@@ -316,7 +317,7 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
             if _bare_phone(m.group()):
                 out.append((m.start(), m.end(), "phone"))
     refs = "&" in text and _REF_GATE.search(text) is not None
-    links = "&" in text and _LINK_REF_GATE.search(text) is not None
+    links = "&" in text and ("www&" in low or _LINK_REF_GATE.search(text) is not None)
     wide = not text.isascii() and _WIDE_GATE.search(text) is not None
     if refs or links or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
         d, where = _decoded(text)

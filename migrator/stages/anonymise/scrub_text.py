@@ -53,9 +53,8 @@ _LOOSE_EMAIL = re.compile(
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
 _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
-#: The word after a name, and the word before it (one space between).
+#: The word after a name (one space between).
 _NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
-_PREV_WORD = re.compile(r"(?<![\w'’-])([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)[ \u00a0]$")
 
 #: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
 KEEP = "\0keep"
@@ -265,23 +264,28 @@ class TextScrubber:
         alone would not be judged a name ('... Dorota loves your blog'): each
         other capitalised use of such a word becomes ``[name]`` too (not a
         word that is also a common word or a place: 'Grace', 'Georgia')."""
-        words = set()
+        words = None
         for s, prio, e, rep, _kind, _n in edits:
             if rep == NAME and prio in _JUDGED:
                 for w in _NAME_RUN.findall(text, s, -e):
                     k = _key(w)
                     if len(w) >= 2 and _titlecase(w) and not _not_a_name(w) \
                             and k not in self._kept_keys and k not in PLACE_NAMES:
+                        if words is None:
+                            words = set()
                         words.add(w)
         if not words:
             return
         starts = {s for s, *_ in edits}
-        pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len,
-                                                                              reverse=True)))
-                             + r")(?![\w-])")
-        for m in pattern.finditer(text):
-            if m.start() not in starts:
-                edits.append((m.start(), _P_THIRD, -m.end(), NAME, NAME, 1))
+        n = len(text)
+        for w in words:
+            i = text.find(w)
+            while i >= 0:
+                j = i + len(w)
+                if (i not in starts and not (i and (_is_w(text[i - 1]) or text[i - 1] in "'’-"))
+                        and not (j < n and (_is_w(text[j]) or text[j] == "-"))):
+                    edits.append((i, _P_THIRD, -j, NAME, NAME, 1))
+                i = text.find(w, j)
 
     def _surname_after(self, text: str, e: int) -> int:
         """Where a commenter's one-word name found at ``text[:e]`` ends with
@@ -304,17 +308,19 @@ class TextScrubber:
         """Where a commenter's one-word name found at ``text[s:]`` starts with
         a listed given name just before it ('Anna Kowalski is right' for a
         commenter Kowalski)."""
-        m = _PREV_WORD.search(text, max(0, s - 40), s)
-        if m is None:
+        if s < 3 or text[s - 1] not in " \u00a0" or not text[s - 2].isalpha():
             return s
-        w = m.group(1)
-        if not _titlecase(w) or len(w) < 2:
+        a = b = s - 1
+        while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
+            a -= 1
+        w = text[a:b]
+        if (a and _is_w(text[a - 1])) or len(w) < 2 or not _titlecase(w) or not w[0].isalpha():
             return s
         k = _key(w)
         if (k not in nm.lexicon().given or k in self._live or k in self._kept_keys
                 or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES):
             return s
-        return m.start(1)
+        return a
 
     def _piece(self, kind: str, piece: str, counts: Counter) -> str:
         """A tag (``kind`` 't') or the text of an HTML comment ('c'), scrubbed
