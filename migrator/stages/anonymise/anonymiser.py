@@ -282,14 +282,20 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                         self._add_key(p, nick)
                         self._nick_keys.add(nick)
                         p.nicks = p.nicks | {nick}
-        local = _norm(c.author_email).partition("@")[0]
-        if (len(local) >= 3 and any(ch.isalpha() for ch in local)
-                and local not in COMMON_WORDS and not local.isdigit()):
-            self._add_key(p, _key(local))
-            self._handle_keys.add(_key(local))
+        self._add_handle(p, _norm(c.author_email).partition("@")[0])
+        raw = (c.author_name or "").strip()
+        if " " not in raw and ("_" in raw or any(ch.isdigit() for ch in raw)):
+            self._add_handle(p, raw.lower())  # 'happy_hiker', 'anna77': a handle, found whole
         if (len(p.keys), len(p.initials)) != before:
             self._dirty = True
         return True
+
+    def _add_handle(self, p: _Person, handle: str) -> None:
+        """An e-mail's local part, a login or a handle, found whole (in lower case too)."""
+        if (len(handle) >= 3 and any(ch.isalpha() for ch in handle)
+                and handle not in COMMON_WORDS and not handle.isdigit() and "@" not in handle):
+            self._add_key(p, _key(handle))
+            self._handle_keys.add(_key(handle))
 
     def learn(self, post: Post) -> None:
         """Note every commenter of ``post`` (call for every post before

@@ -79,6 +79,22 @@ def _split_at(low: str) -> tuple[str, str, str]:
     return low[:m.start()], m.group(), low[m.end():]
 
 
+_CAPITAL_TLD = re.compile(r"\.(?<=[A-Za-z0-9]\.)[A-Z]")  # a literal first: the engine skips to dots
+_TITLED_TLDS = frozenset(("Com", "Net", "Org", "Info", "Blog", "Shop", "Online", "Site"))
+
+
+def _shouted_or_titled(text: str, a: int, b: int) -> bool:
+    """A domain found in the lower-cased text whose ending the text
+    capitalises: the whole name in capitals ('KOWALSKISTUDIO.PL'), or a
+    generic ending written like a word ('Kowalskistudio.Com'). 'done.It'
+    (a missing space) is neither."""
+    host = text[a:b].split("/", 1)[0]
+    label, _, tld = host.rpartition(".")
+    if tld.isupper() and len(tld) >= 2:
+        return len(label.rsplit(".", 1)[-1]) >= 4 and label.upper() == label  # not 'IT.IT'
+    return tld in _TITLED_TLDS
+
+
 def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     """'annakowalski.blog', 'my-story.net/post/12': found from their '.tld'
     (a literal start, so the engine skips to the dots), then walked back."""
@@ -103,15 +119,17 @@ def _bare_domains(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-#: A character reference for '@' or '.', or for a dash between digits (decimal or
-#: hex, leading zeros or not). Starts with '&': the engine skips to those.
-_REF_GATE = re.compile(r"&(?:#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
+#: A character reference for '@' or '.', or for a dash or a no-break or thin
+#: space between digits (decimal or hex, leading zeros or not).
+_REF_GATE = re.compile(r"&(?:(?<=[0-9]&)(?:nbsp|thinsp|#0*160|#[xX]0*[aA]0|#0*82(?:39|01)"
+                       r"|#[xX]0*20(?:2[fF]|09));(?=[0-9])"
+                       r"|#(?:[xX]0*(?:40|2[eE])|0*(?:64|46));|commat;|period;"
                        r"|(?<=[0-9]&)(?:#(?:0*821[0-3]|0*8722|[xX]0*(?:201[0-5]|2212))"
                        r"|[nm]dash|minus|hyphen|dash);(?=[0-9]))")
 _REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
-                  r"|&(commat|period|hyphen|dash|ndash|mdash|minus|lowbar|plus);")
+                  r"|&(commat|period|hyphen|dash|ndash|mdash|minus|lowbar|plus|nbsp|thinsp);")
 _NAMED = {"commat": "@", "period": ".", "hyphen": "-", "dash": "-", "ndash": "-", "mdash": "-",
-          "minus": "-", "lowbar": "_", "plus": "+"}
+          "minus": "-", "lowbar": "_", "plus": "+", "nbsp": "\u00a0", "thinsp": "\u2009"}
 _PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -151,6 +169,26 @@ def _decoded(text: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(dec), where
 
 
+#: A link whose scheme or 'www.' is written with character references.
+#: (Starts with a literal '&', so the engine skips to those; 'www&' is looked for apart.)
+_LINK_REF_GATE = re.compile(r"&(?:#[xX]?[0-9a-fA-F]{1,7}|colon|sol|period);"
+                            r"(?=[^\s<>\"']{0,40}?(?://|&#0*47;|&#[xX]0*2[fF];|&sol;))")
+#: A link in decoded text ('&#104;ttps://anna.pl/x', 'www&#46;anna&#46;pl').
+_PLAIN_LINK = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\d?\.)[^\s<>\"']+")
+
+
+def _hidden_links(text: str, d: str, where: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Links written with character references: found in the decoded text
+    ``d`` (see _decoded), their spans mapped back to ``text``."""
+    out = []
+    for m in _PLAIN_LINK.finditer(d):
+        g = m.group().rstrip(_URL_TRAIL)
+        s, e = where[m.start()][0], where[m.start() + len(g) - 1][1]
+        if text[s:e] != g:  # a plain link is the classic patterns' to find
+            out.append((s, e, "url"))
+    return out
+
+
 def _hidden_emails(text: str, d: str, where: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """E-mails written with character references or full-width forms: the
     plain e-mail pattern run on the decoded text ``d`` (see _decoded), its
@@ -170,7 +208,10 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 #: number may be written in (Arabic-Indic, Eastern Arabic-Indic, Devanagari,
 #: Bengali, full-width) and the full-width or small '@' and '.'.
 _WIDE_GATE = re.compile("[" + _DASHES + "\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef"
-                        "\uff10-\uff19\uff20\ufe6b\uff0e]")
+                        "\uff10-\uff19\uff20\ufe6b\uff0e"
+                        # no-break and thin spaces: between digits ('+48 601 234 567')
+                        # as French and Polish typing writes them
+                        "\u00a0\u202f\u2009\u2007]")
 
 
 class _ToAscii(dict):
@@ -261,6 +302,11 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
                 out.append((m.start(), m.end(), "email"))
     if "." in text:
         out.extend(_bare_domains(text))
+        if _CAPITAL_TLD.search(text):  # 'KOWALSKISTUDIO.PL', 'Kowalskistudio.Com', not 'done.It'
+            plain = {(a, b) for a, b, _ in out}
+            for a, b, what in _bare_domains(low):
+                if (a, b) not in plain and _shouted_or_titled(text, a, b):
+                    out.append((a, b, what))
     if (("[" in text or "{" in text) and ("[.]" in text or "{.}" in text or "[dot]" in low)) or (
             "(" in text and ("(.)" in text or "(dot)" in low)):  # one-character looks first: quicker
         for m in _DEFANGED.finditer(text):
@@ -271,10 +317,13 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
             if _bare_phone(m.group()):
                 out.append((m.start(), m.end(), "phone"))
     refs = "&" in text and _REF_GATE.search(text) is not None
+    links = "&" in text and ("www&" in low or _LINK_REF_GATE.search(text) is not None)
     wide = not text.isascii() and _WIDE_GATE.search(text) is not None
-    if refs or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
+    if refs or links or wide and ("＠" in text or "﹫" in text or ("@" in text and "．" in text)):
         d, where = _decoded(text)
         out.extend(_hidden_emails(text, d, where))
+        if refs or links:
+            out.extend(_hidden_links(text, d, where))
         if refs:  # '555&#8211;123&#8211;4567', and the digits and dashes looked for below
             out.extend(_wide_phones(text, d, where))
     if wide and not refs:

@@ -146,7 +146,10 @@ son daughter aunt auntie uncle cousin niece nephew grandma grandmother grandpa g
 granny nana boss therapist colleague coworker neighbor neighbour partner boyfriend girlfriend
 fiance fiancee counsellor counselor teacher roommate flatmate ex stepmother stepfather stepson
 stepdaughter sibling child baby kid pastor priest coach mentor doctor nurse psychiatrist
-psychologist analyst bestie buddy pal""".split())
+psychologist analyst bestie buddy pal grandson granddaughter grandchild grandkid grandson
+landlord landlady lawyer attorney solicitor twin classmate schoolmate carer caregiver midwife
+surgeon dentist physio physiotherapist vet tutor professor lecturer supervisor manager""".split()) | {
+    f"{r} in law" for r in "son daughter mother father sister brother".split()}  # 'son-in-law', folded
 #: The same nouns in other languages ('mein Mann Heiko', 'ma sœur Ségolène',
 #: 'моя сестра Оксана'), as written and as folded (sœur, soeur).
 _RELATIONS_INTL = """mann frau sohn tochter schwester bruder mutter vater freund freundin oma opa

@@ -29,7 +29,9 @@ _TAG_RE = re.compile(r"<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>|[!
 #: From an '@': the rest of an e-mail address, or an @handle.
 _EMAIL_AT = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _HANDLE_AT = re.compile(r"@[^\W\d_][\w.]*(?<![.])")
-_URL_REST = re.compile(r"[^\s<>\"]+")
+#: The rest of a link: up to a space, a quote or a bracket, written as such or
+#: as a character reference ('&lt;a href=&quot;https://x&quot;&gt;' in escaped code).
+_URL_REST = re.compile(r"(?:[^\s<>\"&]|&(?!(?:quot|gt|lt|apos|#0*(?:34|39|60|62)|#x0*(?:22|27|3c|3e));))+")
 _SCHEMES = ("https", "http", "ftps", "ftp", "hxxps", "hxxp")  # hxxp: a defanged link
 _TLDS = "com|net|org|info|biz|co|io|me|de|uk|fr|nl|ca|au|us|eu|ly|tv"
 #: A bare domain with a path ('facebook.com/ann.lee'), found by its '.tld/'.
@@ -78,10 +80,22 @@ _EDGES = re.compile(r"^\W+|\W+$")
 _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)")
 _URL_ATTRS = frozenset("href src srcset cite action formaction poster background longdesc "
-                       "data usemap codebase".split())
+                       "data usemap codebase ping".split())
+#: A link's value that is a site without its scheme ('www.anna.pl',
+#: 'anna-kowalski.blogspot.com/x'): not a path within this site. A file name
+#: ('photo.jpg') is not taken for one.
+_SCHEMELESS_SITE = re.compile(
+    r"(?i)^(?:www\d?\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?!(?:jpe?g|png|gif|webp|svg|bmp|ico|pdf|html?"
+    r"|php|aspx?|jsp|txt|md|mp[34]|ogg|wav|webm|css|js|json|xml|zip)(?:[/?#]|$))[a-z]{2,24}(?:[/:?#]|$))")
+#: A link within the site that names an original comment or post: the way
+#: back to the live comment, and so to its author ('#comment-48213',
+#: '?replytocom=48213', '/?p=4817').
+_ORIGINAL_ID_LINK = re.compile(
+    r"(?i)(?:#|\b)(?:comment|li-comment|div-comment)-\d|[?&](?:replytocom|p|page_id|attachment_id|"
+    r"comment_id|cid)=\d")
 #: Attributes whose value is text to scrub (and every data-* attribute).
 _TEXT_ATTRS = frozenset("title alt aria-label aria-description placeholder label summary "
-                        "content value".split())
+                        "content value srcdoc".split())
 _BLOCK_TAGS = frozenset("p br div li ul ol blockquote h1 h2 h3 h4 h5 h6 pre hr table tr td th "
                         "dd dt dl section article header footer".split())
 _OPENERS = " \t\r\u00a0\"'“‘«„([*"
@@ -210,6 +224,21 @@ def _valid_ip(s: str) -> bool:
     except ValueError:
         return False
     return True
+
+#: Month names and their short forms: a commenter 'Jan' or 'June' is not named
+#: in 'ends on Jan 5, 2021' or 'the 3rd of June'.
+_MONTH_FORMS = frozenset("january february march april may june july august september october "
+                         "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_DAY_AFTER = re.compile(r"\.?,?[ \t\u00a0]*(?:(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d%])\b"
+                        r"|(?:1[89]|20)\d\d(?![\d%]))")
+_DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?\.?(?:[ \t\u00a0]+of)?[ \t\u00a0]*$")
+
+
+def _in_a_date(text: str, s: int, e: int) -> bool:
+    """A month name at text[s:e] with a day or year beside it ('Jan 5',
+    'Jan. 2021', '5 Jan', '3rd of June')."""
+    return _DAY_AFTER.match(text, e) is not None or _DAY_BEFORE.search(text, max(0, s - 12), s) is not None
+
 
 def _month_context(text: str, pos: int) -> bool:
     """'in May', 'last June': the word before a month name makes it a date."""

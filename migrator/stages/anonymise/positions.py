@@ -8,6 +8,7 @@ from typing import Iterable
 from .fold import fold_word
 from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES,
                       _MONTHS, _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
+from .words import COMMON_WORDS
 
 # ---------------------------------------------------------------------------
 # Name positions
@@ -133,6 +134,24 @@ _END_TAG = re.compile(r"</[a-zA-Z][a-zA-Z0-9]*\s*>|<br\s*/?>")
 _BLOCK_OPEN = re.compile(r"<(?i:br|p|div|li|blockquote)\b[^<>]*>$")
 
 
+#: A last line of two or three words: a full name signing ('Barbara Nowak').
+_FULL_NAME_LINE = re.compile(r"[ \t\u00a0\-—~*]*([^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?"
+                             r"(?:[ \u00a0][^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?){1,2})[ \t\u00a0.!,~*)]*")
+
+
+def _full_name(line: str) -> bool:
+    """Two or three capitalised words, the first a listed given name (which
+    may be a word too: 'Grace Kelly'), the others no common word or closing
+    ('Barbara Nowak', not 'Best Wishes', 'Much Love', 'Will Do')."""
+    words = line.split()
+    if not all(w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words):
+        return False
+    if fold_word(words[0]) not in lexicon().given:
+        return False
+    return words[0].lower() not in _SIGNOFF_WORDS and not any(
+        w.lower() in _SIGNOFF_WORDS or w.lower() in COMMON_WORDS for w in words[1:])
+
+
 def signoff_span(text: str) -> tuple[int, int] | None:
     """The span of a comment's signature: one word (a name, in any script)
     alone on the last line, capitalised where the script has case."""
@@ -155,6 +174,9 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         pass  # the whole comment is one word
     elif start == 0:
         return None
+    full = _FULL_NAME_LINE.fullmatch(tail, start)
+    if full is not None and _full_name(full.group(1)):
+        return full.start(1) + off, full.end(1) + off  # 'Great post!\nBarbara Nowak'
     m = _ONE_WORD.fullmatch(tail, start)
     if not m:
         # The last word of a line of text, set off by a dash ('... привет.

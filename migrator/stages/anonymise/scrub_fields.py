@@ -75,6 +75,16 @@ class FieldScrubber:
         if c.meta:
             c.meta = [(k, v) for k, v in c.meta if k in self.keep_meta]
 
+    def _learn_user_names(self, p, a, shown: str) -> None:
+        """A site user's other names are theirs too ('Kasia B.' whose last
+        name is Brzęczyszczykiewicz, login kbrzeczyszczykiewicz): looked for
+        in every text like the name they show."""
+        full = " ".join(x for x in (a.first_name, a.last_name) if x)
+        if full and full != shown:
+            self._add_names(p, Comment(id=0, post_id=0, author_name=full, author_email=a.email,
+                                       user_id=a.id or 1))
+        self._add_handle(p, a.login or "")
+
     def apply_site(self, site: Site) -> tuple[Site, dict[str, str]]:
         """The site's own users (``wp:author`` blocks) as anonymised output
         may show them: a copy of ``site`` whose users, unless kept, carry a
@@ -87,6 +97,8 @@ class FieldScrubber:
             probe = Comment(id=0, post_id=0, author_name=name, author_email=a.email,
                             user_id=a.id or 1)
             p = self._person(probe)
+            if p is not None and not p.kept:
+                self._learn_user_names(p, a, name)
             if p is None or p.kept:  # a kept name stays; an e-mail never does
                 authors.append(replace(a, email=pseudonymous_email(probe) if a.email else ""))
                 continue

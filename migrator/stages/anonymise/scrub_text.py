@@ -1,18 +1,21 @@
 """Body scrubbing: names, contact details and markup in comment text."""
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 
 from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+                       _ORIGINAL_ID_LINK, _SCHEMELESS_SITE,
                        _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
                        _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
-                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _in_tag, _is_w, _month_context, _phones,
+                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _MONTH_FORMS, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
+from .lexicon import PLACE_NAMES
 from .words import COMMON_WORDS, _MONTHS
 
 #: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
@@ -38,6 +41,20 @@ def _after_possessive(text: str, s: int) -> bool:
         return nm.prev_word(b, len(b)) in nm.POSSESSIVES
     return False
 
+
+#: An e-mail whose '@' has spaces or tags beside it, or is written '%40'.
+_GAP = r"(?:[ \t\u00a0]|<[^<>]{0,80}>){1,4}"
+_LOOSE_AT_GATE = re.compile(r"[\s>]@|@[\s<]")
+_LOOSE_EMAIL = re.compile(
+    r"(?<![\w.+%-])([\w.+-]*?[^\W\d_][\w.+-]*?)(" + _GAP + "@(?:" + _GAP + ")?|@" + _GAP + "|%40)"
+    r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])")
+
+#: Replacements of a name judged where it stands (see TextScrubber._again).
+_JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
+_NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+#: The word after a name (one space between).
+_NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
 
 #: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
 KEEP = "\0keep"
@@ -92,6 +109,13 @@ class TextScrubber:
                     add((m.start(), _P_TAG, -m.end(), new, "", 0))
         low = _lower(text)
         pii = _PII_GATE.search(low) is not None
+        if ("@" in text and _LOOSE_AT_GATE.search(text)) or "%40" in text:
+            # 'anna.k @gmail.com', 'anna.k@ gmail.com', '<b>anna.k</b>@gmail.com',
+            # 'anna%40gmail.com': the local part goes too
+            for m in _LOOSE_EMAIL.finditer(text):
+                add((m.start(1), _P_EMAIL, -m.end(1), EMAIL, EMAIL, 1))
+                if m.group(2) == "%40":
+                    add((m.start(2), _P_EMAIL, -m.end(3), "", "", 0))
         if pii:  # one quick look: most comments hold none of these
             at = text.find("@")
             while at >= 0:  # e-mails and @handles, found from their '@'
@@ -159,10 +183,18 @@ class TextScrubber:
                 if text[s].isupper() or s and text[s - 1] == " " and k not in nm.WORDLIKE_NAMES:
                     end = nm.third_party_at(text, s, e, k, COMMON_WORDS)
                     if end >= 0:
-                        add((s, _P_THIRD, -end, NAME, NAME, 1))
+                        add((self._given_before(text, s), _P_THIRD, -end, NAME, NAME, 1))
+                    elif text[s].isupper() and k not in nm.WORDLIKE_NAMES:
+                        # 'Margaret Thornbury said so too.': a given name and a surname
+                        # where a name stands, though the sentence opens with them
+                        end = self._surname_after(text, e)
+                        if end > e and nm.name_position(text, s, end):
+                            add((s, _P_THIRD, -end, NAME, NAME, 1))
                 continue
             if k in live and self._stands(k, m, text):
                 who = single.get(k) or self._person_for(k, resolve, counts)
+                if KEEP not in who and " " not in k:  # 'Mike Thornbury' for a commenter Mike
+                    s, e = self._given_before(text, s), self._surname_after(text, e)
                 add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             if m.inflected:
                 continue
@@ -202,6 +234,7 @@ class TextScrubber:
 
         if not edits:
             return text
+        self._again(text, edits)
         edits.sort()  # leftmost first; then by priority; then the longest
         out, last = [], 0
         first_tag = text.find("<") if tags else len(text)
@@ -224,6 +257,70 @@ class TextScrubber:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
+
+    def _again(self, text: str, edits: list) -> None:
+        """A person named where a name stands ('my sister Dorota', 'Dr.
+        Abernathy') is the same person elsewhere in the text, where the word
+        alone would not be judged a name ('... Dorota loves your blog'): each
+        other capitalised use of such a word becomes ``[name]`` too (not a
+        word that is also a common word or a place: 'Grace', 'Georgia')."""
+        words = None
+        for s, prio, e, rep, _kind, _n in edits:
+            if rep == NAME and prio in _JUDGED:
+                for w in _NAME_RUN.findall(text, s, -e):
+                    k = _key(w)
+                    if len(w) >= 2 and _titlecase(w) and not _not_a_name(w) \
+                            and k not in self._kept_keys and k not in PLACE_NAMES:
+                        if words is None:
+                            words = set()
+                        words.add(w)
+        if not words:
+            return
+        starts = {s for s, *_ in edits}
+        n = len(text)
+        for w in words:
+            i = text.find(w)
+            while i >= 0:
+                j = i + len(w)
+                if (i not in starts and not (i and (_is_w(text[i - 1]) or text[i - 1] in "'’-"))
+                        and not (j < n and (_is_w(text[j]) or text[j] == "-"))):
+                    edits.append((i, _P_THIRD, -j, NAME, NAME, 1))
+                i = text.find(w, j)
+
+    def _surname_after(self, text: str, e: int) -> int:
+        """Where a commenter's one-word name found at ``text[:e]`` ends with
+        the capitalised word after it, if that word is no common word and no
+        one else's name ('Mike Thornbury, is that you?' for a commenter Mike):
+        the pseudonym takes both, so no real surname stands beside it."""
+        m = _NEXT_WORD.match(text, e)
+        if m is None:
+            return e
+        w = m.group(1)
+        if len(w) < 2 or not _titlecase(w) or _not_a_name(w):
+            return e
+        k = _key(w)
+        if (k in self._live or k in self._kept_keys or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES
+                or k in _MONTH_FORMS):
+            return e
+        return m.end(1)
+
+    def _given_before(self, text: str, s: int) -> int:
+        """Where a commenter's one-word name found at ``text[s:]`` starts with
+        a listed given name just before it ('Anna Kowalski is right' for a
+        commenter Kowalski)."""
+        if s < 3 or text[s - 1] not in " \u00a0" or not text[s - 2].isalpha():
+            return s
+        a = b = s - 1
+        while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
+            a -= 1
+        w = text[a:b]
+        if (a and _is_w(text[a - 1])) or len(w) < 2 or not _titlecase(w) or not w[0].isalpha():
+            return s
+        k = _key(w)
+        if (k not in nm.lexicon().given or k in self._live or k in self._kept_keys
+                or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES):
+            return s
+        return a
 
     def _piece(self, kind: str, piece: str, counts: Counter) -> str:
         """A tag (``kind`` 't') or the text of an HTML comment ('c'), scrubbed
@@ -250,6 +347,8 @@ class TextScrubber:
         be capitalised (a surname, a nickname) capitalised or where a name
         stands."""
         s, e, f = m.start, m.end, m.flags
+        if k in _MONTH_FORMS and _in_a_date(text, s, e):
+            return False  # 'ends on Jan 5, 2021' (a commenter Jan)
         if m.inflected:
             return text[s].isupper()
         if f & nm.WORD:
@@ -376,11 +475,15 @@ class TextScrubber:
             quote = value[0] if value[0] in "\"'" else ""
             inner = value[1:-1] if quote else value
             if name in _URL_ATTRS:
-                v = inner.strip()
-                if v.startswith("#") or not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", v)
-                                             or v.startswith("//") or "@" in v
-                                             or self._names_in(v)):
+                # Read as the browser does: '&#104;ttps://', 'https&#58;//' are links out.
+                v = html.unescape(inner).strip() if "&" in inner else inner.strip()
+                if not (re.match(r"\s*[A-Za-z][A-Za-z0-9+.\s-]*:", v) or v.startswith("//")
+                        or "@" in v or _SCHEMELESS_SITE.match(v) or _ORIGINAL_ID_LINK.search(v)
+                        or (not v.startswith("#") and self._names_in(v))):
                     return m.group(0)  # a fragment or a link within the site (naming nobody)
+                counts[URL] += 1
+                return ""
+            if name == "style" and "url(" in inner.lower():  # background:url(https://...)
                 counts[URL] += 1
                 return ""
             if name in _ID_ATTRS:
@@ -391,6 +494,9 @@ class TextScrubber:
             if name in _TEXT_ATTRS or name.startswith("data-"):
                 scrubbed = self._scrub(inner, None, counts)
                 return m.group(1) + m.group(2) + m.group(3) + quote + scrubbed + quote
+            if self._names_in(inner):  # rel="Fairweather", hreflang=..., any other: it goes
+                counts[NAME] += 1
+                return ""
             return m.group(0)
 
         return _ATTR.sub(attr, tag)
