@@ -139,14 +139,24 @@ _FULL_NAME_LINE = re.compile(r"[ \t\u00a0\-—~*]*([^\W\d_][\w'’]*(?:-[^\W\d_]
                              r"(?:[ \u00a0][^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)?){1,2})[ \t\u00a0.!,~*)]*")
 
 
-def _full_name(line: str) -> bool:
+#: A closing on the line before a signature ('Regards,', 'Best wishes,', 'Cheers').
+_CLOSING_LINE = re.compile(r"(?i:\b(?:regards|wishes|cheers|thanks|love|sincerely|yours|best|warmly|"
+                           r"hugs|blessings))[ \t\u00a0,.!]*(?:<br\s*/?>|</p>\s*<p[^<>]*>|\n)\s*$")
+
+
+def _after_closing(tail: str, start: int) -> bool:
+    """Whether the line before ``tail[start:]`` is a closing ('Regards,')."""
+    return _CLOSING_LINE.search(tail, max(0, start - 60), start) is not None
+
+
+def _full_name(line: str, listed: bool = True) -> bool:
     """Two or three capitalised words, the first a listed given name (which
     may be a word too: 'Grace Kelly'), the others no common word or closing
     ('Barbara Nowak', not 'Best Wishes', 'Much Love', 'Will Do')."""
     words = line.split()
     if not all(w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words):
         return False
-    if fold_word(words[0]) not in lexicon().given:
+    if listed and fold_word(words[0]) not in lexicon().given:
         return False
     return words[0].lower() not in _SIGNOFF_WORDS and not any(
         w.lower() in _SIGNOFF_WORDS or w.lower() in COMMON_WORDS for w in words[1:])
@@ -175,7 +185,8 @@ def signoff_span(text: str) -> tuple[int, int] | None:
     elif start == 0:
         return None
     full = _FULL_NAME_LINE.fullmatch(tail, start)
-    if full is not None and _full_name(full.group(1)):
+    if full is not None and (_full_name(full.group(1)) or _after_closing(tail, start)
+                             and _full_name(full.group(1), listed=False)):
         return full.start(1) + off, full.end(1) + off  # 'Great post!\nBarbara Nowak'
     m = _ONE_WORD.fullmatch(tail, start)
     if not m:

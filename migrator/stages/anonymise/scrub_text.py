@@ -216,7 +216,8 @@ class TextScrubber:
                 w = text[span[0]:span[1]]
                 k = _key(w)
                 if k not in kept and not _not_a_name(w) and not _is_initial(w):
-                    add((span[0], _P_OWN, -span[1], own, NAMES_IN_BODIES, 1))
+                    end = span[1] if " " in w else self._surname_after(text, span[1])
+                    add((span[0], _P_OWN, -end, own, NAMES_IN_BODIES, 1))  # '— Barbara Nowak' too
         if "," in text:
             leads = [_LEAD_RE.match(text)]
             if tags or "\n" in text:

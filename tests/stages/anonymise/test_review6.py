@@ -205,3 +205,18 @@ def test_any_attribute_that_names_a_commenter_goes():
 ])
 def test_a_full_name_opening_a_sentence_where_a_name_stands(text, want):
     assert anon().scrub(text) == want
+
+
+@pytest.mark.parametrize("author,text,want_end", [
+    ("Barbara", "Great post!\n— Barbara Nowak", "\n— {me}"),  # the surname goes with the name
+    ("Mum", "<p>Great post.</p><p>Regards,<br>Euphemia Throckmorton</p>", "<br>{me}</p>"),
+    ("Mum", "Great.\nKind regards\nEuphemia Throckmorton", "\n{me}"),
+    ("Mum", "Thanks!\nBest regards,\nMuch Love", "\nMuch Love"),  # no name: a closing
+])
+def test_a_full_name_under_a_closing_signs_for_the_author(author, text, want_end):
+    c = Comment(id=1, post_id=1, author_name=author, author_email="a@x.test", content=text)
+    post = Post(id=1, comments=[c])
+    a = Anonymiser(secret=b"review six")
+    a.learn(post)
+    a.apply(post, Ledger())
+    assert c.content.endswith(want_end.format(me=a.pseudonym(author, "a@x.test"))), c.content
