@@ -49,6 +49,13 @@ _LOOSE_EMAIL = re.compile(
     r"(?<![\w.+%-])([\w.+-]*?[^\W\d_][\w.+-]*?)(" + _GAP + "@(?:" + _GAP + ")?|@" + _GAP + "|%40)"
     r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])")
 
+#: 'his name is', 'her name was', 'named': a name follows.
+_NAME_IS = re.compile(r"\b(?:name(?:'s| is| was)|named)(?=[ \t\u00a0])")
+#: A name followed by a relation in apposition: 'Dorota (my sister)', 'Dorota, my late sister,'.
+_APPOSITIVE = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*)[ \t\u00a0]*[(,][ \t\u00a0]*"
+                         r"(?i:my|his|her|our|their|your)[ \t\u00a0]+"
+                         r"(?:(?i:late|dear|little|big|older|younger|best|twin)[ \t\u00a0]+)?([^\W\d_]+)")
+
 #: Replacements of a name judged where it stands (see TextScrubber._again).
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
 _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -204,6 +211,19 @@ class TextScrubber:
                     self._named(text, t, _P_ADDR, resolve, counts, add)
             elif k in _TITLE_RUNS and text[s:e] in _TITLE_SET:
                 t = _TITLE_TAIL.match(text, e)
+                if t:
+                    self._named(text, t, _P_TITLE, resolve, counts, add)
+        if "my " in low or "his " in low or "her " in low or "our " in low:
+            for m in _APPOSITIVE.finditer(text):  # 'Dorota (my sister)', 'Dorota, my sister,'
+                w = m.group(1)
+                k = _key(w)
+                if (m.group(2).lower() in nm.RELATIONS and _titlecase(w) and len(w) >= 2
+                        and not _not_a_name(w) and k not in PLACE_NAMES and k not in kept
+                        and k not in live):
+                    add((m.start(1), _P_THIRD, -m.end(1), NAME, NAME, 1))
+        if "name" in low:  # 'Her name was Dorota Wrzesińska.', 'a boy named Tymoteusz'
+            for m in _NAME_IS.finditer(low):
+                t = _REL_TAIL.match(text, m.end())
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
         if aliases:

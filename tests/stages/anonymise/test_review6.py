@@ -220,3 +220,17 @@ def test_a_full_name_under_a_closing_signs_for_the_author(author, text, want_end
     a.learn(post)
     a.apply(post, Ledger())
     assert c.content.endswith(want_end.format(me=a.pseudonym(author, "a@x.test"))), c.content
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Dorota (my sister) says hi.", "[name] (my sister) says hi."),
+    ("Yesterday Dorota, my sister, called.", "Yesterday [name], my sister, called."),
+    ("Her name was Dorota Wrzesińska.", "Her name was [name]."),
+    ("His name is Tymoteusz.", "His name is [name]."),
+    ("a boy named Tymoteusz came", "a boy named [name] came"),
+    # not a name: a closing word, an adjective, a lower-case word
+    ("Thanks, my friend!", "Thanks, my friend!"), ("So, my sister said", "So, my sister said"),
+    ("My name is not important.", "My name is not important."),
+])
+def test_names_in_apposition_to_a_relation_and_after_name_is(text, want):
+    assert anon().scrub(text) == want
