@@ -52,9 +52,10 @@ _LOOSE_EMAIL = re.compile(
 #: 'his name is', 'her name was', 'named': a name follows.
 _NAME_IS = re.compile(r"\b(?:name(?:'s| is| was)|named)(?=[ \t\u00a0])")
 #: A name followed by a relation in apposition: 'Dorota (my sister)', 'Dorota, my late sister,'.
-_APPOSITIVE = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*)[ \t\u00a0]*[(,][ \t\u00a0]*"
-                         r"(?i:my|his|her|our|their|your)[ \t\u00a0]+"
-                         r"(?:(?i:late|dear|little|big|older|younger|best|twin)[ \t\u00a0]+)?([^\W\d_]+)")
+#: (On lower-cased text, from its '(' or ',': the engine skips to those.)
+_APPOSITIVE_GATE = re.compile(r"[(,][ \t\u00a0]*(?:my|his|her|our|their|your)[ \t\u00a0]+"
+                              r"(?:(?:late|dear|little|big|older|younger|best|twin)[ \t\u00a0]+)?"
+                              r"([^\W\d_]+)")
 
 #: Replacements of a name judged where it stands (see TextScrubber._again).
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
@@ -213,14 +214,22 @@ class TextScrubber:
                 t = _TITLE_TAIL.match(text, e)
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
-        if "my " in low or "his " in low or "her " in low or "our " in low:
-            for m in _APPOSITIVE.finditer(text):  # 'Dorota (my sister)', 'Dorota, my sister,'
-                w = m.group(1)
-                k = _key(w)
-                if (m.group(2).lower() in nm.RELATIONS and _titlecase(w) and len(w) >= 2
+        if "," in text or "(" in text:
+            for g in _APPOSITIVE_GATE.finditer(low):  # 'Dorota (my sister)', 'Dorota, my sister,'
+                if g.group(1) not in nm.RELATIONS:
+                    continue
+                b = g.start()
+                while b and text[b - 1] in " \t\u00a0":
+                    b -= 1
+                a = b
+                while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
+                    a -= 1
+                w = text[a:b]
+                k = _key(w) if w else ""
+                if (len(w) >= 2 and not (a and _is_w(text[a - 1])) and _titlecase(w)
                         and not _not_a_name(w) and k not in PLACE_NAMES and k not in kept
                         and k not in live):
-                    add((m.start(1), _P_THIRD, -m.end(1), NAME, NAME, 1))
+                    add((a, _P_THIRD, -b, NAME, NAME, 1))
         if "name" in low:  # 'Her name was Dorota Wrzesińska.', 'a boy named Tymoteusz'
             for m in _NAME_IS.finditer(low):
                 t = _REL_TAIL.match(text, m.end())
