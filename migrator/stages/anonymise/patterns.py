@@ -244,3 +244,19 @@ def _month_context(text: str, pos: int) -> bool:
     """'in May', 'last June': the word before a month name makes it a date."""
     m = re.search(r"(\w+)\W*$", text[max(0, pos - 20):pos])
     return bool(m) and m.group(1).lower() in _MONTH_CONTEXT
+
+
+#: An e-mail whose '@' has spaces or tags beside it, or is written '%40'.
+_GAP = r"(?:[ \t\u00a0]|<[^<>]{0,80}>){1,4}"
+_LOOSE_AT_GATE = re.compile(r"[\s>]@|@[\s<]")
+_LOOSE_EMAIL = re.compile(
+    r"(?<![\w.+%-])([\w.+-]*?[^\W\d_][\w.+-]*?)(" + _GAP + "@(?:" + _GAP + ")?|@" + _GAP + "|%40)"
+    r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])")
+
+#: 'his name is', 'her name was', 'named': a name follows.
+_NAME_IS = re.compile(r"\b(?:name(?:'s| is| was)|named)(?=[ \t\u00a0])")
+#: A name followed by a relation in apposition: 'Dorota (my sister)', 'Dorota, my late sister,'.
+#: (On lower-cased text, from its '(' or ',': the engine skips to those.)
+_APPOSITIVE_GATE = re.compile(r"[(,][ \t\u00a0]*(?:my|his|her|our|their|your)[ \t\u00a0]+"
+                              r"(?:(?:late|dear|little|big|older|younger|best|twin)[ \t\u00a0]+)?"
+                              r"([^\W\d_]+)")

@@ -5,7 +5,7 @@ import html
 import re
 from collections import Counter
 
-from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
+from .patterns import (Resolver, _APPOSITIVE_GATE, _LOOSE_AT_GATE, _LOOSE_EMAIL, _NAME_IS, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
                        _ORIGINAL_ID_LINK, _SCHEMELESS_SITE,
                        _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
                        _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
@@ -13,6 +13,7 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATT
                        _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _MONTH_FORMS, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
+from .neighbours import Neighbours
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
 from .lexicon import PLACE_NAMES
@@ -42,33 +43,11 @@ def _after_possessive(text: str, s: int) -> bool:
     return False
 
 
-#: An e-mail whose '@' has spaces or tags beside it, or is written '%40'.
-_GAP = r"(?:[ \t\u00a0]|<[^<>]{0,80}>){1,4}"
-_LOOSE_AT_GATE = re.compile(r"[\s>]@|@[\s<]")
-_LOOSE_EMAIL = re.compile(
-    r"(?<![\w.+%-])([\w.+-]*?[^\W\d_][\w.+-]*?)(" + _GAP + "@(?:" + _GAP + ")?|@" + _GAP + "|%40)"
-    r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])")
-
-#: 'his name is', 'her name was', 'named': a name follows.
-_NAME_IS = re.compile(r"\b(?:name(?:'s| is| was)|named)(?=[ \t\u00a0])")
-#: A name followed by a relation in apposition: 'Dorota (my sister)', 'Dorota, my late sister,'.
-#: (On lower-cased text, from its '(' or ',': the engine skips to those.)
-_APPOSITIVE_GATE = re.compile(r"[(,][ \t\u00a0]*(?:my|his|her|our|their|your)[ \t\u00a0]+"
-                              r"(?:(?:late|dear|little|big|older|younger|best|twin)[ \t\u00a0]+)?"
-                              r"([^\W\d_]+)")
-
-#: Replacements of a name judged where it stands (see TextScrubber._again).
-_JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
-_NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-#: The word after a name (one space between).
-_NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
-
 #: What :meth:`TextScrubber._person_for` says of a kept person's mention: leave it.
 KEEP = "\0keep"
 
 
-class TextScrubber:
+class TextScrubber(Neighbours):
     """The body half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin:
     it uses the people tables the anonymiser builds)."""
 
@@ -287,70 +266,6 @@ class TextScrubber:
                 counts[kind] += n
         out.append(text[last:])
         return "".join(out)
-
-    def _again(self, text: str, edits: list) -> None:
-        """A person named where a name stands ('my sister Dorota', 'Dr.
-        Abernathy') is the same person elsewhere in the text, where the word
-        alone would not be judged a name ('... Dorota loves your blog'): each
-        other capitalised use of such a word becomes ``[name]`` too (not a
-        word that is also a common word or a place: 'Grace', 'Georgia')."""
-        words = None
-        for s, prio, e, rep, _kind, _n in edits:
-            if rep == NAME and prio in _JUDGED:
-                for w in _NAME_RUN.findall(text, s, -e):
-                    k = _key(w)
-                    if len(w) >= 2 and _titlecase(w) and not _not_a_name(w) \
-                            and k not in self._kept_keys and k not in PLACE_NAMES:
-                        if words is None:
-                            words = set()
-                        words.add(w)
-        if not words:
-            return
-        starts = {s for s, *_ in edits}
-        n = len(text)
-        for w in words:
-            i = text.find(w)
-            while i >= 0:
-                j = i + len(w)
-                if (i not in starts and not (i and (_is_w(text[i - 1]) or text[i - 1] in "'’-"))
-                        and not (j < n and (_is_w(text[j]) or text[j] == "-"))):
-                    edits.append((i, _P_THIRD, -j, NAME, NAME, 1))
-                i = text.find(w, j)
-
-    def _surname_after(self, text: str, e: int) -> int:
-        """Where a commenter's one-word name found at ``text[:e]`` ends with
-        the capitalised word after it, if that word is no common word and no
-        one else's name ('Mike Thornbury, is that you?' for a commenter Mike):
-        the pseudonym takes both, so no real surname stands beside it."""
-        m = _NEXT_WORD.match(text, e)
-        if m is None:
-            return e
-        w = m.group(1)
-        if len(w) < 2 or not _titlecase(w) or _not_a_name(w):
-            return e
-        k = _key(w)
-        if (k in self._live or k in self._kept_keys or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES
-                or k in _MONTH_FORMS):
-            return e
-        return m.end(1)
-
-    def _given_before(self, text: str, s: int) -> int:
-        """Where a commenter's one-word name found at ``text[s:]`` starts with
-        a listed given name just before it ('Anna Kowalski is right' for a
-        commenter Kowalski)."""
-        if s < 3 or text[s - 1] not in " \u00a0" or not text[s - 2].isalpha():
-            return s
-        a = b = s - 1
-        while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
-            a -= 1
-        w = text[a:b]
-        if (a and _is_w(text[a - 1])) or len(w) < 2 or not _titlecase(w) or not w[0].isalpha():
-            return s
-        k = _key(w)
-        if (k not in nm.lexicon().given or k in self._live or k in self._kept_keys
-                or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES):
-            return s
-        return a
 
     def _piece(self, kind: str, piece: str, counts: Counter) -> str:
         """A tag (``kind`` 't') or the text of an HTML comment ('c'), scrubbed
