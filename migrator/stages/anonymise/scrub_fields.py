@@ -8,7 +8,8 @@ from dataclasses import replace
 from ...ledger import Ledger
 from ...model import Comment, Post, Site
 from .names import signoff_span
-from .people import _Thread, _is_initial, _key, _not_a_name
+from .fold import fold_word
+from .people import _Thread, _is_initial, _key, _name_words, _not_a_name
 from .words import COMMON_WORDS
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL, pseudonymous_email, truncate_ip
 
@@ -83,7 +84,12 @@ class FieldScrubber:
         if full and full != shown:
             self._add_names(p, Comment(id=0, post_id=0, author_name=full, author_email=a.email,
                                        user_id=a.id or 1))
-        self._add_handle(p, a.login or "")
+        # The login only where it is a handle or holds the user's name: 'admin',
+        # 'editor' or 'webmaster' stay words (a login is written in lower case).
+        login = fold_word(a.login or "")
+        names = {fold_word(w) for w in _name_words(f"{shown} {full}") if len(w) >= 3}
+        if "_" in login or any(ch.isdigit() for ch in login) or any(w in login for w in names):
+            self._add_handle(p, login)
 
     def apply_site(self, site: Site) -> tuple[Site, dict[str, str]]:
         """The site's own users (``wp:author`` blocks) as anonymised output

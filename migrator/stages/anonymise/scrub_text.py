@@ -5,12 +5,13 @@ import html
 import re
 from collections import Counter
 
-from .patterns import (Resolver, _APPOSITIVE_GATE, _LOOSE_AT_GATE, _LOOSE_EMAIL, _NAME_IS, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _ATTR, _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT,
-                       _ORIGINAL_ID_LINK, _SCHEMELESS_SITE,
-                       _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE, _LEAD_NL_RE, _LEAD_RE, _NUM_GATE,
-                       _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL, _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD,
-                       _P_PHONE, _P_TAG, _P_TITLE, _P_URL, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET,
-                       _TITLE_TAIL, _URL_ATTRS, _URL_TRAIL, _MONTH_FORMS, _in_a_date, _in_tag, _is_w, _month_context, _phones,
+from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _APPOSITIVE_GATE, _ATTR,
+                       _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT, _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE,
+                       _LEAD_NL_RE, _LEAD_RE, _LOOSE_AT_GATE, _LOOSE_EMAIL, _MONTH_FORMS, _NAME_IS,
+                       _NUM_GATE, _ORIGINAL_ID_LINK, _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL,
+                       _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD, _P_PHONE, _P_TAG, _P_TITLE, _P_URL,
+                       _SCHEMELESS_SITE, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET, _TITLE_TAIL,
+                       _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
 from .neighbours import Neighbours
@@ -180,9 +181,10 @@ class TextScrubber(Neighbours):
                 continue
             if k in live and self._stands(k, m, text):
                 who = single.get(k) or self._person_for(k, resolve, counts)
+                s2, e2 = s, e
                 if KEEP not in who and " " not in k:  # 'Mike Thornbury' for a commenter Mike
-                    s, e = self._given_before(text, s), self._surname_after(text, e)
-                add((s, _P_KNOWN, -e, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+                    s2, e2 = self._given_before(text, s), self._surname_after(text, e)
+                add((s2, _P_KNOWN, -e2, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             if m.inflected:
                 continue
             if k in _ADDR_WORDS:

@@ -234,3 +234,12 @@ def test_a_full_name_under_a_closing_signs_for_the_author(author, text, want_end
 ])
 def test_names_in_apposition_to_a_relation_and_after_name_is(text, want):
     assert anon().scrub(text) == want
+
+
+def test_a_generic_login_stays_a_word():
+    from migrator.model import Author, Site
+    a = anon()
+    a.apply_site(Site(title="t", link="https://x.test", authors=[Author(
+        id=1, login="admin", email="owner@x.test", display_name="Marta Lis")]))
+    assert a.scrub("Ask the admin about it, Marta.") == (
+        f"Ask the admin about it, {a.pseudonym('Marta Lis', 'owner@x.test')}.")
