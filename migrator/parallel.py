@@ -84,14 +84,13 @@ def wanted(jobs: int | None, dedupe: bool, anonymise: bool) -> bool:
 
 
 _UTC = timezone.utc
-_EPOCH, _EPOCH_NAIVE, _US = EPOCH_UTC, EPOCH, MICROSECOND
 
 
 def _micros(c: Comment) -> int | None:
     """:attr:`Comment.when` in whole microseconds: exact, and cheaper to
     pickle than a datetime."""
     when = c.when
-    return None if when is None else (when - _EPOCH) // _US
+    return None if when is None else (when - EPOCH_UTC) // MICROSECOND
 
 
 def _rows(post: Post, timed: bool) -> list[tuple]:
@@ -105,7 +104,7 @@ def _light(post_id: int, row: tuple) -> Comment:
     i, p, n, e, u, t, s, x, ip, us, depth, orig = row
     return Comment(id=i, post_id=post_id, parent_id=p, author_name=n, author_email=e, user_id=u,
                    type=t, status=s, content=x, author_ip=ip, depth=depth,
-                   original_parent_id=orig, date_gmt=None if us is None else _EPOCH + us * _US)
+                   original_parent_id=orig, date_gmt=None if us is None else EPOCH_UTC + us * MICROSECOND)
 
 
 class _Recorder:
@@ -417,7 +416,7 @@ def _flat(post: Post) -> tuple:
     except ValueError:
         return d, keys, list(comments)
     rows: list = []
-    utc, naive, us = _UTC, _EPOCH_NAIVE, _US
+    utc, naive, us = _UTC, EPOCH, MICROSECOND
     for c in comments:
         v = c.__dict__
         if len(v) != n:
@@ -434,7 +433,7 @@ def _flat(post: Post) -> tuple:
             if b.tzinfo is not utc:
                 rows.append(c)
                 continue
-            row[ib] = (b - _EPOCH) // us
+            row[ib] = (b - EPOCH_UTC) // us
         rows.append(row)
     return d, keys, rows
 
@@ -447,7 +446,7 @@ def _unflat(flat: tuple) -> Post:
         comments = list(rows)  # no row is a list: each comment went as itself
     else:
         ia, ib = keys.index("date"), keys.index("date_gmt")
-        naive, utc_epoch, us = _EPOCH_NAIVE, _EPOCH, _US
+        naive, utc_epoch, us = EPOCH, EPOCH_UTC, MICROSECOND
         for row in rows:
             if type(row) is list:
                 a, b = row[ia], row[ib]

@@ -18,7 +18,7 @@ from typing import Iterator
 from lxml import etree
 
 from ..ledger import Ledger
-from ..model import EPOCH as _EPOCH, EPOCH_UTC as _EPOCH_UTC, Author, Comment, Post, Site, status_from_wp
+from ..model import Author, Comment, Post, Site, as_naive_utc, status_from_wp
 from .dates import _Offsets, _fmt, _utc, parse_wp_date  # noqa: F401 (re-exported)
 from .ids import derived_id, post_id_for
 from .sanitise import NotXML, sanitised_chunks
@@ -262,7 +262,7 @@ class WXRReader:
         reading it here would. Every post of one file goes through the same
         reader, in order: the site's UTC offset is learned as they come."""
         gmt = post.date_gmt
-        self._offsets.learn(post.date, None if gmt is None else _EPOCH + (gmt - _EPOCH_UTC))
+        self._offsets.learn(post.date, as_naive_utc(gmt))
         post.comments = []
         if cut_off is not None:
             self._finish_cut(post, raw, *cut_off)
@@ -473,7 +473,7 @@ class WXRReader:
         c.__dict__ = {
             "id": cid, "post_id": post.id, "author_name": name, "author_email": email,
             "author_url": url, "author_ip": ip, "author_user_agent": agent,
-            "date": local, "date_gmt": None if gmt is None else _EPOCH_UTC + (gmt - _EPOCH),
+            "date": local, "date_gmt": _utc(gmt),
             "content": content, "status": status, "type": kind or "comment",
             "parent_id": parent_id, "user_id": user_id, "meta": meta,
             "site": post.site, "source_file": self.path, "source_line": line or 0,
