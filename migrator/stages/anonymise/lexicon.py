@@ -186,7 +186,5 @@ _SIGNOFF_WORDS = frozenset("love regards best cheers thanks warmly sincerely you
                            "hugs blessings namaste peace ciao".split())
 _INTRO = re.compile(r"(?:\b(?:i'?m|i am|my name is|this is|named|called|call me|it'?s)\s+)$",
                     re.I)
-_MONTHS = frozenset("january february march april may june july august september october "
-                    "november december".split())
 _SENTENCE_END = ".!?…:;\n"
 

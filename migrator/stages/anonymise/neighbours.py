@@ -21,6 +21,14 @@ _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _NEXT_WORD = re.compile(r"[ \u00a0]([^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)(?![\w'’-])")
 
 
+def word_start(text: str, b: int) -> int:
+    """Where the word (letters, apostrophes, hyphens) ending at ``text[b]`` starts."""
+    a = b
+    while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
+        a -= 1
+    return a
+
+
 class Neighbours:
     """Names next to names (a mixin)."""
 
@@ -76,9 +84,8 @@ class Neighbours:
         commenter Kowalski)."""
         if s < 3 or text[s - 1] not in " \u00a0" or not text[s - 2].isalpha():
             return s
-        a = b = s - 1
-        while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
-            a -= 1
+        b = s - 1
+        a = word_start(text, b)
         w = text[a:b]
         if (a and _is_w(text[a - 1])) or len(w) < 2 or not _titlecase(w) or not w[0].isalpha():
             return s

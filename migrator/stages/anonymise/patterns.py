@@ -9,7 +9,7 @@ from typing import Callable
 
 from .people import _WORD
 from .secret import PHONE
-from .words import GREETINGS, TITLES, _MONTH_CONTEXT, _PARTICLES
+from .words import GREETINGS, TITLES, _MONTH_CONTEXT, _MONTHS, _PARTICLES
 
 # ---------------------------------------------------------------------------
 # Body patterns
@@ -227,8 +227,7 @@ def _valid_ip(s: str) -> bool:
 
 #: Month names and their short forms: a commenter 'Jan' or 'June' is not named
 #: in 'ends on Jan 5, 2021' or 'the 3rd of June'.
-_MONTH_FORMS = frozenset("january february march april may june july august september october "
-                         "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_MONTH_FORMS = _MONTHS | frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _DAY_AFTER = re.compile(r"\.?,?[ \t\u00a0]*(?:(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d%])\b"
                         r"|(?:1[89]|20)\d\d(?![\d%]))")
 _DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?\.?(?:[ \t\u00a0]+of)?[ \t\u00a0]*$")

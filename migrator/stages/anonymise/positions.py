@@ -7,8 +7,8 @@ from typing import Iterable
 
 from .fold import fold_word
 from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES,
-                      _MONTHS, _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
-from .words import COMMON_WORDS
+                      _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
+from .words import COMMON_WORDS, _MONTHS
 
 # ---------------------------------------------------------------------------
 # Name positions

@@ -14,7 +14,7 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _APPOSITIVE
                        _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
-from .neighbours import Neighbours
+from .neighbours import Neighbours, word_start
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
 from .lexicon import PLACE_NAMES
@@ -202,9 +202,7 @@ class TextScrubber(Neighbours):
                 b = g.start()
                 while b and text[b - 1] in " \t\u00a0":
                     b -= 1
-                a = b
-                while a and (text[a - 1].isalpha() or text[a - 1] in "'’-"):
-                    a -= 1
+                a = word_start(text, b)
                 w = text[a:b]
                 k = _key(w) if w else ""
                 if (len(w) >= 2 and not (a and _is_w(text[a - 1])) and _titlecase(w)
