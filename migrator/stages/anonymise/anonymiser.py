@@ -248,6 +248,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 full = " ".join(words)
                 if len(full) <= 80:
                     self._add_key(p, _key(full))
+                    if not phrase and " " in name.strip():  # 'happy_hiker' is a handle already
+                        self._add_joined(p, words)
             if len(words) <= MAX_NAME_WORDS or not phrase:  # a long name is still a name
                 for w in words:
                     if phrase and w.lower() in COMMON_WORDS:
@@ -289,6 +291,23 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if (len(p.keys), len(p.initials)) != before:
             self._dirty = True
         return True
+
+    def _add_joined(self, p: _Person, words: list[str]) -> None:
+        """A full name joined into one handle or hashtag, found in any case:
+        'gwendolynfairweather' (also GwendolynFairweather, #GwendolynFairweather),
+        and the first initial with a surname of 5+ letters that is no common
+        word ('gfairweather'). Only these two: every key costs memory per
+        person, and time in the name pattern. Joined by a dot or an underscore
+        ('gwendolyn.fairweather', 'g.fairweather', 'gwendolyn_fairweather') the
+        name is found from its words (TextScrubber._dotted and _glued)."""
+        keys = [_key(w).replace("'", "").replace(" ", "") for w in words
+                if not _is_initial(w) and w.lower() not in _PARTICLES]
+        if len(keys) < 2 or not all(k.isalpha() for k in keys) or nm.script_of(keys[0]) == "cjk":
+            return  # 'J. R. R. Tolkien': initials are never looked for alone; CJK has no spaces
+        self._add_handle(p, "".join(keys))
+        first, last = keys[0], keys[-1]
+        if len(last) >= 5 and last not in COMMON_WORDS and first.isascii():
+            self._add_handle(p, first[0] + last)
 
     def _add_handle(self, p: _Person, handle: str) -> None:
         """An e-mail's local part, a login or a handle, found whole (in lower case too)."""

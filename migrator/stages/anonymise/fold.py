@@ -1,6 +1,7 @@
 """Folding text for matching names: see :mod:`.names` (entities decoded, NFKD
-without marks, apostrophes dropped, hyphens as spaces, lower case), with a map
-back to the original positions; and which script a key is written in."""
+without marks, apostrophes dropped, hyphens as spaces, lower case, a word
+mixing Latin letters with Cyrillic or Greek look-alikes spelled in one script),
+with a map back to the original positions; and which script a key is written in."""
 from __future__ import annotations
 
 import html
@@ -175,9 +176,57 @@ def fold(text: str) -> Folded:
         pad = {m.start() for m in _PAD.finditer(t)}
         t = t.replace("\x03", "\x00")
     if "\x00" not in t:
-        return Folded(t)
+        return Folded(one_script(t))
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
-    return Folded(t.replace("\x00", ""), gone=gone, pad=pad)
+    return Folded(one_script(t.replace("\x00", "")), gone=gone, pad=pad)
+
+
+# ---------------------------------------------------------------------------
+# Look-alike letters of another script
+# ---------------------------------------------------------------------------
+
+#: Cyrillic and Greek letters (as folded: lower case, no marks) that look like
+#: a Latin one, and the Latin letters that look like a Cyrillic one. Unicode's
+#: confusables list (and the packages that ship it, megabytes of JSON) covers
+#: every script and upper case; folded text needs only these.
+_TO_LATIN = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "к": "k", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
+    "ο": "o", "α": "a", "ι": "i", "ν": "v", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x"})
+_TO_CYRILLIC = str.maketrans({"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у",
+                              "x": "х", "k": "к"})
+#: A Cyrillic or Greek letter beside a Latin one (the engine stops only at
+#: Cyrillic and Greek letters: as cheap as looking for them at all).
+_MIXED_AT = re.compile(r"[\u0370-\u03ff\u0400-\u052f](?:(?<=[a-z][\u0370-\u03ff\u0400-\u052f])"
+                       r"|(?=[a-z]))")
+#: A word (letters only) in which a Latin letter touches a Cyrillic or Greek one.
+_MIXED_WORD = re.compile(r"[^\W\d_]*(?:[a-z][\u0370-\u03ff\u0400-\u052f]|"
+                         r"[\u0370-\u03ff\u0400-\u052f][a-z])[^\W\d_]*")
+_NON_LATIN = re.compile(r"[^a-z]")
+_NON_CYRILLIC = re.compile(r"[^\u0400-\u052f]")
+
+
+def one_script(t: str) -> str:
+    """Folded text whose words that mix Latin letters with Cyrillic or Greek
+    look-alikes ('fairweаther' with a Cyrillic а, 'наташa' with a Latin a)
+    are spelled in one script: Latin where every other letter has a Latin
+    look-alike, else Cyrillic where every Latin letter has a Cyrillic one;
+    else left as they are. A word wholly in one script never changes. Length
+    and positions stay, so the map back to the original holds."""
+    if not _MIXED_AT.search(t):
+        return t
+    return _MIXED_WORD.sub(_one_script_word, t)
+
+
+def _one_script_word(m: re.Match) -> str:
+    w = m.group()
+    latin = w.translate(_TO_LATIN)
+    if not _NON_LATIN.search(latin):
+        return latin
+    cyr = w.translate(_TO_CYRILLIC)
+    if not _NON_CYRILLIC.search(cyr):
+        return cyr
+    return w
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -273,7 +322,7 @@ def _fold_pieces(text: str) -> Folded:
         pos = e
     if pos < len(text):
         piece(pos, len(text), text[pos:].lower().replace("-", " "), True)
-    return Folded("".join(parts), (fs, os_, oes, one))
+    return Folded(one_script("".join(parts)), (fs, os_, oes, one))
 
 
 # ---------------------------------------------------------------------------

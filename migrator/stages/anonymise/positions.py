@@ -8,7 +8,7 @@ from typing import Iterable
 from .fold import fold_word
 from .lexicon import (ADDRESS, DETERMINERS, PLACE_NAMES, RELATIONS, SPEECH, WORDLIKE_NAMES,
                       _SENTENCE_END, _SIGNOFF_WORDS, lexicon)
-from .words import COMMON_WORDS, _MONTHS
+from .words import COMMON_WORDS, _MONTHS, _WORD_ENDINGS
 
 # ---------------------------------------------------------------------------
 # Name positions
@@ -184,6 +184,23 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         pass  # the whole comment is one word
     elif start == 0:
         return None
+    trailer = _SENT_FROM.fullmatch(tail, start)
+    title = _TITLE_LINE.fullmatch(tail, start) if trailer is None else None
+    if trailer is not None or title is not None and tail[title.start(1)].isupper():
+        # 'Jadwiga Wróblewska\nFlorist', 'Jadwiga\nSent from my iPhone': the
+        # signature is the line above a job title or a mail app's line
+        above = _line_above(tail, start)
+        if above is not None:
+            a, b = above
+            full = _FULL_NAME_LINE.fullmatch(tail, a, b)
+            if full is not None and (_full_name(full.group(1)) or _after_closing(tail, a)
+                                     and _full_name(full.group(1), listed=False)):
+                return full.start(1) + off, full.end(1) + off
+            one = _ONE_WORD.fullmatch(tail, a, b) if trailer is not None else None
+            if one is not None and _signs(one.group(1)):
+                return one.start(1) + off, one.end(1) + off
+        if trailer is not None:
+            return None  # 'Sent from my iPhone' signs nobody
     full = _FULL_NAME_LINE.fullmatch(tail, start)
     if full is not None and (_full_name(full.group(1)) or _after_closing(tail, start)
                              and _full_name(full.group(1), listed=False)):
@@ -220,12 +237,49 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         return s + off, e + off
     s, e = m.span(1)
     s, e = s + off, e + off
-    w = m.group(1)
-    if len(w) < 2 or (w[0].lower() != w[0].upper() and not w[0].isupper()):
-        return None
-    if w.lower() in _SIGNOFF_WORDS:
+    if not _signs(m.group(1)):
         return None
     return s, e
+
+
+def _signs(w: str) -> bool:
+    """Whether one word alone on a line may be a signature: capitalised
+    where the script has case, no closing ('Cheers'), and not built like an
+    English word unless a listed given name ('Florist', 'Therapist' name a
+    trade, 'Ernestine' a person)."""
+    if len(w) < 2 or (w[0].lower() != w[0].upper() and not w[0].isupper()):
+        return False
+    k = w.lower()
+    if k in _SIGNOFF_WORDS:
+        return False
+    return not (len(k) >= 6 and k.endswith(_WORD_ENDINGS) and fold_word(k) not in lexicon().given)
+
+
+#: A mail app's last line: 'Sent from my iPhone', 'Sent via Android'.
+_SENT_FROM = re.compile(r"[ \t\u00a0\-—~*]*(?i:sent (?:from|via|with|using) [^\n<>]{2,40}"
+                        r"|get outlook for [^\n<>]{2,20})[ \t\u00a0.!]*")
+#: A job title or a place on a last line: a few capitalised words ('Florist',
+#: 'Senior Florist, Kraków', 'Head of Sales'), no sentence.
+_TITLE_LINE = re.compile(r"[ \t\u00a0\-—~*]*(?=[^\n<>]{2,48}$)([^\W\d_])[\w'’&.-]*"
+                         r"(?:,?[ \u00a0]+(?:[^\W\d_][\w'’&.-]*|&)){0,4}[ \t\u00a0.]*")
+_LINE_BREAK_TAIL = re.compile(r"(?:\s|<br\s*/?>|</p>\s*<p[^<>]*>)*$", re.I)
+
+
+def _line_above(tail: str, start: int) -> tuple[int, int] | None:
+    """The span of the line before the one starting at ``start`` (line
+    breaks and paragraph tags between the two skipped), or None."""
+    m = _LINE_BREAK_TAIL.search(tail, 0, start)
+    end = m.start() if m else start
+    if end == start or end == 0:
+        return None
+    nl = tail.rfind("\n", 0, end)
+    gt = tail.rfind(">", 0, end)
+    if gt > nl:
+        lt = tail.rfind("<", 0, gt)
+        if lt < 0 or not _BLOCK_OPEN.match(tail, lt, gt + 1):
+            return None
+    a = max(nl, gt) + 1
+    return (a, end) if a > 0 else None
 
 
 def capitalised_mid_sentence(text: str, s: int, e: int) -> bool:

@@ -14,6 +14,7 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _APPOSITIVE
                        _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
+from .glued import Glued, glue_in
 from .neighbours import Neighbours, word_start
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
@@ -27,6 +28,7 @@ _CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_
 #: Attributes that name things on the page ('id', 'class'): dropped when they name a commenter.
 _ID_ATTRS = frozenset("id class name for headers itemid".split())
 _SEPARATORS = re.compile(r"[_\W\d]+")
+
 
 
 def _after_possessive(text: str, s: int) -> bool:
@@ -48,7 +50,7 @@ def _after_possessive(text: str, s: int) -> bool:
 KEEP = "\0keep"
 
 
-class TextScrubber(Neighbours):
+class TextScrubber(Neighbours, Glued):
     """The body half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin:
     it uses the people tables the anonymiser builds)."""
 
@@ -179,12 +181,17 @@ class TextScrubber(Neighbours):
                         if end > e and nm.name_position(text, s, end):
                             add((s, _P_THIRD, -end, NAME, NAME, 1))
                 continue
-            if k in live and self._stands(k, m, text):
-                who = single.get(k) or self._person_for(k, resolve, counts)
-                s2, e2 = s, e
-                if KEEP not in who and " " not in k:  # 'Mike Thornbury' for a commenter Mike
-                    s2, e2 = self._given_before(text, s), self._surname_after(text, e)
-                add((s2, _P_KNOWN, -e2, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+            if k in live:
+                # 'gwendolyn.fairweather', 'g.fairweather': the name from its start
+                dot = self._dotted(k, text, s) if s > 1 and text[s - 1] == "." else -1
+                if dot >= 0 or self._stands(k, m, text):
+                    who = single.get(k) or self._person_for(k, resolve, counts)
+                    s2, e2 = s, e
+                    if dot >= 0:
+                        s2 = dot
+                    elif KEEP not in who and " " not in k:  # 'Mike Thornbury' for a commenter Mike
+                        s2, e2 = self._given_before(text, s), self._surname_after(text, e)
+                    add((s2, _P_KNOWN, -e2, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
             if m.inflected:
                 continue
             if k in _ADDR_WORDS:
@@ -195,6 +202,9 @@ class TextScrubber(Neighbours):
                 t = _TITLE_TAIL.match(text, e)
                 if t:
                     self._named(text, t, _P_TITLE, resolve, counts, add)
+        ft = folded.text
+        if glue_in(ft):
+            self._glued(text, folded, resolve, counts, add)
         if "," in text or "(" in text:
             for g in _APPOSITIVE_GATE.finditer(low):  # 'Dorota (my sister)', 'Dorota, my sister,'
                 if g.group(1) not in nm.RELATIONS:

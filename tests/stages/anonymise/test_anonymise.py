@@ -778,8 +778,9 @@ def test_learn_keeps_per_person_data_only():
     assert len(a._by_digest) == 3 and len(a._by_raw) == 3
     nicknames = {n for first in ("Ann", "Bob", "Sibel") for n in names_mod.nickname_keys(first)
                  if len(n) >= 3}
+    joined = {"annlee", "bobsample", "bsample"}  # handles made of the full name (review 7)
     assert set(a._index) == {"ann lee", "ann", "lee", "bob sample", "bob", "sample",
-                             "sibel"} | nicknames
+                             "sibel"} | nicknames | joined
     state = repr(vars(a))
     assert "comment 1 of post" not in state
 
