@@ -13,8 +13,9 @@ gives a person away. So, under ``--anonymise``:
   name, first and last name or e-mail), else the commenter of that full name,
   else the name's own pseudonym. Kept people (``--keep-name``) stay as they are;
 * the site's URLs become ``https://site-LABEL.anonymous.invalid`` (LABEL needs
-  no secret: :func:`migrator.model.origin_label`), its name stays; a post's
-  link and guid point there;
+  no secret: :func:`migrator.model.origin_label`), its name stays unless it
+  names a commenter or a site user (:meth:`PostScrubber.site_title`), its
+  description is scrubbed like a body; a post's link and guid point there;
 * post and comment ids become ids derived from the secret (HMAC-SHA256 of
   the site, the kind and the old id, as a 16-digit number below 2**53, so
   JavaScript reads it exactly): stable for a secret, so a second run and a
@@ -37,7 +38,7 @@ from urllib.parse import unquote
 
 from ...model import Comment, Post, Site
 from .people import _key, _name_words
-from .secret import _norm
+from .secret import NAME, NAMES_IN_BODIES, _norm
 
 #: Derived ids are 16-digit numbers: never equal to an original id (those are
 #: far smaller), and below 2**53.
@@ -102,8 +103,22 @@ class PostScrubber:
         version = re.search(r"[?&]v=([\w.-]+)", site.generator or "")
         generator = "https://wordpress.org/" + (f"?v={version.group(1)}" if version else "")
         return replace(scrubbed, link=url, base_site_url=url, base_blog_url=url, origin=label,
+                       title=self.site_title(site.title),
                        description=self.scrub_post_text(site.description, Counter()),
                        generator=generator)
+
+    def site_title(self, title: str) -> str:
+        """The site's name as an anonymised output shows it: kept, unless it
+        names a commenter or a site user ('Marguerite's Kitchen'); then those
+        names are replaced as in a body. (A name of nobody in the run stays:
+        the title is what the archive is called.)"""
+        if not title:
+            return title
+        counts: Counter = Counter()
+        scrubbed = self.scrub_post_text(title, counts)
+        if counts[NAMES_IN_BODIES] or (counts[NAME] and self._names_in(title)):
+            return scrubbed
+        return title
 
     # -- posts -------------------------------------------------------------------------
     def scrub_post_text(self, text: str, counts: Counter) -> str:

@@ -166,3 +166,49 @@ def test_a_signature_above_a_job_title_or_a_sent_from_line_is_the_author(text, w
 def test_a_last_line_that_signs_nobody_stays(text):
     _, (out,) = run_post([text])
     assert out == text
+
+
+# -- 5. the site's own title -------------------------------------------------------
+
+def site_export(tmp_path, title: str) -> str:
+    posts = [P(id=10, title="Soup", slug="soup", author="mdubois", site="https://kitchen.example",
+               comments=[C(id=1, author="Tobias Quill", email="tq@x.test", content="Lovely soup."),
+                         C(id=2, author="Hope Ravensworth", email="hr@x.test", content="Yum.")])]
+    users = author("mdubois", "m@x.test", "Marguerite Dubois", "Marguerite", "Dubois")
+    path = tmp_path / "site.xml"
+    path.write_text(wxr(posts, site="https://kitchen.example", authors=users, title=title),
+                    encoding="utf-8")
+    return str(path)
+
+
+def converted_title(tmp_path, run_cli, title: str, *extra: str) -> tuple[str, str]:
+    src = site_export(tmp_path, title)
+    out = tmp_path / "out.json"
+    r = run_cli("convert", src, "--to", f"json:{out}", "--anonymise", *extra,
+                env={"MIGRATOR_SECRET": SECRET.decode()})
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    return json.loads(text)["posts"][0]["site"]["title"], text
+
+
+@pytest.mark.parametrize("title,gone", [
+    ("Marguerite's Kitchen", "Marguerite"),  # the site's own user (its author)
+    ("Dubois Family Recipes", "Dubois"),
+    ("Tobias Quill Reviews", "Tobias"),  # a commenter
+    ("Soup with Ravensworth", "Ravensworth"),
+])
+def test_a_site_title_naming_a_commenter_or_a_site_user_is_scrubbed(tmp_path, run_cli, title, gone):
+    got, text = converted_title(tmp_path, run_cli, title)
+    assert "Commenter " in got and gone not in text, got
+
+
+@pytest.mark.parametrize("title", ["Hollyhock Notes", "Hope Springs Eternal", "Grace and Soup"])
+def test_a_site_title_naming_nobody_of_the_run_is_kept(tmp_path, run_cli, title):
+    got, _ = converted_title(tmp_path, run_cli, title)
+    assert got == title
+
+
+def test_a_kept_site_user_keeps_the_title(tmp_path, run_cli):
+    got, _ = converted_title(tmp_path, run_cli, "Marguerite's Kitchen", "--keep-name",
+                             "Marguerite Dubois")
+    assert got == "Marguerite's Kitchen"
