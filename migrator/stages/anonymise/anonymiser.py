@@ -140,6 +140,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._word_tokens: set[str] = set()
         self._nick_keys: set[str] = set()
         self._handle_keys: set[str] = set()
+        #: First initial and surname ('gfairweather'): keys, but not in the name
+        #: pattern (see _add_joined); looked up where a word is a handle.
+        self._initial_keys: set[str] = set()
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
         self._finder: nm.NameFinder | None = None
@@ -297,9 +300,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         'gwendolynfairweather' (also GwendolynFairweather, #GwendolynFairweather),
         and the first initial with a surname of 5+ letters that is no common
         word ('gfairweather'). Only these two: every key costs memory per
-        person, and time in the name pattern. Joined by a dot or an underscore
-        ('gwendolyn.fairweather', 'g.fairweather', 'gwendolyn_fairweather') the
-        name is found from its words (TextScrubber._dotted and _glued)."""
+        person. The initial form stays out of the name pattern (there, keys
+        under every letter cost every comment about 4%): it is looked up
+        where a word is a handle (after '@' or '#', glued to '_' or digits).
+        Joined by a dot or an underscore ('gwendolyn.fairweather',
+        'g.fairweather', 'gwendolyn_fairweather') the name is found from its
+        words (TextScrubber._dotted and _glued)."""
         keys = [_key(w).replace("'", "").replace(" ", "") for w in words
                 if not _is_initial(w) and w.lower() not in _PARTICLES]
         if len(keys) < 2 or not all(k.isalpha() for k in keys) or nm.script_of(keys[0]) == "cjk":
@@ -307,7 +313,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._add_handle(p, "".join(keys))
         first, last = keys[0], keys[-1]
         if len(last) >= 5 and last not in COMMON_WORDS and first.isascii():
-            self._add_handle(p, first[0] + last)
+            k = first[0] + last
+            if k not in COMMON_WORDS:
+                self._add_key(p, k)
+                self._initial_keys.add(k)
 
     def _add_handle(self, p: _Person, handle: str) -> None:
         """An e-mail's local part, a login or a handle, found whole (in lower case too)."""
@@ -383,7 +392,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # The finder works on folded text: every name key in any script (CJK
         # as substrings, Latin and Cyrillic declined), and the addressing
         # words and titles that introduce a name.
-        keys = {k: self._key_flags(k) for k in live}
+        keys = {k: self._key_flags(k) for k in live if k not in self._initial_keys}
         for w in _ADDR_WORDS | _TITLE_RUNS:
             keys[w] = keys.get(w, 0) | nm.WORD
         self._taken = set(self._index) | kept_keys

@@ -1,7 +1,13 @@
 """Folding text for matching names: see :mod:`.names` (entities decoded, NFKD
-without marks, apostrophes dropped, hyphens as spaces, lower case, a word
-mixing Latin letters with Cyrillic or Greek look-alikes spelled in one script),
-with a map back to the original positions; and which script a key is written in."""
+without marks, apostrophes dropped, hyphens and underscores as spaces, lower
+case, a word mixing Latin letters with Cyrillic or Greek look-alikes spelled
+in one script), with a map back to the original positions; and which script a
+key is written in.
+
+Underscores are spaces on both sides, text and keys: '_Gwendolyn_' (Markdown
+emphasis) and 'gwendolyn_fairweather' hold the name as words, and a handle
+'happy_hiker' is the key 'happy hiker', found whole where written either way.
+Code ('__init__', 'snake_case_names') holds no name unless a commenter's."""
 from __future__ import annotations
 
 import html
@@ -148,7 +154,7 @@ def fold(text: str) -> Folded:
     Most texts fold at C speed (lower, translate, delete); entities and
     characters that fold to several take a slower path."""
     if text.isascii() and not _ASCII_SPECIAL.search(text):
-        return Folded(text.lower().replace("-", " "))
+        return Folded(text.lower().replace("-", " ").replace("_", " "))
     orig = text
     if "&" in text and _ENTITY.search(text):
         # Each entity becomes its folded character(s) and padding, so
@@ -176,9 +182,9 @@ def fold(text: str) -> Folded:
         pad = {m.start() for m in _PAD.finditer(t)}
         t = t.replace("\x03", "\x00")
     if "\x00" not in t:
-        return Folded(one_script(t))
+        return Folded(one_script(t.replace("_", " ")))
     gone = [m.start() - k for k, m in enumerate(_ZERO.finditer(t))]
-    return Folded(one_script(t.replace("\x00", "")), gone=gone, pad=pad)
+    return Folded(one_script(t.replace("\x00", "").replace("_", " ")), gone=gone, pad=pad)
 
 
 # ---------------------------------------------------------------------------
@@ -192,7 +198,9 @@ def fold(text: str) -> Folded:
 _TO_LATIN = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
     "ѕ": "s", "к": "k", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
-    "ο": "o", "α": "a", "ι": "i", "ν": "v", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x"})
+    "ο": "o", "α": "a", "ι": "i", "ν": "v", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    # capitals that look Latin, as folding lowers them: В Н М Т, Β Ε Ζ Η Μ
+    "в": "b", "н": "h", "м": "m", "т": "t", "β": "b", "ε": "e", "ζ": "z", "η": "h", "μ": "m"})
 _TO_CYRILLIC = str.maketrans({"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у",
                               "x": "х", "k": "к"})
 #: A Cyrillic or Greek letter beside a Latin one (the engine stops only at
@@ -322,7 +330,7 @@ def _fold_pieces(text: str) -> Folded:
         pos = e
     if pos < len(text):
         piece(pos, len(text), text[pos:].lower().replace("-", " "), True)
-    return Folded(one_script("".join(parts)), (fs, os_, oes, one))
+    return Folded(one_script("".join(parts).replace("_", " ")), (fs, os_, oes, one))
 
 
 # ---------------------------------------------------------------------------

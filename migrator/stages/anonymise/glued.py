@@ -1,9 +1,9 @@
 """Names written as one with something else: joined by a dot to a first
-name or initial ('gwendolyn.fairweather', 'g.fairweather'), glued to
-underscores or digits ('_Gwendolyn_', 'gwendolyn_fairweather', 'Gwendolyn2').
-The name finder matches whole words; these are found from it, or from the
-words holding an underscore or digits after a letter, looked at again. A
-mixin of :class:`~migrator.stages.anonymise.scrub_text.TextScrubber` (it
+name or initial ('gwendolyn.fairweather', 'g.fairweather'), glued to digits
+('Gwendolyn2'), a hashtag of the initial and surname ('#gfairweather'). The
+name finder matches whole words; these are found from its matches or looked
+up where a cheap test says they may be. (Underscores are spaces once folded:
+'_Gwendolyn_' needs nothing here.) A mixin of :class:`~migrator.stages.anonymise.scrub_text.TextScrubber` (it
 uses the people tables the anonymiser builds)."""
 from __future__ import annotations
 
@@ -16,21 +16,15 @@ from .people import _key
 from .secret import NAME, NAMES_IN_BODIES
 from .words import COMMON_WORDS
 
-#: What Glued._glued looks at: underscores, digits right after a letter.
+#: What Glued._glued looks at: digits right after a letter.
 _LETTER_DIGIT = re.compile(r"[0-9](?<=[^\W\d_][0-9])")
-_DIGIT_RUN = re.compile(r"[0-9]+")
-_GLUE_POINT_US = re.compile(r"_+")
-_GLUE_SPACE = re.compile(r"[_0-9]+")
-
-
-def _spaces(m: re.Match) -> str:
-    return " " * len(m.group())
+_HASHTAG = re.compile(r"#([^\W\d_]{6,})\b")  # a literal first: the engine stops only at '#'
 
 
 def glue_in(ft: str) -> bool:
-    """Whether folded text holds an underscore, or digits right after a
-    letter (cheap tests first: most comments hold neither)."""
-    return "_" in ft or (any(d in ft for d in "0123456789") and _LETTER_DIGIT.search(ft) is not None)
+    """Whether folded text holds digits right after a letter (the engine
+    stops only at digits: most comments hold none so glued)."""
+    return _LETTER_DIGIT.search(ft) is not None
 
 
 class Glued:
@@ -59,52 +53,45 @@ class Glued:
         return a if others and any(p in people for p in others) else -1
 
     def _glued(self, text: str, folded, resolve, counts: Counter, add) -> None:
-        """A commenter's name glued to underscores or digits, which the name
-        finder's whole words miss: '_Gwendolyn_' (markdown emphasis),
-        'gwendolyn_fairweather', 'Gwendolyn2', 'Fairweather1985'. The words
-        holding an underscore, or digits right after a letter, are looked at
-        again with those signs as spaces (same length: positions hold).
-        Only commenters' keys count; a key that is also a word ('will2',
-        'mark_down') only where a name stands, and digits only after a name
-        that is no common word. A handle with an underscore or digits
-        ('happy_hiker', 'anna77') is a key of its own, found whole before.
-        The digits go with the name: 'Fairweather1985' becomes the pseudonym
-        alone (a year or a number beside a name may say who it is); the
-        underscores stay ('_Commenter 1A2B3C4D_')."""
+        """A commenter's name with digits glued after it, which the name
+        finder's whole words miss: 'Gwendolyn2', 'fairweather1985',
+        'gfairweather85'. The letters before such digits are looked up as a
+        key; only a commenter's, and only a name that is no common word
+        ('will2', 'mark1' stay). The digits go with the name: 'Fairweather1985'
+        becomes the pseudonym alone (a year or a number beside a name may say
+        who it is). (Underscores need nothing here: folding makes them spaces.)"""
         ft = folded.text
         n = len(ft)
-        points = [i for i in _GLUE_POINT_US.finditer(ft)] if "_" in ft else []
-        for d in _DIGIT_RUN.finditer(ft):
-            if d.start() and ft[d.start() - 1].isalpha():
-                points.append(d)
-        done = set()
-        live, kept = self._live, self._kept_keys
-        for g in points:
-            a, b = g.start(), g.end()
-            while a and _is_w(ft[a - 1]):
+        live, kept, ambig = self._live, self._kept_keys, self._ambig
+        for g in _LETTER_DIGIT.finditer(ft):
+            d = g.start()
+            a = d
+            while a and ft[a - 1].isalpha():
                 a -= 1
-            while b < n and _is_w(ft[b]):
-                b += 1
-            if (a, b) in done:
+            if a and (ft[a - 1].isdigit() or ft[a - 1] in "'."):
+                continue  # 'v2a3', 'x.y2': no name's start
+            k = ft[a:d]
+            if (len(k) < 3 or k not in live or k in kept or k in ambig or k in COMMON_WORDS
+                    or k in nm.WORDLIKE_NAMES):
                 continue
-            done.add((a, b))
-            tok = ft[a:b]
-            var = _GLUE_SPACE.sub(_spaces, tok)
-            for m in self._finder.find(var, nm.Folded(var)):
-                k, fs, fe = m.key, a + m.start, a + m.end
-                if m.inflected or k not in live or k in kept:
-                    continue
-                digits = fe < b and ft[fe].isdigit()
-                if not digits and "_" not in ft[max(a, fs - 1):fe + 1]:
-                    continue  # whole here: the finder found it already
-                if digits and (k in COMMON_WORDS or m.flags & nm.WORD or k in self._common):
-                    continue  # 'will2', 'mark1'
-                if digits:
-                    while fe < b and ft[fe].isdigit():
-                        fe += 1
-                os_, oe = folded.span(fs, fe)
-                if m.flags & nm.WORD and not self._stands(
-                        k, nm.Match(os_, folded.span(fs, a + m.end)[1], k, m.flags, False), text):
-                    continue
-                who = self._single.get(k) or self._person_for(k, resolve, counts)
-                add((os_, _P_KNOWN, -oe, who, NAME if who == NAME else NAMES_IN_BODIES, 1))
+            e = d
+            while e < n and ft[e].isdigit():
+                e += 1
+            if e < n and ft[e].isalpha():
+                continue  # 'anna2b': a word of its own
+            self._add_known(k, folded.span(a, e), resolve, counts, add)
+
+    def _hashtags(self, text: str, resolve, counts: Counter, add) -> None:
+        """'#gfairweather': a hashtag that is a commenter's initial and surname
+        (the name pattern finds '#GwendolynFairweather' itself)."""
+        live, kept = self._live, self._kept_keys
+        for m in _HASHTAG.finditer(text):
+            if m.start() and (_is_w(text[m.start() - 1]) or text[m.start() - 1] == "&"):
+                continue  # '&#8217;', 'C#'
+            k = _key(m.group(1))
+            if k in self._initial_keys and k in live and k not in kept:
+                self._add_known(k, m.span(1), resolve, counts, add)
+
+    def _add_known(self, k: str, span: tuple[int, int], resolve, counts: Counter, add) -> None:
+        who = self._single.get(k) or self._person_for(k, resolve, counts)
+        add((span[0], _P_KNOWN, -span[1], who, NAME if who == NAME else NAMES_IN_BODIES, 1))

@@ -184,9 +184,16 @@ def signoff_span(text: str) -> tuple[int, int] | None:
         pass  # the whole comment is one word
     elif start == 0:
         return None
-    trailer = _SENT_FROM.fullmatch(tail, start)
-    title = _TITLE_LINE.fullmatch(tail, start) if trailer is None else None
-    if trailer is not None or title is not None and tail[title.start(1)].isupper():
+    # Most comments end in a sentence: a trailer line is short, and starts with
+    # a capital (a title) or 'Sent'/'Get' (a mail app's line).
+    trailer = title = None
+    if len(tail) - start <= 64:
+        lead = tail[start:start + 8].lstrip(" \t\u00a0-—~*")[:1]
+        if lead in "SsGg":
+            trailer = _SENT_FROM.fullmatch(tail, start)
+        if trailer is None and lead.isupper():
+            title = _TITLE_LINE.fullmatch(tail, start)
+    if trailer is not None or title is not None:
         # 'Jadwiga Wróblewska\nFlorist', 'Jadwiga\nSent from my iPhone': the
         # signature is the line above a job title or a mail app's line
         above = _line_above(tail, start)
@@ -260,16 +267,25 @@ _SENT_FROM = re.compile(r"[ \t\u00a0\-—~*]*(?i:sent (?:from|via|with|using) [^
                         r"|get outlook for [^\n<>]{2,20})[ \t\u00a0.!]*")
 #: A job title or a place on a last line: a few capitalised words ('Florist',
 #: 'Senior Florist, Kraków', 'Head of Sales'), no sentence.
-_TITLE_LINE = re.compile(r"[ \t\u00a0\-—~*]*(?=[^\n<>]{2,48}$)([^\W\d_])[\w'’&.-]*"
+_TITLE_LINE = re.compile(r"[ \t\u00a0\-—~*]*(?=[^\n<>]{2,48}$)[^\W\d_][\w'’&.-]*"
                          r"(?:,?[ \u00a0]+(?:[^\W\d_][\w'’&.-]*|&)){0,4}[ \t\u00a0.]*")
-_LINE_BREAK_TAIL = re.compile(r"(?:\s|<br\s*/?>|</p>\s*<p[^<>]*>)*$", re.I)
+_BREAK_TAG = re.compile(r"<br\s*/?>|</p\s*>|<p(?:\s[^<>]*)?>", re.I)
 
 
 def _line_above(tail: str, start: int) -> tuple[int, int] | None:
     """The span of the line before the one starting at ``start`` (line
     breaks and paragraph tags between the two skipped), or None."""
-    m = _LINE_BREAK_TAIL.search(tail, 0, start)
-    end = m.start() if m else start
+    end = start
+    while end:  # back over line breaks, spaces and paragraph tags
+        if tail[end - 1] in " \t\r\n\u00a0":
+            end -= 1
+        elif tail[end - 1] == ">":
+            lt = tail.rfind("<", 0, end)
+            if lt < 0 or not _BREAK_TAG.fullmatch(tail, lt, end):
+                break
+            end = lt
+        else:
+            break
     if end == start or end == 0:
         return None
     nl = tail.rfind("\n", 0, end)

@@ -88,7 +88,8 @@ class FieldScrubber:
         # 'editor' or 'webmaster' stay words (a login is written in lower case).
         login = fold_word(a.login or "")
         names = {fold_word(w) for w in _name_words(f"{shown} {full}") if len(w) >= 3}
-        if "_" in login or any(ch.isdigit() for ch in login) or any(w in login for w in names):
+        if "_" in (a.login or "") or any(ch.isdigit() for ch in login) or any(
+                w in login.replace(" ", "") for w in names):
             self._add_handle(p, login)
 
     def apply_site(self, site: Site) -> tuple[Site, dict[str, str]]:

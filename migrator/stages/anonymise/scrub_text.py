@@ -205,6 +205,8 @@ class TextScrubber(Neighbours, Glued):
         ft = folded.text
         if glue_in(ft):
             self._glued(text, folded, resolve, counts, add)
+        if "#" in text and self._initial_keys:
+            self._hashtags(text, resolve, counts, add)
         if "," in text or "(" in text:
             for g in _APPOSITIVE_GATE.finditer(low):  # 'Dorota (my sister)', 'Dorota, my sister,'
                 if g.group(1) not in nm.RELATIONS:

@@ -51,7 +51,9 @@ def gwen():
     ("Gwendolyn.Fairweather agreed", "{p} agreed"),
     ("ping gwendolyn_fairweather there", "ping {p} there"),
     ("ask g.fairweather about it", "ask {p} about it"),
-    ("ask gfairweather about it", "ask {p} about it"),
+    ("so true #gfairweather", "so true #{p}"),
+    ("follow @gfairweather", "follow @{p}"),
+    ("ask gfairweather85 today", "ask {p} today"),
 ])
 def test_a_full_name_joined_into_one_handle_is_that_commenter(gwen, text, want):
     a, p = gwen
@@ -61,7 +63,8 @@ def test_a_full_name_joined_into_one_handle_is_that_commenter(gwen, text, want):
 def test_the_initial_and_surname_form_needs_a_surname_that_is_no_word():
     a = anon(("Tom Baker", "tb@x.test"), ("Li Wu", "lw@x.test"))
     # 'baker' is a word and 'wu' too short: 'tbaker', 't.baker', 'lwu' are left alone
-    assert a.scrub("see tbaker and t.baker and lwu") == "see tbaker and t.baker and lwu"
+    for text in ("see tbaker and t.baker and lwu", "#tbaker tbaker1 #lwu"):
+        assert a.scrub(text) == text
     assert a.scrub("so tombaker wrote") == f"so {a.pseudonym('Tom Baker', 'tb@x.test')} wrote"
 
 
@@ -107,6 +110,12 @@ def test_look_alike_letters_of_another_script_hide_no_name(gwen, text):
     out = a.scrub(text)
     assert p in out and "Gwend" not in out and "Fairwe" not in out, out
     assert not leaks(out, "Gwendolyn", "Fairweather"), out
+
+
+def test_capital_look_alikes_are_found_too():
+    a = anon(("Bill Hart", "bh@x.test"))
+    out = a.scrub("I agree with \u0412ill \u041dart here")  # Cyrillic В and Н
+    assert out == f"I agree with {a.pseudonym('Bill Hart', 'bh@x.test')} here"
 
 
 def test_a_cyrillic_name_with_a_latin_look_alike_is_found():
