@@ -45,11 +45,9 @@ class Glued:
         people = self._live[k]
         if (k in self._ambig or k in self._word_tokens) and not text[s].isupper():
             return -1  # 'e.g.will', 'p.s.mark': a name that is a word, after a dot
-        if len(before) == 1:
-            if len(k) < 5 or k in COMMON_WORDS:
-                return -1  # 'a.smith' is the first initial only before a surname that is no word
-            return a if any(i[:1] == before for p in people for i in p.initials) else -1
-        others = self._live.get(before)
+        # 'g.fairweather' is the initial form 'gfairweather' (learned for a
+        # surname of 5+ letters that is no word: not 'a.smith')
+        others = self._live.get(before + k if len(before) == 1 else before)
         return a if others and any(p in people for p in others) else -1
 
     def _glued(self, text: str, folded, resolve, counts: Counter, add) -> None:
