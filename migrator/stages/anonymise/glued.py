@@ -87,7 +87,8 @@ class Glued:
             if m.start() and (_is_w(text[m.start() - 1]) or text[m.start() - 1] == "&"):
                 continue  # '&#8217;', 'C#'
             k = _key(m.group(1))
-            if k in self._initial_keys and k in live and k not in kept:
+            if (k in self._initial_keys or k in self._joined_keys and not self.JOINED_IN_PATTERN) \
+                    and k in live and k not in kept:
                 self._add_known(k, m.span(1), resolve, counts, add)
 
     def _add_known(self, k: str, span: tuple[int, int], resolve, counts: Counter, add) -> None:

@@ -205,7 +205,7 @@ class TextScrubber(Neighbours, Glued):
         ft = folded.text
         if glue_in(ft):
             self._glued(text, folded, resolve, counts, add)
-        if "#" in text and self._initial_keys:
+        if "#" in text and (self._initial_keys or self._joined_keys):
             self._hashtags(text, resolve, counts, add)
         if "," in text or "(" in text:
             for g in _APPOSITIVE_GATE.finditer(low):  # 'Dorota (my sister)', 'Dorota, my sister,'

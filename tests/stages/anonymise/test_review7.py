@@ -221,3 +221,15 @@ def test_a_kept_site_user_keeps_the_title(tmp_path, run_cli):
     got, _ = converted_title(tmp_path, run_cli, "Marguerite's Kitchen", "--keep-name",
                              "Marguerite Dubois")
     assert got == "Marguerite's Kitchen"
+
+
+def test_joined_names_kept_out_of_the_pattern_are_still_found_as_handles(monkeypatch):
+    monkeypatch.setattr(Anonymiser, "JOINED_IN_PATTERN", False)
+    a = anon(GWEN)
+    p = a.pseudonym(*GWEN)
+    for text, want in [("so true #GwendolynFairweather", "so true #{p}"),
+                       ("follow @gwendolynfairweather", "follow @{p}"),
+                       ("gwendolynfairweather85 wrote", "{p} wrote"),
+                       ("ping gwendolyn_fairweather", "ping {p}")]:
+        assert a.scrub(text) == want.format(p=p)
+    assert "gwendolynfairweather" not in a._finder.flags  # not in the pattern
