@@ -86,18 +86,19 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
     ``JOINED_IN_PATTERN``: whether full names joined into one word
-    ('gwendolynfairweather') are in the name pattern, so found anywhere. On
-    the 40k bench (2,734 people) they cost about 6% of the body rules' CPU,
-    and at 20,000 people about 20 MB more after compiling (the compile's
-    peak about 70 MB more). False: they are found only after '@' or '#',
-    before digits, or joined by a dot or underscore.
+    ('gwendolynfairweather') are in the name pattern, so found anywhere, bare
+    in a sentence too. Off: on the 40k bench (2,734 people) they cost 6-11%
+    of the body rules' CPU (the budget for the seventh review's fixes was
+    3%), and at 20,000 people about 20 MB more after compiling (the
+    compile's peak about 70 MB more). Off, they are found after '@' or '#',
+    before digits, or joined by a dot or an underscore.
 
     >>> a = Anonymiser(secret=b"k")
     >>> for post in posts: a.learn(post)          # doctest: +SKIP
     >>> for post in posts: a.apply(post, ledger)  # doctest: +SKIP
     """
 
-    JOINED_IN_PATTERN = True
+    JOINED_IN_PATTERN = False
 
     def __init__(self, secret: bytes | str | None = None, keep_names: Iterable[str] = (),
                  keep_registered: bool = False, ip: str = "drop",

@@ -41,12 +41,30 @@ def gwen():
     return a, a.pseudonym(*GWEN)
 
 
+@pytest.fixture
+def joined_in_pattern(monkeypatch):
+    """Joined full names in the name pattern (off by default: see
+    Anonymiser.JOINED_IN_PATTERN), so found bare in a sentence."""
+    monkeypatch.setattr(Anonymiser, "JOINED_IN_PATTERN", True)
+    a = anon(GWEN, WILL, HIKER)
+    return a, a.pseudonym(*GWEN)
+
+
 # -- 1. a full name joined into one handle or hashtag ------------------------------
 
 @pytest.mark.parametrize("text,want", [
     ("thanks gwendolynfairweather!", "thanks {p}!"),
     ("GwendolynFairweather is right", "{p} is right"),
+])
+def test_a_full_name_joined_bare_in_a_sentence_with_the_switch_on(joined_in_pattern, text, want):
+    a, p = joined_in_pattern
+    assert a.scrub(text) == want.format(p=p)
+
+
+@pytest.mark.parametrize("text,want", [
     ("so true #GwendolynFairweather", "so true #{p}"),
+    ("follow @GwendolynFairweather", "follow @{p}"),
+    ("gwendolynfairweather85 wrote", "{p} wrote"),
     ("write to gwendolyn.fairweather on insta", "write to {p} on insta"),
     ("Gwendolyn.Fairweather agreed", "{p} agreed"),
     ("ping gwendolyn_fairweather there", "ping {p} there"),
@@ -65,7 +83,7 @@ def test_the_initial_and_surname_form_needs_a_surname_that_is_no_word():
     # 'baker' is a word and 'wu' too short: 'tbaker', 't.baker', 'lwu' are left alone
     for text in ("see tbaker and t.baker and lwu", "#tbaker tbaker1 #lwu"):
         assert a.scrub(text) == text
-    assert a.scrub("so tombaker wrote") == f"so {a.pseudonym('Tom Baker', 'tb@x.test')} wrote"
+    assert a.scrub("so #tombaker wrote") == f"so #{a.pseudonym('Tom Baker', 'tb@x.test')} wrote"
 
 
 # -- 2. a name glued to underscores or digits --------------------------------------
@@ -223,8 +241,8 @@ def test_a_kept_site_user_keeps_the_title(tmp_path, run_cli):
     assert got == "Marguerite's Kitchen"
 
 
-def test_joined_names_kept_out_of_the_pattern_are_still_found_as_handles(monkeypatch):
-    monkeypatch.setattr(Anonymiser, "JOINED_IN_PATTERN", False)
+def test_joined_names_kept_out_of_the_pattern_are_still_found_as_handles():
+    assert Anonymiser.JOINED_IN_PATTERN is False  # the default (see its doc)
     a = anon(GWEN)
     p = a.pseudonym(*GWEN)
     for text, want in [("so true #GwendolynFairweather", "so true #{p}"),
