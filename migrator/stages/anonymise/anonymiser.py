@@ -87,9 +87,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
 
     ``JOINED_IN_PATTERN``: whether full names joined into one word
     ('gwendolynfairweather') are in the name pattern, so found anywhere, bare
-    in a sentence too. Off: on the 40k bench (2,734 people) they cost 6-11%
-    of the body rules' CPU (the budget for the seventh review's fixes was
-    3%), and at 20,000 people about 20 MB more after compiling (the
+    in a sentence too. Off: on the 40k bench (2,734 people) they cost 5-11%
+    more of the body rules' CPU (the budget for the seventh review's fixes
+    was 3%), and at 20,000 people about 20 MB more after compiling (the
     compile's peak about 70 MB more). Off, they are found after '@' or '#',
     before digits, or joined by a dot or an underscore.
 
