@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .patterns import _NUM_GATE, _PHONE_RE, _bare_phone, _code_before, _phone_spans
+from .patterns import _NUM_GATE, _PHONE_RE, _bare_phone, _code_before, _no_phone_at, _phone_spans
 
 # ---------------------------------------------------------------------------
 # Contact details the classic patterns miss
@@ -252,7 +252,7 @@ def _wide_phones(text: str, d: str | None = None,
     n = len(t)
     for g in _NUM_GATE.finditer(t):
         for m in _PHONE_RE.finditer(t, max(0, g.start() - 2), min(n, g.end() + 2)):
-            if m.group()[0] in "+(" or not _code_before(t, m.start()):
+            if not _no_phone_at(t, m.start(), m.end()):
                 spans.extend(_phone_spans(m.group(), m.start()))
     for m in BARE_PHONE.finditer(t):
         if _bare_phone(m.group()) and m.span() not in spans and not _code_before(t, m.start()):

@@ -233,10 +233,28 @@ def _code_before(text: str, start: int) -> bool:
     return _CODE_BEFORE.search(text, max(0, start - 40), start) is not None
 
 
+def _no_phone_at(text: str, start: int, end: int) -> bool:
+    """Whether the run of digit groups at text[start:end] is no phone number
+    for what stands before it: a word that makes it a code (see
+    _CODE_BEFORE), or the first group of a number in thousands that the
+    run's pattern could not start with ('1 234 567 890')."""
+    if text[start] in "+(":
+        return False
+    if start >= 2 and text[start - 1] == " " and text[start - 2].isdigit():
+        j = start - 2
+        while j and text[j - 1].isdigit():
+            j -= 1
+        if _THOUSANDS.fullmatch(text, j, end):
+            return True
+    return _code_before(text, start)
+
+
 def _phone_spans(s: str, off: int = 0) -> list[tuple[int, int]]:
     """Where the phone numbers are in a run of digit groups (offsets plus
     ``off``): the longest leading run of groups that is a phone number, then
     the rest likewise ('555-123-4567 2020-06-01' is a phone number and a date)."""
+    if _THOUSANDS.fullmatch(s):
+        return []  # '1 234 567 890': no phone number inside it either
     date = _DATE_IN.search(s)
     if date and _more_groups(s, date.start(), date.end()):
         date = None  # '06.12.34.56.78': a French phone number, not 6 Dec 1934

@@ -11,7 +11,8 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _APPOSITIVE
                        _NUM_GATE, _ORIGINAL_ID_LINK, _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL,
                        _P_HANDLE, _P_ID, _P_IP, _P_KNOWN, _P_LEAD, _P_PHONE, _P_TAG, _P_TITLE, _P_URL,
                        _SCHEMELESS_SITE, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET, _TITLE_TAIL,
-                       _URL_ATTRS, _URL_TRAIL, _code_before, _in_a_date, _in_tag, _is_w, _month_context, _phones,
+                       _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context,
+                       _no_phone_at, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
 from .neighbours import Neighbours, word_start
@@ -147,8 +148,8 @@ class TextScrubber(Neighbours):
                     if _valid_ip(m.group()):
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
                 for m in _PHONE_RE.finditer(text, lo, hi):
-                    if m.group()[0] not in "+(" and _code_before(text, m.start()):
-                        continue  # 'order 555-123-4567', 'ISBN 0306406152'
+                    if _no_phone_at(text, m.start(), m.end()):
+                        continue  # 'order 555-123-4567', '1 234 567 890'
                     n = Counter()
                     rep = _phones(m.group(), n)
                     if n[PHONE]:
