@@ -235,8 +235,8 @@ def _code_before(text: str, start: int) -> bool:
 
 def _no_phone_at(text: str, start: int, end: int) -> bool:
     """Whether the run of digit groups at text[start:end] is no phone number
-    for what stands before it: a word that makes it a code (see
-    _CODE_BEFORE), or the first group of a number in thousands that the
+    for what stands before it: a word that makes digits in one piece a code
+    (see _CODE_BEFORE; 'order 555-123-4567' is still a phone number), or the first group of a number in thousands that the
     run's pattern could not start with ('1 234 567 890')."""
     if text[start] in "+(":
         return False
@@ -246,7 +246,7 @@ def _no_phone_at(text: str, start: int, end: int) -> bool:
             j -= 1
         if _THOUSANDS.fullmatch(text, j, end):
             return True
-    return _code_before(text, start)
+    return text[start:end].isdigit() and _code_before(text, start)  # grouped: a phone's shape
 
 
 def _phone_spans(s: str, off: int = 0) -> list[tuple[int, int]]:

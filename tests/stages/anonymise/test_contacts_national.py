@@ -218,3 +218,12 @@ def test_versions_stay(anon, parts, frame):
 def test_year_ranges_stay(anon, start, span, sep):
     text = f"in {start}{sep}{start + span}"
     assert anon.scrub(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("order 555-123-4567", "order [phone]"),      # grouped: a phone number's shape, after any word
+    ("for my order call 0612345678", "for my order call [phone]"),
+    ("order 1234567890", "order 1234567890"),      # in one piece after 'order': an order number
+])
+def test_a_code_word_keeps_only_digits_in_one_piece(scrub, text, expected):
+    assert scrub(text) == expected
