@@ -31,7 +31,8 @@ Bodies (HTML: only text is touched; links to absolute URLs lose their href)
       start of the comment or a line) or after a title (Dr., Mrs. ...) ->
       ``[name]``;
     * e-mails, URLs, phone numbers, IP addresses -> ``[email]``, ``[url]``,
-      ``[phone]``, ``[ip]``.
+      ``[phone]``, ``[ip]``; IBANs and national id numbers (PESEL, SSN ...
+      where their name stands beside them) -> ``[id]``.
     Names that are also common words ("Hope", "Will", "May", "Snow") are only
     replaced where they are used as names: capitalised mid-sentence, or
     addressed. Initials and one-letter surnames are never matched alone.

@@ -110,8 +110,9 @@ _OPENERS = " \t\r\u00a0\"'“‘«„([*"
 _DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
 _DATE_IN = re.compile(rf"(?<!\d)(?:{_DATE.pattern})(?!\d)")
 #: A number grouped in thousands: '1.000.000', and with spaces '12 345 678',
-#: '1 234 567' (three digits first, '601 234 567', is a Polish phone number).
-_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+|[1-9]\d?(?: \d{3})+")
+#: '1 234 567' (three digits first, '601 234 567', is a Polish phone number),
+#: or an amount with cents ('123 456.78').
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+|[1-9]\d?(?: \d{3})+|\d{1,3}(?: \d{3})+\.\d\d")
 _URL_TRAIL = ".,;:!?)]}'\"”’»"
 
 # Priorities when two replacements overlap: the leftmost wins, then this order.

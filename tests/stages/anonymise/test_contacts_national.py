@@ -227,3 +227,22 @@ def test_year_ranges_stay(anon, start, span, sep):
 ])
 def test_a_code_word_keeps_only_digits_in_one_piece(scrub, text, expected):
     assert scrub(text) == expected
+
+
+def _grouped(n: int, sep: str) -> str:
+    s = str(n)
+    head, rest = s[:len(s) % 3 or 3], s[len(s) % 3 or 3:]
+    return sep.join([head] + [rest[i:i + 3] for i in range(0, len(rest), 3)])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 99_999_999), st.sampled_from([",", ".", " ", "\u00a0", "\u202f", "&nbsp;"]),
+       st.sampled_from(["", ",50", ".99"]), st.sampled_from(["{} €", "${}", "{} zł", "cost {} in all", "{} views"]))
+def test_amounts_in_thousands_stay(anon, n, sep, cents, frame):
+    """Amounts grouped in thousands in any locale's way, up to 99,999,999
+    (nine digits in three groups of three, '123 456 789', have the shape of a
+    Polish phone number, '601 234 567', and are taken for one)."""
+    if sep in ",." and cents[:1] == sep:
+        cents = ""
+    text = frame.format(_grouped(n, sep) + cents)
+    assert anon.scrub(text) == text
