@@ -104,6 +104,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._secret: bytes = secret if secret is not None else secrets.token_bytes(32)
         self.keep_names = tuple(n for n in keep_names if n and n.strip())
         self.keep_registered = keep_registered
+        #: Whether anyone can be kept (their initials are looked for only then).
+        self._may_keep = bool(self.keep_names) or keep_registered
         self.ip = ip
         self.keep_meta = frozenset(keep_meta)
 
@@ -131,7 +133,6 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         #: How many times the name tables were built (once per run after learning).
         self.compiled = 0
         self._live: dict[str, tuple[_Person, ...]] = {}
-        self._live_ids: dict[str, frozenset] = {}
         self._single: dict[str, str] = {}
         self._kept_keys: set[str] = set()
         self._ambig: set[str] = set()
@@ -226,7 +227,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             people = self._index.setdefault(k, [])
             if p not in people:
                 people.append(p)
-            p.keys.add(k)
+            if k not in p.keys:
+                p.keys += (k,)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":
@@ -242,9 +244,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # a whole; its words that are not common ones only where a name stands.
         phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
         if words:
-            new = _initials(words)
-            if new - p.initials:
-                p.initials = p.initials | new
+            if self._may_keep:  # initials matter only to people who may be kept
+                new = _initials(words)
+                if new - p.initials:
+                    p.initials = p.initials | new
             if len(words) >= 2:
                 full = " ".join(words)
                 if len(full) <= 80:
@@ -282,7 +285,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     if len(nick) >= 3 and nick not in p.keys:
                         self._add_key(p, nick)
                         self._nick_keys.add(nick)
-                        p.nicks = p.nicks | {nick}
+                        if nick not in p.nicks:
+                            p.nicks += (nick,)
         self._add_handle(p, _norm(c.author_email).partition("@")[0])
         raw = (c.author_name or "").strip()
         if " " not in raw and ("_" in raw or any(ch.isdigit() for ch in raw)):
@@ -325,10 +329,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 if p.nicks:  # a kept person's nickname never hides a commenter's own name
                     if real is None:
                         real = {k for q in self._by_digest.values() if not q.kept
-                                for k in q.keys - q.nicks}
-                    kept_keys |= p.keys - (p.nicks & real)
+                                for k in q.keys if k not in q.nicks}
+                    kept_keys.update(k for k in p.keys if k not in p.nicks or k not in real)
                 else:
-                    kept_keys |= p.keys
+                    kept_keys.update(p.keys)
                 kept_keys |= p.initials
         # A kept name's word that a commenter who is not kept shares ('Anna'
         # of a kept 'Anna Berg' and of commenter Anna Kowalski) would unmask
@@ -352,8 +356,6 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._kept_full = _phrase_pattern(
             [n for n in self.keep_names if len(_name_words(n)) > 1]
             + [k for k in kept_keys if " " in k and any(k in p.keys for p in people_kept)])
-        self._live_ids = {k: frozenset(map(id, ps)) for k, ps in live.items()
-                          if len(ps) > 1 or k in contested}
         # From now on pseudonyms may be written: a later collision extends
         # only the newcomer's.
         for p in self._by_digest.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ...model import Comment, Post
 from .fold import fold_word
@@ -53,16 +53,17 @@ _NONE: frozenset = frozenset()
 
 @dataclass(eq=False, slots=True)
 class _Person:
-    """One person of the run. Slotted, and most have no initials or
-    nicknames: those share one empty set (replaced, never changed in place),
-    so a run's many people cost little memory."""
+    """One person of the run. Slotted; their few keys and nicknames are
+    tuples, and initials (kept only when someone may be kept) share one empty
+    set until they have some (replaced, never changed in place): a run's
+    20,000 people cost about 1 KB each."""
     digest: bytes
     width: int
     kept: bool = False
     used: bool = False  # its pseudonym has been written: it may not change
-    keys: set = field(default_factory=set)  # name / local-part keys of this person
+    keys: tuple = ()  # name / local-part keys of this person (a few: a tuple costs least)
     initials: frozenset = _NONE
-    nicks: frozenset = _NONE  # keys from the nickname list, not their own name
+    nicks: tuple = ()  # keys from the nickname list, not their own name
 
     _pseudonym: str = ""
 
@@ -114,6 +115,12 @@ def _not_a_name(word: str) -> bool:
         return True  # a common word of some language ('Спасибо', 'Merci', 'Однако')
     return len(k) >= 8 and k.endswith("ly") and k not in _LY_NAMES
 
+def _is(p: _Person, key: str) -> bool:
+    """Whether ``key`` (a name some commenter who is not kept has) is this
+    person's: one of their names, and they are not kept."""
+    return not p.kept and key in p.keys
+
+
 class _Thread:
     """The post being anonymised, for telling apart commenters who share a
     name: the comment in hand is set before each body is scrubbed."""
@@ -137,7 +144,7 @@ class _Thread:
         if p is not None:
             return p
         me = self.people[c.id]
-        if me is not None and id(me) in self.anon._live_ids[key]:
+        if me is not None and _is(me, key):
             return me
         near = self._near.get(key)
         if near is None:
@@ -147,9 +154,8 @@ class _Thread:
                     p = self.people[o.id]
                     if p is not None:
                         self._where.setdefault(id(p), (p, []))[1].append(i)
-            pick = self.anon._live_ids[key]
-            at = sorted((i, n, p) for n, (pid, (p, where)) in enumerate(self._where.items())
-                        if pid in pick for i in where)
+            at = sorted((i, n, p) for n, (p, where) in enumerate(self._where.values())
+                        if _is(p, key) for i in where)
             near = self._near[key] = ([i for i, _, _ in at], [p for _, _, p in at])
         positions, persons = near
         if not positions:
@@ -162,7 +168,7 @@ class _Thread:
     def _ancestor(self, c: Comment, key: str) -> _Person | None:
         """The nearest author up the thread from ``c`` who has this name
         (remembered per comment, so a deep thread is walked once)."""
-        pick, people, by_id, up = self.anon._live_ids[key], self.people, self.by_id, self._up
+        people, by_id, up = self.people, self.by_id, self._up
         walked: list[int] = []
         found = None
         parent = c.parent_id
@@ -173,7 +179,7 @@ class _Thread:
                 found = up[(parent, key)]
                 break
             p = people[parent]
-            if p is not None and id(p) in pick:
+            if p is not None and _is(p, key):
                 found = p
                 break
             walked.append(parent)
