@@ -50,13 +50,15 @@ _IP6_RE = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:.]*[0-9A-Fa-f])(?:[0-9A-Fa-f]{0,
                      r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![\w:])")
 #: A run of digit groups that may be a phone number (see _is_phone): a
 #: '+country' (a one-digit group may follow it: '+33 6 12 34 56 78') or an
-#: '(area)' first, or groups apart by one space, dot or dash, or one group
-#: of nine digits or more with a trunk 0. A '/' only after a
+#: '(area)' first, or groups apart by one space, dot or dash (the first may
+#: be one digit before two groups of three: '1-800-555-1234', '8 912 345 67
+#: 89'), or one group of nine digits or more with a trunk 0. A '/' only after a
 #: trunk prefix ('030/1234567'); after or before any other group it is a
 #: fraction, a date or a path ('1/2', '2021/2022', '/2019/05/').
-_PHONE_RE = re.compile(r"(?<![\w+./-])(?=[+(]|\d{2,5}[ .-]\d{2}|0\d{1,4}/\d|0\d{8})"
+_PHONE_RE = re.compile(r"(?<![\w+./-])(?=[+(]|\d{2,5}[ .-]\d{2}|0\d{1,4}/\d|0\d{8}|\d[ .-]\d{3}[ .-]\d{3})"
                        r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}"  # '+33 6 12 34 56 78'
-                       r"|(?:\(\d{1,5}\)[ .-]?)?(?:0\d{1,4}/)?\d{2,15})"
+                       r"|(?:\d[ .-](?=\d{3}[ .-]\d{3}))?"  # a one-digit trunk prefix: '1-800-555-1234'
+                       r"(?:\(\d{1,5}\)[ .-]?)?(?:0\d{1,4}/)?\d{2,15})"
                        r"(?:[ .-]\d{2,10}){0,5}(?![\w]|[./-]\d)")
 _TITLE_SET = frozenset(TITLES)
 _TITLE_RUNS = frozenset(t.lower() for t in TITLES)

@@ -51,6 +51,8 @@ NATIONAL_PHONES = [
     "347 123 4567",         # Italy: mobile
     "(11) 98765-4321",      # Brazil: São Paulo mobile
     "555.123.4567",         # North America, with dots
+    "1-555-123-4567",       # North America, with its one-digit trunk prefix
+    "8 912 345 67 89",      # Russia, with its one-digit trunk prefix
 ]
 FRAMES = ["call {} now", "{}", "Tel.: {}.", "<p>Handy: {}</p>", "mój numer ({}), dzięki"]
 
