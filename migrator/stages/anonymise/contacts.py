@@ -1,7 +1,7 @@
 """Contact details the classic patterns miss: e-mails written out ('x at
 gmail dot com', 'x [at] y [dot] com'), bare domains ('annakowalski.blog') and
-phone numbers without separators ('5551234567', '612345678'); e-mails hidden behind HTML
-character references or full-width forms ('anna&#64;gmail&#46;com', as
+phone numbers without separators ('5551234567', '612345678'); e-mails hidden
+behind HTML character references or full-width forms ('anna&#64;gmail&#46;com', as
 WordPress's antispambot() writes them; 'anna＠gmail．com'); phone numbers in
 other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧', '555–123–4567')."""
 from __future__ import annotations

@@ -178,7 +178,8 @@ def _is_phone(s: str) -> bool:
       one '/' taken: '030/1234567'); or five digits and five apart by a
       space (India: '98765 43210'; with a dash, '50000-60000', it is a range);
     - three groups or more: a phone number ('601 234 567', '612 34 56 78',
-      '06.12.34.56.78', '020 7946 0958', '347 123 4567', '555.123.4567').
+      '06.12.34.56.78', '020 7946 0958', '347 123 4567', '555.123.4567',
+      '1-555-123-4567').
     """
     digits = sum(ch.isdigit() for ch in s)
     if not 7 <= digits <= 15 or _DATE.fullmatch(s) or _THOUSANDS.fullmatch(s):
@@ -239,8 +240,9 @@ def _code_before(text: str, start: int) -> bool:
 def _no_phone_at(text: str, start: int, end: int) -> bool:
     """Whether the run of digit groups at text[start:end] is no phone number
     for what stands before it: a word that makes digits in one piece a code
-    (see _CODE_BEFORE; 'order 555-123-4567' is still a phone number), or the first group of a number in thousands that the
-    run's pattern could not start with ('1 234 567 890')."""
+    (see _CODE_BEFORE; 'order 555-123-4567' is still a phone number), or the
+    first group of a number in thousands that the run's pattern could not
+    start with ('1 234 567 890')."""
     if text[start] in "+(":
         return False
     if start >= 2 and text[start - 1] == " " and text[start - 2].isdigit():
@@ -265,7 +267,7 @@ def _phone_spans(s: str, off: int = 0) -> list[tuple[int, int]]:
         left, right = s[:date.start()], s[date.end():]
         return ((_phone_spans(left[:-1], off) if left else [])
                 + (_phone_spans(right[1:], off + date.end() + 1) if right else []))
-    cuts = [m.start() for m in re.finditer(r"(?<=\d)[ .-](?=\d)", s)] + [len(s)]  # not at '/' 
+    cuts = [m.start() for m in re.finditer(r"(?<=\d)[ .-](?=\d)", s)] + [len(s)]  # not at '/'
     for end in reversed(cuts):
         if _is_phone(s[:end]):
             rest = s[end:]

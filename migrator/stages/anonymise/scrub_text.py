@@ -65,8 +65,8 @@ class TextScrubber(Neighbours):
         """Any text scrubbed with the rules of comment bodies (for post titles,
         excerpts, bodies): commenters -> pseudonyms (a name shared by several
         -> that of ``resolve(key)``, else ``[name]``), third parties ->
-        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``, IBANs and
-        national id numbers -> ``[id]``;
+        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``,
+        IBANs and national id numbers -> ``[id]``;
         kept people stay. ``counts`` (a Counter) gets what was replaced."""
         return self._scrub(text, resolve, Counter() if counts is None else counts)
 
