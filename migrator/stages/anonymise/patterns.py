@@ -223,10 +223,12 @@ def _bare_phone(g: str) -> bool:
 
 #: Words before a number that make it an order, a reference or a product
 #: code, not a phone number: 'order 1234567890', 'PO 4500012345',
-#: 'Invoice no. 612345678', 'ISBN 0306406152', 'ticket #612345678'.
+#: 'Invoice no. 612345678', 'ISBN 0306406152', 'ticket #612345678'. (Not
+#: words that may stand before a phone number in a sentence: 'in case',
+#: 'part', Polish 'po' = 'after'.)
 _CODE_BEFORE = re.compile(
     r"(?i)(?:\b(?:order|invoice|ticket|tracking|parcel|shipment|booking|confirmation|transaction"
-    r"|receipt|ref|reference|serial|isbn|issn|ean|gtin|upc|asin|sku|item|model|part|case|po|build"
+    r"|receipt|ref|reference|serial|isbn|issn|ean|gtin|upc|asin|sku|(?-i:PO)"
     r"|bestellung|bestellnummer|rechnung|commande|facture|pedido|factura|zamówienie|faktura)"
     r"(?:[ \t]*(?:no\b|nr\b|n°|number|num\b|id\b|code\b))?|[#№])[.:#№ \t]*$")
 

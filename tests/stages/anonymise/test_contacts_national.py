@@ -226,6 +226,8 @@ def test_year_ranges_stay(anon, start, span, sep):
     ("order 555-123-4567", "order [phone]"),      # grouped: a phone number's shape, after any word
     ("for my order call 0612345678", "for my order call [phone]"),
     ("order 1234567890", "order 1234567890"),      # in one piece after 'order': an order number
+    ("in case: 612345678", "in case: [phone]"),    # words that may come before a phone number
+    ("dzwoń po 601234567", "dzwoń po [phone]"),    # Polish 'po' (after), not 'PO'
 ])
 def test_a_code_word_keeps_only_digits_in_one_piece(scrub, text, expected):
     assert scrub(text) == expected
