@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .identifiers import id_spans
 from .patterns import _NUM_GATE, _PHONE_RE, _bare_phone, _code_before, _no_phone_at, _phone_spans
 
 # ---------------------------------------------------------------------------
@@ -244,30 +245,35 @@ _TO_ASCII = _ToAscii()
 def _wide_phones(text: str, d: str | None = None,
                  where: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """Phone numbers in other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧',
-    '555–123–4567', '０９０－１２３４－５６７８'): the classic phone patterns
+    '555–123–4567', '０９０－１２３４－５６７８'), and IBANs and ids spaced with
+    no-break spaces (see identifiers): the classic patterns
     run on a same-length ASCII translation of the text (of ``d``, the decoded
     text, when given: '555&#8211;123&#8211;4567'; ``where`` maps it back)."""
     t = (text if d is None else d).translate(_TO_ASCII)
     spans = []
     n = len(t)
+    numbers = []
     for g in _NUM_GATE.finditer(t):
+        numbers.append(g.span())
         for m in _PHONE_RE.finditer(t, max(0, g.start() - 2), min(n, g.end() + 2)):
             if not _no_phone_at(t, m.start(), m.end()):
                 spans.extend(_phone_spans(m.group(), m.start()))
     for m in BARE_PHONE.finditer(t):
         if _bare_phone(m.group()) and m.span() not in spans and not _code_before(t, m.start()):
             spans.append(m.span())
+    found = [(a, b, "phone") for a, b in spans]
+    found += [(a, b, "id") for a, b in id_spans(t, numbers)]  # 'DE89&nbsp;3704&nbsp;...'
     out = []
-    for a, b in spans:
+    for a, b, what in found:
         s, e = (a, b) if where is None else (where[a][0], where[b - 1][1])
         if text[s:e] != t[a:b]:  # plain ones are the classic patterns' to find
-            out.append((s, e, "phone"))
+            out.append((s, e, what))
     return out
 
 
 def contact_spans(text: str, digits: bool = True, low: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
-    numbers without separators; what is 'email', 'url' or 'phone'."""
+    numbers without separators; what is 'email', 'url', 'phone' or 'id'."""
     out = []
     if low is None:
         low = text.lower()

@@ -16,18 +16,20 @@ IBAN_COUNTRIES = frozenset(
     "AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL "
     "GR GT HN HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO "
     "OM PK PL PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
-#: Two capitals, two check digits, then the account: in groups of four
-#: apart by a space ('DE89 3704 0044 0532 0130 00') or in one piece
-#: ('GB29NWBK60161331926819'). 15 to 34 characters in all.
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?:(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?"
-                      r"|[A-Z0-9]{11,30})(?![A-Za-z0-9])")
+#: Two letters, two check digits, then the account: in groups of four
+#: apart by a space or a dash ('DE89 3704 0044 0532 0130 00', 'de89-3704-...')
+#: or in one piece ('GB29NWBK60161331926819'). 15 to 34 characters in all.
+_IBAN_RE = re.compile(r"(?i)(?<![A-Z0-9])[A-Z]{2}\d\d(?:(?:[ -][A-Z0-9]{4}){2,7}(?:[ -][A-Z0-9]{1,3})?"
+                      r"|[A-Z0-9]{11,30})(?![A-Z0-9])")
+_IBAN_SEP = re.compile(r"[ -]")
+_LAST_GROUP = re.compile(r"[ -][A-Za-z0-9]*$")
 
 
 def iban_ok(code: str) -> bool:
-    """Whether ``code`` (spaces allowed) is an IBAN: a country that issues
+    """Whether ``code`` (spaces, dashes and lower case allowed) is an IBAN: a country that issues
     them, 15 to 34 characters, and the ISO 13616 check (the code with its
     first four characters moved to the end, letters as 10..35, is 1 mod 97)."""
-    s = code.replace(" ", "")
+    s = _IBAN_SEP.sub("", code).upper()
     if not 15 <= len(s) <= 34 or s[:2] not in IBAN_COUNTRIES or not s[2:4].isdigit():
         return False
     return int("".join(str(int(ch, 36)) for ch in s[4:] + s[:4])) % 97 == 1
@@ -75,8 +77,8 @@ def id_spans(text: str, numbers) -> list[tuple[int, int]]:
         lo, hi = max(0, a - 34), min(n, b + 34)
         for m in _IBAN_RE.finditer(text, lo, hi):  # 'DE89 3704 ...', 'GB29NWBK6016...'
             g = m.group()
-            while not iban_ok(g) and " " in g:  # 'DE89 3704 0044 0532 0130 00 1234'
-                g = g.rsplit(" ", 1)[0]
+            while not iban_ok(g) and _IBAN_SEP.search(g):  # 'DE89 3704 0044 0532 0130 00 1234'
+                g = _LAST_GROUP.sub("", g)
             if iban_ok(g) and m.start() <= a < m.start() + len(g):
                 out.append((m.start(), m.start() + len(g)))
         lo, hi = max(0, a - 40), min(n, b + 24)

@@ -24,7 +24,8 @@ from .words import COMMON_WORDS, _MONTHS
 
 #: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
 _SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
-_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
+_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE),
+                 "id": (_P_ID, ID)}
 
 #: Attributes that name things on the page ('id', 'class'): dropped when they name a commenter.
 _ID_ATTRS = frozenset("id class name for headers itemid".split())

@@ -88,6 +88,13 @@ def test_national_phone_numbers_in_sentences(scrub, text, expected):
     ("ES91 2100 0418 4502 0005 1332, gracias", "[id], gracias"),
     # an IBAN followed by another group of digits: the IBAN alone
     ("DE89 3704 0044 0532 0130 00 1234", "[id] 1234"),
+    # in lower case, with dashes, with no-break spaces as such or as references
+    ("iban de89 3704 0044 0532 0130 00", "iban [id]"),
+    ("de89370400440532013000", "[id]"),
+    ("DE89-3704-0044-0532-0130-00", "[id]"),
+    ("IBAN DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000 ok", "IBAN [id] ok"),
+    ("<p>DE89&nbsp;3704&nbsp;0044&nbsp;0532&nbsp;0130&nbsp;00</p>", "<p>[id]</p>"),
+    ("PESEL\u00a044051401359", "PESEL\u00a0[id]"),
 ])
 def test_ibans(scrub, text, expected):
     assert scrub(text) == expected
@@ -98,6 +105,7 @@ def test_ibans(scrub, text, expected):
     "DE89 3704 0044 0532 0130 01",  # the last digit off
     "ZZ89 3704 0044 0532 0130 00",  # no such country
     "AB12CDEF3456789012",           # a product code
+    "ab12-3456-7890-1234",
 ])
 def test_codes_that_are_no_iban_fail_the_check(code):
     assert not iban_ok(code)
@@ -185,7 +193,7 @@ ORDINARY = [
     "order 1234567890", "order #123456789", "Order No. 112-1234567-1234567", "PO 4500012345",
     "invoice 612345678", "ticket #612345678", "Rechnung Nr. 612345678", "Bestellnummer: 7012345678",
     # codes shaped like an IBAN whose check fails
-    "GB28NWBK60161331926819",
+    "GB28NWBK60161331926819", "ab12-3456-7890-1234", "SKU XY12-3456-7890",
     # and more
     "covid-19", "ZIP 90210", "1-2-3-4-5-6-7", "0.5 0.25 0.125", "90-60-90",
 ]
