@@ -286,7 +286,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                         self._nick_keys.add(nick)
                         if nick not in p.nicks:
                             p.nicks += (nick,)
-        self._add_handle(p, _norm(c.author_email).partition("@")[0])
+        local = _norm(c.author_email).partition("@")[0]
+        self._add_handle(p, local)
+        for w in _local_names(local):  # 'Anonymous' writing from mike.thornbury@
+            self._add_key(p, _key(w))
         raw = (c.author_name or "").strip()
         if " " not in raw and ("_" in raw or any(ch.isdigit() for ch in raw)):
             self._add_handle(p, raw.lower())  # 'happy_hiker', 'anna77': a handle, found whole
@@ -401,6 +404,47 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
+
+
+_LOCAL_PARTS = re.compile(r"[._+\-]+|\d+")
+
+
+def _local_names(local: str) -> list[str]:
+    """The name words of an e-mail's local part written as a name: two or
+    three parts, the first a listed given name or an initial
+    (``mike.thornbury``, ``j.fairweather``), or each a listed given name or
+    surname (``bartholomew.quince``). A commenter who signs 'Anonymous' or
+    only 'Mike' is still called by them. Parts that are common words, and
+    local parts such as ``info.sales``, give nothing."""
+    parts = [w for w in _LOCAL_PARTS.split(local) if w]
+    if not 2 <= len(parts) <= 3 or not all(w.isalpha() for w in parts):
+        return []
+    given = nm.lexicon().given
+    if not (len(parts[0]) == 1 or parts[0] in given):
+        listed = _surnames()
+        if not all(w in given or w in listed for w in parts if len(w) >= 3):
+            return []
+    stop = nm.lexicon().stop
+    return [w for w in parts if len(w) >= 3 and w not in COMMON_WORDS and w not in stop]
+
+
+_SURNAMES: frozenset | None = None
+
+
+def _surnames() -> frozenset:
+    """The census surname list of the ``names`` package (MIT), loaded once, and
+    only for a local part whose first word is no given name."""
+    global _SURNAMES
+    if _SURNAMES is None:
+        try:
+            import names as _names
+
+            with open(_names.FILES["last"], encoding="ascii", errors="ignore") as fh:
+                _SURNAMES = frozenset(w for w in (line.split(" ", 1)[0].strip().lower()
+                                                  for line in fh) if w.isalpha())
+        except (ImportError, OSError, KeyError, AttributeError):
+            _SURNAMES = frozenset()
+    return _SURNAMES
 
 
 def _phrase_pattern(names) -> re.Pattern | None:
