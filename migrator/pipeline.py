@@ -61,6 +61,8 @@ class Options:
     def describe(self) -> dict:
         d = asdict(self)
         d["secret"] = "(set)" if self.secret else None
+        if self.anonymise:  # a person kept by e-mail still loses it: no output names it
+            d["keep_names"] = ["(an e-mail)" if "@" in n else n for n in self.keep_names]
         d["dedupe_window"] = self.dedupe_window.total_seconds()
         d["date_precision"] = self.precision
         return d

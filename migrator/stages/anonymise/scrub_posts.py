@@ -48,6 +48,9 @@ _NUMBER = re.compile(r"(?<![\d.])\d+(?![\d.])")
 #: Ids in a problem message: 'comment 7001', 'post 501', 'given id 5', 'kept
 #: as 1000000005', and the list of a 'parent cycle (7001, 7003, 7002)'.
 _MESSAGE_ID = re.compile(r"\b(comment|post|id|as)\s+(\d+)\b|\bcycle \(([\d, ]+)\)")
+#: Words glued by '_' or '-' (a file name: 'anna_kowalski_portrait'), and the glue.
+_GLUED = re.compile(r"[^\W_]+(?:[-_]+[^\W_]+)+")
+_GLUE = re.compile(r"[-_]+")
 _SLUG_DROP = re.compile(r"['’‘`]")
 _SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -154,7 +157,7 @@ class PostScrubber:
         """``post``'s title, slug, body and excerpt scrubbed: the costly part
         of :meth:`apply_post`, which the stage worker does beside the
         comments (it needs nothing but these four fields)."""
-        title = self.scrub_post_text(post.title, counts)
+        title = self._glued(self.scrub_post_text(post.title, counts), counts)
         slug = self._post_slug(post, title, counts)
         return (title, slug, self.scrub_post_text(post.content, counts),
                 self.scrub_post_text(post.excerpt, counts))
@@ -224,6 +227,22 @@ class PostScrubber:
             return f"{word} {self.derive_id(kind, old_site, num)}"
         return _MESSAGE_ID.sub(one, text)
 
+    def _glued(self, title: str, counts: Counter) -> str:
+        """A title holding words glued by '_' (or a lone token glued by '-'),
+        as WordPress titles an upload after its file ('anna_kowalski_portrait.jpg'):
+        its words are scrubbed as the slug's are; a token naming nobody stays."""
+        if not title or ("_" not in title and (" " in title.strip() or "-" not in title)):
+            return title
+
+        def one(m: re.Match) -> str:
+            token = m.group()
+            if "_" not in token and " " in title.strip():
+                return token
+            words = " ".join(w[:1].upper() + w[1:] for w in _GLUE.split(token) if w)
+            done = self.scrub_post_text(words, counts)
+            return token if done == words else done
+        return _GLUED.sub(one, title)
+
     def _post_slug(self, post: Post, title: str, counts: Counter) -> str:
         """The slug of the scrubbed post: made from the scrubbed title when the
         old one was the title's; else the old one's words, scrubbed."""
@@ -233,8 +252,12 @@ class PostScrubber:
         if slugify(post.title) == old:
             return slugify(title)
         # Its words capitalised, as a name would be written: a slug is lower
-        # case, and a name in lower case may be taken for a word.
-        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old) if w)
+        # case, and a name in lower case may be taken for a word. The post's
+        # own id goes: WordPress gives an untitled post its id as slug
+        # ('4101'), which would lead back to the live original.
+        own = str(post.id)
+        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old)
+                         if w and w != own)
         return slugify(self.scrub_post_text(words, counts))
 
 
