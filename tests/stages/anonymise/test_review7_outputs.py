@@ -146,3 +146,25 @@ def test_a_slug_that_is_the_post_id_does_not_carry_it_out(tmp_path):
         assert not re.search(rf"(?<!\d){i}(?!\d)", data), i
         assert not any(re.search(rf"(?<!\d){i}(?!\d)", n) for n in names), (i, names)
     assert any(n.endswith("-top-10-of-2019.json") for n in names), names
+
+
+def test_a_site_users_original_id_does_not_lead_back_to_them(tmp_path):
+    """A pseudonymised user kept their wp:author_id: on the live original,
+    '/?author=7' redirects to their login and shows their name."""
+    from wxr_builder import author
+
+    authors = (author("hwalker", "holly.walker@hollyhock.example", "Holly Walker", id=7)
+               + author("staff", "staff@hollyhock.example", "Jeffery Smith", id=8))
+    path = tmp_path / "users.xml"
+    path.write_text(wxr([P(id=4101, site=SITE, author="hwalker", comments=[
+        C(id=1, author="Holly Walker", email="holly.walker@hollyhock.example", user_id=7,
+          content="Hi."),
+        C(id=2, author="Jeffery Smith", email="staff@hollyhock.example", user_id=8,
+          content="Hello.")])], site=SITE, title="Hollyhock Notes", authors=authors),
+        encoding="utf-8")
+    d, _ = convert(tmp_path, str(path), keep_names=("Jeffery Smith",))
+    wxr_out = (d / "clean.wxr").read_text()
+    ids = re.findall(r"<wp:author_id>(\d+)</wp:author_id>", wxr_out)
+    assert len(ids) == 2 and "7" not in ids, ids
+    assert "8" in ids  # a kept user is shown as they are, with their id
+    assert "<wp:comment_user_id>7<" not in wxr_out
