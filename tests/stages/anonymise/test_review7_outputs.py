@@ -168,3 +168,24 @@ def test_a_site_users_original_id_does_not_lead_back_to_them(tmp_path):
     assert len(ids) == 2 and "7" not in ids, ids
     assert "8" in ids  # a kept user is shown as they are, with their id
     assert "<wp:comment_user_id>7<" not in wxr_out
+
+
+def test_a_name_in_the_web_site_field_is_that_commenters(tmp_path):
+    """A commenter 'Reader' whose site is thaddeus-marchbanks.example is
+    called 'Marchbanks' by others: the URL field named them, and only it."""
+    src = write(tmp_path, [P(id=4101, site=SITE, comments=[
+        C(id=1, author="Reader", email="r@example.net",
+          url="https://www.thaddeus-marchbanks.example/about/", content="Hi."),
+        C(id=2, author="Guest", email="g@example.net",
+          url="https://twitter.example/ophelia_thistlewood", content="Hello."),
+        C(id=3, author="Cook", email="c@example.net",
+          url="https://my-cooking-blog.example/", content="Yum."),
+        C(id=4, author="Zed", email="zed@example.net",
+          content="Marchbanks wrote it first, and Thaddeus agreed. Ophelia too. "
+                  "My Cooking Blog is a good read."),
+    ])])
+    d, _ = convert(tmp_path, src)
+    data, _ = everything(d)
+    for token in ("Marchbanks", "Thaddeus", "Ophelia"):
+        assert not re.search(rf"\b{token}\b", data), token
+    assert "My Cooking Blog is a good read." in data
