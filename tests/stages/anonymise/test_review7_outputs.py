@@ -189,3 +189,23 @@ def test_a_name_in_the_web_site_field_is_that_commenters(tmp_path):
     for token in ("Marchbanks", "Thaddeus", "Ophelia"):
         assert not re.search(rf"\b{token}\b", data), token
     assert "My Cooking Blog is a good read." in data
+
+
+def test_strict_refusal_of_an_anonymised_run_names_no_original_id_or_title(tmp_path, run_cli):
+    """--strict stops before writing and says where the damage is: it quoted
+    the original ids and title, unscrubbed, though every other message of an
+    anonymised run is."""
+    doc = wxr([P(id=4101, site=SITE, comments=[
+                  C(id=1, author="Anna Kowalski", email="anna.k@gmail.example", content="Hi.")]),
+               P(id=4102, title="Garden party, by Anna Kowalski", site=SITE, comments=[
+                  C(id=1678, author="Bob Quince", email="bq@quince.example",
+                    content="Two, cut off here and there.")])],
+              site=SITE, title="Hollyhock Notes")
+    src = tmp_path / "cut.xml"
+    # cut inside the item, before its comments: the message quotes the title
+    src.write_text(doc[:doc.index("<wp:comment>", doc.index("Garden party"))], encoding="utf-8")
+    r = run_cli("convert", src, "--anonymise", "--strict", "--to", f"sqlite:{tmp_path}/x.db",
+                env={"MIGRATOR_SECRET": SECRET.decode()})
+    assert r.exit_code == 1 and "truncated" in r.stderr, r.stderr
+    assert not re.search(r"Kowalski|Anna|(?<!\d)410[12](?!\d)", r.stderr), r.stderr
+    assert not os.path.exists(tmp_path / "x.db")
