@@ -51,6 +51,19 @@ _MESSAGE_ID = re.compile(r"\b(comment|post|id|as)\s+(\d+)\b|\bcycle \(([\d, ]+)\
 #: Words glued by '_' or '-' (a file name: 'anna_kowalski_portrait'), and the glue.
 _GLUED = re.compile(r"[^\W_]+(?:[-_]+[^\W_]+)+")
 _GLUE = re.compile(r"[-_]+")
+#: Where WordPress's own markup names a post (an attachment, a page) by its
+#: id, which the live original answers ('/?attachment_id=4102' shows that
+#: upload and its comments): '[caption id="attachment_4102"]', the classes
+#: 'wp-image-4102' and 'wp-att-4102', 'data-id="4102"', '?attachment_id=',
+#: '?page_id=', '?p=' in text, and the lists of '[gallery ids="4102,4103"]'.
+_POST_REFS = re.compile(
+    r"(?P<pre>\battachment_|\bwp-image-|\bwp-att-|\bdata-id=[\"']?"
+    r"|(?:[?&]|&amp;|&#0?38;)(?:attachment_id|page_id|p)=)(?P<id>\d+)(?![\d.])"
+    r"|(?P<list>\[gallery\b[^\]]*?\b(?:ids|include|exclude)=[\"']?)(?P<ids>\d+(?:\s*,\s*\d+)*)")
+#: A block's attributes (``<!-- wp:image {"id":4102} -->``): its ids and id lists.
+_BLOCK = re.compile(r"<!--\s*wp:[\w/-]+\s+\{.*?\}\s*/?-->", re.S)
+_BLOCK_IDS = re.compile(r'(?P<pre>"(?:id|ref|mediaId|attachmentId)":)(?P<id>\d+)'
+                        r'|(?P<list>"ids":\[)(?P<ids>\d+(?:\s*,\s*\d+)*)')
 _SLUG_DROP = re.compile(r"['’‘`]")
 _SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -181,7 +194,8 @@ class PostScrubber:
                 counts.update(done)
             base = anon_site.base_blog_url
             post.author = self.post_author(post.author, site, logins)
-            post.content, post.excerpt = content, excerpt
+            post.content = self.renumber_posts(content, old_site)
+            post.excerpt = self.renumber_posts(excerpt, old_site)
             post.title, post.slug = title, slug
             post.link = f"{base}/{slug}/" if slug else f"{base}/?p={new_post}"
             post.guid = f"{base}/?p={new_post}"
@@ -191,7 +205,28 @@ class PostScrubber:
         seen: dict[int, int] = {}  # a parent is renumbered once
         for c in post.comments:
             self._renumber(c, old_site, new_post, post.site, seen)
+            if not keep_posts:  # push: the posts keep their ids on the target
+                c.content = self.renumber_posts(c.content, old_site)
         return post
+
+    def renumber_posts(self, text: str, old_site: str) -> str:
+        """``text`` with the post ids WordPress's markup holds (see
+        :data:`_POST_REFS`) replaced the way the outputs replace them."""
+        if not text or not ("=" in text or "wp-" in text or "attachment_" in text
+                            or "<!--" in text):  # every form holds one of these
+            return text
+
+        def one(m: re.Match) -> str:
+            if m.group("pre") is not None:
+                return m.group("pre") + str(self.derive_id("post", old_site, int(m.group("id"))))
+            ids = re.sub(r"\d+", lambda n: str(self.derive_id("post", old_site, int(n.group()))),
+                         m.group("ids"))
+            return m.group("list") + ids
+
+        text = _POST_REFS.sub(one, text)
+        if "<!--" in text:
+            text = _BLOCK.sub(lambda b: _BLOCK_IDS.sub(one, b.group()), text)
+        return text
 
     def _renumber(self, c: Comment, old_site: str, new_post: int, new_site: str,
                   seen: dict) -> None:

@@ -209,3 +209,30 @@ def test_strict_refusal_of_an_anonymised_run_names_no_original_id_or_title(tmp_p
     assert r.exit_code == 1 and "truncated" in r.stderr, r.stderr
     assert not re.search(r"Kowalski|Anna|(?<!\d)410[12](?!\d)", r.stderr), r.stderr
     assert not os.path.exists(tmp_path / "x.db")
+
+
+def test_wordpress_markup_naming_a_post_by_id_is_renumbered(tmp_path):
+    """Captions, image classes, galleries, blocks and '?attachment_id=' name
+    an upload or a page by its original id; the live site answers each one.
+    They now carry the derived id the upload itself gets in the outputs."""
+    body = ('[caption id="attachment_4102" align="alignnone" width="300"]'
+            '<img class="wp-image-4102 size-medium" src="/up/party.jpg" /> The party[/caption]\n'
+            '[gallery ids="4102,4103"]\n<!-- wp:image {"id":4102,"sizeSlug":"large"} -->\n'
+            '<figure class="wp-block-image"><img data-id="4102" class="wp-image-4102"/></figure>\n'
+            '<!-- /wp:image -->\n<p>See ?attachment_id=4102 and ?page_id=4103, but 4102 '
+            'balloons stay.</p>')
+    src = write(tmp_path, [
+        P(id=4101, title="Party", slug="party", content=body, site=SITE, comments=[
+            C(id=1677, author="Anna Kowalski", email="a@k.example",
+              content='Love [caption id="attachment_4102"]x[/caption] and ?attachment_id=4102')]),
+        P(id=4102, title="party", slug="party-2", type="attachment", site=SITE),
+        P(id=4103, title="About", slug="about", type="page", site=SITE)])
+    d, _ = convert(tmp_path, src)
+    data, _ = everything(d)
+    refs = re.findall(r"(?:attachment_|wp-image-|data-id=\"|_id=|ids=\"|\"id\":)(\d+)", data)
+    assert refs and not {r for r in refs if len(r) < 16}, refs
+    posts = {r[0]: r[1] for r in sqlite3.connect(d / "db.sqlite").execute(
+        "SELECT slug, id FROM posts")}
+    assert f"attachment_{posts['party-2']}" in data  # the upload's own new id
+    assert f'[gallery ids="{posts["party-2"]},{posts["about"]}"]' in data
+    assert "but 4102 balloons stay" in data  # a number in prose is no id
