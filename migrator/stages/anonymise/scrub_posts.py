@@ -288,11 +288,12 @@ class PostScrubber:
             return slugify(title)
         # Its words capitalised, as a name would be written: a slug is lower
         # case, and a name in lower case may be taken for a word. The post's
-        # own id goes: WordPress gives an untitled post its id as slug
-        # ('4101'), which would lead back to the live original.
-        own = str(post.id)
+        # own id and its parent's go: WordPress gives an untitled post or a
+        # menu item its id as slug ('4101'), a revision its parent's
+        # ('4101-revision-v1'): they would lead back to the live original.
+        own = {str(post.id), str(post.parent or post.id)}
         words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old)
-                         if w and w != own)
+                         if w and w not in own)
         return slugify(self.scrub_post_text(words, counts))
 
 

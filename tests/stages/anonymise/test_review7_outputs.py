@@ -10,6 +10,8 @@ import os
 import re
 import sqlite3
 
+import pytest
+
 from migrator import api
 from migrator.pipeline import Options
 from wxr_builder import C, P, wxr
@@ -132,17 +134,25 @@ def test_an_attachment_titled_by_its_file_name_is_scrubbed(tmp_path):
     assert "IMG_2041.jpg" in data  # a file name naming nobody stays
 
 
-def test_a_slug_that_is_the_post_id_does_not_carry_it_out(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_slug_that_is_the_post_id_does_not_carry_it_out(tmp_path, jobs):
     """WordPress gives an untitled post its id as slug ('4101'): kept as
     written, it put the original id into file names, links and post_name."""
-    src = write(tmp_path, [
+    doc = wxr([
         P(id=4101, title="", slug="4101", site=SITE, comments=[
             C(id=1677, author="Anna Kowalski", email="anna.k@gmail.example", content="Hi.")]),
         P(id=4102, title="Top 10 of 2019", slug="top-10-of-2019-4102", site=SITE),
-    ])
-    d, _ = convert(tmp_path, src)
+        P(id=4103, title="Party", slug="4102-revision-v1", type="revision", site=SITE),
+    ], site=SITE, title="Hollyhock Notes")
+    # a revision's slug is its parent's id
+    doc = doc.replace("<wp:post_id>4103</wp:post_id>",
+                      "<wp:post_id>4103</wp:post_id><wp:post_parent>4102</wp:post_parent>")
+    src = tmp_path / "ids.xml"
+    src.write_text(doc, encoding="utf-8")
+    d, _ = convert(tmp_path, str(src), jobs=jobs)
     data, names = everything(d)
-    for i in (4101, 4102, 1677):
+    assert "revision-v1" in data
+    for i in (4101, 4102, 4103, 1677):
         assert not re.search(rf"(?<!\d){i}(?!\d)", data), i
         assert not any(re.search(rf"(?<!\d){i}(?!\d)", n) for n in names), (i, names)
     assert any(n.endswith("-top-10-of-2019.json") for n in names), names
