@@ -77,6 +77,29 @@ def test_anonymised_rows_never_join_plain_ones(db_url, tmp_path):
     assert [r[0] for r in after["runs"]] == [False, True]
 
 
+def test_a_meta_row_no_longer_kept_goes_when_its_comment_is_rewritten(db_url, tmp_path):
+    """An anonymised run that kept a meta key (--keep-meta), then one of the
+    same secret that does not: the comment is rewritten, and its old meta row
+    (a name and an IP) went on standing beside it. Plain runs alike: a meta
+    row the export no longer has is not the comment's any more."""
+    src = export(tmp_path)
+    api.convert([src], [db_url], anon(keep_meta=("akismet_history",)))
+    assert "203.0.113.9" in blob(dump(db_url)["meta"])
+    api.convert([src], [db_url], anon())
+    assert dump(db_url)["meta"] == []
+    other = tmp_path / "plain"
+    other.mkdir()
+    plain = export(other)
+    api.convert([plain], [db_url], Options(), replace=True)
+    assert len(dump(db_url)["meta"]) == 1
+    with open(plain, encoding="utf-8") as fh:
+        doc = fh.read()
+    with open(plain, "w", encoding="utf-8") as fh:
+        fh.write(doc.replace("<wp:commentmeta>", "<!--").replace("</wp:commentmeta>", "-->"))
+    api.convert([plain], [db_url], Options())
+    assert dump(db_url)["meta"] == []
+
+
 def test_the_same_site_under_another_spelling_of_its_url_is_the_same_site(db_url, tmp_path):
     """A plain run from an export that spells the site http://www.… and an
     anonymised run from one that spells it https://… are one site: refused."""
