@@ -246,3 +246,30 @@ def test_wordpress_markup_naming_a_post_by_id_is_renumbered(tmp_path):
     assert f"attachment_{posts['party-2']}" in data  # the upload's own new id
     assert f'[gallery ids="{posts["party-2"]},{posts["about"]}"]' in data
     assert "but 4102 balloons stay" in data  # a number in prose is no id
+
+
+def test_rounded_local_and_gmt_dates_together_say_no_more_than_the_day(tmp_path):
+    """Each rounded alone, a comment at 21:30 in New York (02:30 GMT the next
+    day) got two different days, and one at 12:30 the same day: the pair
+    told which comments came in the last five hours of the day. Now the GMT
+    date keeps the site's offset to the rounded local one."""
+    src = write(tmp_path, [P(id=4101, site=SITE, date="2019-05-04 08:00:00",
+                             date_gmt="2019-05-04 13:00:00", comments=[
+        C(id=1, author="Anna Kowalski", email="a@k.example", content="Late at night, I think.",
+          date="2019-05-04 21:30:00", date_gmt="2019-05-05 02:30:00"),
+        C(id=2, author="Bob Quince", email="b@q.example", content="At midday, I think.",
+          date="2019-05-04 12:30:00", date_gmt="2019-05-04 17:30:00"),
+        # damaged: an offset no clock has; each is rounded alone
+        C(id=3, author="Cara Dune", email="c@d.example", content="An odd clock, I think.",
+          date="2019-05-04 12:30:00", date_gmt="2019-05-04 09:17:13")])])
+    d, _ = convert(tmp_path, src)
+    rows = {json.loads(x)["content"]: json.loads(x) for x in
+            (d / "all.jsonl").read_text().splitlines()}
+    late, midday = rows["Late at night, I think."], rows["At midday, I think."]
+    assert (late["date"], late["date_gmt"]) == (midday["date"], midday["date_gmt"]) == (
+        "2019-05-04T00:00:00", "2019-05-04T05:00:00Z")
+    assert (rows["An odd clock, I think."]["date"], rows["An odd clock, I think."]["date_gmt"]) == (
+        "2019-05-04T00:00:00", "2019-05-04T00:00:00Z")
+    post = json.loads((d / "one.json").read_text())["posts"][0]["post"]
+    assert (post["date"], post["date_gmt"]) == ("2019-05-04T00:00:00", "2019-05-04T05:00:00Z")
+    assert "2019-05-04 21:30" not in (d / "clean.wxr").read_text()
