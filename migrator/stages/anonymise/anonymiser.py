@@ -254,7 +254,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if c.type in ("pingback", "trackback") or c.status == "spam":
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
-        name = c.author_name or ""
+        name = (c.author_name or "").strip()
+        if name.startswith("@"):  # '@ophelia_t': a handle as display name, not an e-mail
+            name = name.lstrip("@")
         if "&" in name:  # 'Zo&euml; Bront&euml;' as the field holds it: the name is Zoë Brontë
             name = html.unescape(name)
         if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
@@ -311,7 +313,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._add_handle(p, local)
         for w in _local_names(local):  # 'Anonymous' writing from mike.thornbury@
             self._add_key(p, _key(w))
-        raw = (c.author_name or "").strip()
+        raw = (c.author_name or "").strip().lstrip("@")
         if " " not in raw and ("_" in raw or any(ch.isdigit() for ch in raw)):
             self._add_handle(p, raw.lower())  # 'happy_hiker', 'anna77': a handle, found whole
         if (len(p.keys), len(p.initials)) != before:

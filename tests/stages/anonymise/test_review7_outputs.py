@@ -273,3 +273,16 @@ def test_rounded_local_and_gmt_dates_together_say_no_more_than_the_day(tmp_path)
     post = json.loads((d / "one.json").read_text())["posts"][0]["post"]
     assert (post["date"], post["date_gmt"]) == ("2019-05-04T00:00:00", "2019-05-04T05:00:00Z")
     assert "2019-05-04 21:30" not in (d / "clean.wxr").read_text()
+
+
+def test_a_handle_with_its_at_sign_as_display_name_is_looked_for(tmp_path):
+    """'@ophelia_t' as display name was read as an e-mail with nothing before
+    its '@': no name and no handle were learned, and others' 'ophelia_t' and
+    'Ophelia' stayed."""
+    src = write(tmp_path, [P(id=4101, site=SITE, comments=[
+        C(id=1, author="@ophelia_t", email="", content="Hi."),
+        C(id=2, author="Zed", email="zed@example.net",
+          content="Thanks ophelia_t, and well said, Ophelia.")])])
+    d, _ = convert(tmp_path, src)
+    data, _ = everything(d)
+    assert not re.search(r"(?i)ophelia", data)
