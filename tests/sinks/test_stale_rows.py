@@ -244,3 +244,27 @@ def test_anonymised_run_refuses_a_folder_an_older_run_filled(tmp_path):
     (folder / "7-a-post.json").write_text("{}")
     with pytest.raises(StaleOutput, match="cannot be told"):
         api.convert([src], [f"json:{folder}/"], anon())
+
+
+def test_a_marker_vouches_only_for_the_files_its_run_wrote(tmp_path):
+    """json: and html: may share a folder. Plain pages, then anonymised JSON
+    there (which wrote the marker), then anonymised pages: the marker said
+    'anonymised, this secret', so the plain pages were taken for this run's
+    and stayed, real names and all, beside the new ones."""
+    src = export(tmp_path)
+    folder = tmp_path / "out"
+    api.convert([src], [f"html:{folder}/"], Options())
+    plain = {n for n in os.listdir(folder) if n.endswith(".html") and n != "index.html"}
+    assert plain
+    api.convert([src], [f"json:{folder}/"], anon())
+    with pytest.raises(StaleOutput, match="--replace"):
+        api.convert([src], [f"html:{folder}/"], anon())
+    api.convert([src], [f"html:{folder}/"], anon(), replace=True)
+    assert not plain & set(os.listdir(folder))
+    assert b"Anna" not in b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    api.convert([src], [f"json:{folder}/", f"html:{folder}/"], anon())  # a re-run: fine
+    # a plain --replace of the pages leaves the marker to the JSON files
+    api.convert([src], [f"html:{folder}/"], Options(), replace=True)
+    with pytest.raises(StaleOutput, match="cannot be told"):
+        api.convert([src], [f"html:{folder}/"], anon())
+    api.convert([src], [f"json:{folder}/"], anon())  # the JSON files are still vouched for
