@@ -60,6 +60,12 @@ _POST_REFS = re.compile(
     r"(?P<pre>\battachment_|\bwp-image-|\bwp-att-|\bdata-id=[\"']?"
     r"|(?:[?&]|&amp;|&#0?38;)(?:attachment_id|page_id|p)=)(?P<id>\d+)(?![\d.])"
     r"|(?P<list>\[gallery\b[^\]]*?\b(?:ids|include|exclude)=[\"']?)(?P<ids>\d+(?:\s*,\s*\d+)*)")
+#: Where a text names a comment by its id: WordPress's anchors and element ids
+#: ('#comment-1677', 'div-comment-1677', 'li-comment-1677') and '?replytocom='.
+#: Mapped like the comments themselves, so an anchor still finds its comment
+#: in the archive, and no longer the live one.
+_COMMENT_REFS = re.compile(r"(?P<pre>\b(?:div-|li-)?comment-|(?:[?&]|&amp;|&#0?38;)replytocom=)"
+                           r"(?P<id>\d+)(?![\d.])")
 #: A block's attributes (``<!-- wp:image {"id":4102} -->``): its ids and id lists.
 _BLOCK = re.compile(r"<!--\s*wp:[\w/-]+\s+\{.*?\}\s*/?-->", re.S)
 _BLOCK_IDS = re.compile(r'(?P<pre>"(?:id|ref|mediaId|attachmentId)":)(?P<id>\d+)'
@@ -211,9 +217,15 @@ class PostScrubber:
 
     def renumber_posts(self, text: str, old_site: str) -> str:
         """``text`` with the post ids WordPress's markup holds (see
-        :data:`_POST_REFS`) replaced the way the outputs replace them."""
-        if not text or not ("=" in text or "wp-" in text or "attachment_" in text
-                            or "<!--" in text):  # every form holds one of these
+        :data:`_POST_REFS`), and the comment ids of its anchors (see
+        :data:`_COMMENT_REFS`), replaced the way the outputs replace them."""
+        if not text:
+            return text
+        if "comment-" in text or "replytocom" in text:
+            text = _COMMENT_REFS.sub(lambda m: m.group("pre") + str(
+                self.derive_id("comment", old_site, int(m.group("id")))), text)
+        if not ("=" in text or "wp-" in text or "attachment_" in text
+                or "<!--" in text):  # every form holds one of these
             return text
 
         def one(m: re.Match) -> str:

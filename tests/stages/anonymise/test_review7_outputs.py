@@ -286,3 +286,21 @@ def test_a_handle_with_its_at_sign_as_display_name_is_looked_for(tmp_path):
     d, _ = convert(tmp_path, src)
     data, _ = everything(d)
     assert not re.search(r"(?i)ophelia", data)
+
+
+def test_anchors_naming_a_comment_by_id_follow_it_to_its_new_id(tmp_path):
+    """'#comment-1677' in text, 'id="comment-1677"', 'div-comment-1677' kept
+    the original ids of comments (links were already cut): on the live
+    site each leads to the comment and its real name."""
+    src = write(tmp_path, [P(id=4101, site=SITE, excerpt="About comment-1677 here", comments=[
+        C(id=1677, author="Anna Kowalski", email="a@k.example", content="First of all."),
+        C(id=1678, parent=1677, author="Bob Quince", email="b@q.example",
+          content='<span id="div-comment-1677">x</span> see #comment-1677 '
+                  '/2019/05/party/comment-page-2/#comment-1677 and comment 1677 in words')])])
+    d, _ = convert(tmp_path, src)
+    data, _ = everything(d)
+    assert not re.search(r"comment-(?:1677|1678)(?!\d)", data)
+    new = sqlite3.connect(d / "db.sqlite").execute(
+        "SELECT id FROM comments WHERE content = 'First of all.'").fetchone()[0]
+    assert f"#comment-{new} " in data and f"div-comment-{new}" in data
+    assert "comment-page-2" in data and "comment 1677 in words" in data
