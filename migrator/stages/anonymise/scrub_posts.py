@@ -176,7 +176,7 @@ class PostScrubber:
         """``post``'s title, slug, body and excerpt scrubbed: the costly part
         of :meth:`apply_post`, which the stage worker does beside the
         comments (it needs nothing but these four fields)."""
-        title = self._glued(self.scrub_post_text(post.title, counts), counts)
+        title = self._file_name_title(self.scrub_post_text(post.title, counts), counts)
         slug = self._post_slug(post, title, counts)
         return (title, slug, self.scrub_post_text(post.content, counts),
                 self.scrub_post_text(post.excerpt, counts))
@@ -274,7 +274,7 @@ class PostScrubber:
             return f"{word} {self.derive_id(kind, old_site, num)}"
         return _MESSAGE_ID.sub(one, text)
 
-    def _glued(self, title: str, counts: Counter) -> str:
+    def _file_name_title(self, title: str, counts: Counter) -> str:
         """A title holding words glued by '_' (or a lone token glued by '-'),
         as WordPress titles an upload after its file ('anna_kowalski_portrait.jpg'):
         its words are scrubbed as the slug's are; a token naming nobody stays."""
