@@ -112,7 +112,10 @@ class FieldScrubber:
             pseudonym = p.pseudonym
             login = re.sub(r"[^a-z0-9]+", "-", pseudonym.lower()).strip("-")
             logins[a.login] = login
-            authors.append(replace(a, login=login, display_name=pseudonym, first_name="",
+            # The user's id goes too: the live site's '/?author=ID' leads to
+            # their login and name.
+            authors.append(replace(a, id=self.derive_id("user", site.key, a.id) if a.id else 0,
+                                   login=login, display_name=pseudonym, first_name="",
                                    last_name="", email=pseudonymous_email(
                                        replace(probe, author_name=pseudonym))))
         return replace(site, authors=authors), logins
