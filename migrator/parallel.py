@@ -127,7 +127,7 @@ class _Recorder:
 def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
           rows: list[tuple], texts: tuple | None = None) -> tuple:
     """One post through the stages, as the answer the parent applies
-    (``texts``: the post's title, slug, body and excerpt, to scrub too)."""
+    (``texts``: the post's title, slug, body, excerpt and parent, to scrub too)."""
     comments = [_light(post_id, r) for r in rows]
     post = Post(id=post_id, comments=comments)
     rec = _Recorder()
@@ -144,10 +144,10 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
         fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
     scrubbed = None
     if anon is not None and texts is not None:  # after the comments, as in-process
-        title, slug, content, excerpt = texts
+        title, slug, content, excerpt, parent = texts
         counts: Counter = Counter()
         done = anon.post_texts(Post(id=post_id, title=title, slug=slug, content=content,
-                                    excerpt=excerpt), counts)
+                                    excerpt=excerpt, parent=parent), counts)
         scrubbed = (done, dict(counts))
     notes = {c.id: c.notes for c in comments if c.notes}
     return ("ok", order, notes, fields, rec.calls, scrubbed)
@@ -265,7 +265,7 @@ class StageWorker:
         """Send ``post`` (``texts``: its title, slug, body and excerpt are
         to be scrubbed too: see :meth:`collect`)."""
         self._send(("post", (post.id, _rows(post, timed=self.deduper is not None),
-                             (post.title, post.slug, post.content, post.excerpt)
+                             (post.title, post.slug, post.content, post.excerpt, post.parent)
                              if texts and self.anonymiser is not None else None)))
 
     def _send(self, msg) -> None:

@@ -61,6 +61,8 @@ class Options:
     def describe(self) -> dict:
         d = asdict(self)
         d["secret"] = "(set)" if self.secret else None
+        if self.anonymise:  # a person kept by e-mail still loses it: no output names it
+            d["keep_names"] = ["(an e-mail)" if "@" in n else n for n in self.keep_names]
         d["dedupe_window"] = self.dedupe_window.total_seconds()
         d["date_precision"] = self.precision
         return d
@@ -197,16 +199,22 @@ class Pipeline:
     def check_strict(self) -> None:
         """--strict: read everything once, fail on any damage before writing."""
         probe = Ledger()
+        file_site: dict[str, str] = {}
         try:
-            for _ in self._read(probe, main=False):
-                pass
+            for site, post in self._read(probe, main=False):
+                file_site.setdefault(post.source_file, site.key)
         finally:
             probe.close()
         damage = [p for p in probe.problems if p.kind == "damage"]
         if damage:
             p = damage[0]
             more = f" (and {len(damage) - 1} more)" if len(damage) > 1 else ""
-            raise StrictError(f"{p.file}:{p.line}: {p.message}{more}")
+            message = p.message
+            if self.anonymiser is not None:  # it quotes ids and titles, as every problem does
+                learn_commenters(self.anonymiser, self.paths)
+                message = self._scrub_message(message, file_site.get(p.file) or (
+                    next(iter(file_site.values())) if len(set(file_site.values())) == 1 else None))
+            raise StrictError(f"{p.file}:{p.line}: {message}{more}")
 
     # -- processing ---------------------------------------------------------
     def posts(self) -> Iterator[tuple[Site, Post]]:
@@ -403,12 +411,16 @@ class Pipeline:
             sites = set(self._file_site.values())
             only = next(iter(sites)) if len(sites) == 1 else None
             for p in self.ledger.problems:
-                p.message = self.anonymiser.scrub_post_text(p.message, Counter())
-                site = self._file_site.get(p.file, only)
-                if site is not None:  # after the scrub, which would take a long id for a phone
-                    p.message = self.anonymiser.renumber_message(p.message, site,
-                                                                 posts=not self.keep_posts)
+                p.message = self._scrub_message(p.message, self._file_site.get(p.file, only))
         return self.ledger
+
+    def _scrub_message(self, message: str, site: str | None) -> str:
+        """A problem message of an anonymised run, scrubbed like a body, its
+        ids of ``site`` replaced the way the outputs replace them."""
+        message = self.anonymiser.scrub_post_text(message, Counter())
+        if site is not None:  # after the scrub, which would take a long id for a phone
+            message = self.anonymiser.renumber_message(message, site, posts=not self.keep_posts)
+        return message
 
 
 __all__ = ["Options", "Pipeline", "Sink", "RunInfo", "Identity", "StrictError", "WXRError",

@@ -207,6 +207,8 @@ class FolderGuard:
                     marker = json.load(fh)
             except (OSError, ValueError):
                 marker = {}
+        if marker is not None and self.ext not in marker.get("extensions", (self.ext,)):
+            marker = None  # it vouches for other files of the folder (json:, not html:)
         if marker is not None:
             theirs = {"anonymised": bool(marker.get("anonymised")),
                       "fingerprint": marker.get("fingerprint") if marker.get("anonymised") else None}
@@ -226,12 +228,28 @@ class FolderGuard:
 
     def close(self, ok: bool, written: list[str] = ()) -> None:
         if ok and self._state is not None:
+            # The marker says which files it vouches for: a json: and an
+            # html: target may share a folder, and an anonymised run of one
+            # says nothing of the other's files (plain ones would stay).
             marker = os.path.join(self.folder, MARKER)
+            try:
+                with open(marker, encoding="utf-8") as fh:
+                    old = json.load(fh)
+            except (OSError, ValueError):
+                old = {}
+            same = bool(old.get("anonymised")) == self._state["anonymised"] and \
+                old.get("fingerprint") == self._state["fingerprint"]
+            exts = sorted((set(old.get("extensions", ())) if same else set()) | {self.ext})
             if self._state["anonymised"]:
                 write_atomic(marker, json.dumps(
-                    {"format": "migrator-folder/1", **self._state}, indent=1) + "\n")
-            elif os.path.exists(marker):  # plain files now (--replace): no marker, as ever
-                os.unlink(marker)
+                    {"format": "migrator-folder/1", **self._state, "extensions": exts},
+                    indent=1) + "\n")
+            elif old:  # plain files of ours now: the marker vouches for the others only
+                rest = [e for e in old.get("extensions", ()) if e != self.ext]
+                if rest:
+                    write_atomic(marker, json.dumps({**old, "extensions": rest}, indent=1) + "\n")
+                else:
+                    os.unlink(marker)
         if self._aside is None:
             return
         if not ok:  # put the old files back, and take this run's away

@@ -432,7 +432,13 @@ class SQLSink:
         site_rows, post_rows, comment_rows, meta_rows = [], [], [], []
         fresh: set[str] = set()
         tuples = self.engine.dialect.name == "sqlite" and not reference_path()
+        # A database this run did not create may hold these comments' meta
+        # rows from an earlier run: they go, so a row dropped since (a key no
+        # longer kept, its IP with it) does not outlive the comment's rewrite.
+        rewrite: dict[str, list[int]] | None = None if self._deferred else {}
         for site, post in self._pending:
+            if rewrite is not None and post.comments:
+                rewrite.setdefault(post.site, []).extend(c.id for c in post.comments)
             if site.key not in self._sites_done and site.key not in fresh:
                 fresh.add(site.key)
                 site_rows.append({"key": site.key, "title": site.title, "link": site.link,
@@ -457,6 +463,10 @@ class SQLSink:
             _upsert(conn, sites, site_rows, ["key"])
             _upsert(conn, posts, post_rows, ["site", "id"])
             _upsert(conn, comments, comment_rows, ["site", "id"])
+            for key, ids in (rewrite or {}).items():
+                for i in range(0, len(ids), 500):
+                    conn.execute(delete(comment_meta).where(
+                        comment_meta.c.site == key, comment_meta.c.comment_id.in_(ids[i:i + 500])))
             _upsert(conn, comment_meta, meta_rows, ["site", "comment_id", "seq"])
         self._sites_done.update(r["key"] for r in site_rows)
         self._to_replace -= {r["origin"] for r in site_rows}

@@ -2,14 +2,15 @@
 
 An exact timestamp is a fingerprint: with the live original, "2018-04-04
 14:06:37" finds the one comment behind a pseudonym. ``--date-precision``
-rounds (down) every date a post and its comments carry, local and GMT alike.
+rounds (down) every date a post and its comments carry: the local date, and
+the GMT date with it (it keeps its offset to the local one).
 It runs after threading and dedupe, which need the exact dates, just before
 the sinks. The default is ``day`` under ``--anonymise`` and ``second``
 (nothing changes) otherwise.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from ..model import Post
 
@@ -39,20 +40,38 @@ def round_date(d: datetime | None, precision: str) -> datetime | None:
     return d.replace(**_FLOOR[precision])
 
 
+#: The offsets a site's clock can have (UTC-12 to UTC+14, in quarter hours).
+_QUARTER = timedelta(minutes=15)
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def _round_pair(local: datetime | None, gmt: datetime | None, floor: dict) -> tuple:
+    """A local and a GMT date rounded so that the pair says no more than the
+    local one: each rounded alone, a comment at 21:30 in New York (02:30 GMT
+    the next day) showed two different days, which says it was written in
+    the last five hours of the local one. So the local date is rounded, and
+    the GMT date keeps its offset to it (the site's, which says nothing of
+    the time). A pair whose offset no clock has (damaged) is rounded apart."""
+    if local is None or gmt is None:
+        return (local.replace(**floor) if local is not None else None,
+                gmt.replace(**floor) if gmt is not None else None)
+    rounded = local.replace(**floor)
+    offset = local - (gmt.replace(tzinfo=None) if gmt.tzinfo is None else
+                      gmt.astimezone(timezone.utc).replace(tzinfo=None))
+    if abs(offset) > _MAX_OFFSET or offset % _QUARTER:
+        return rounded, gmt.replace(**floor)
+    return rounded, gmt - (local - rounded)
+
+
 def round_dates(post: Post, precision: str) -> Post:
-    """Round the dates of ``post`` and its comments in place."""
+    """Round the dates of ``post`` and its comments in place (see
+    :func:`_round_pair`)."""
     if precision == "second":
         return post
     floor = _FLOOR[precision]
-    if post.date is not None:
-        post.date = post.date.replace(**floor)
-    if post.date_gmt is not None:
-        post.date_gmt = post.date_gmt.replace(**floor)
+    post.date, post.date_gmt = _round_pair(post.date, post.date_gmt, floor)
     for c in post.comments:
-        if c.date is not None:
-            c.date = c.date.replace(**floor)
-        if c.date_gmt is not None:
-            c.date_gmt = c.date_gmt.replace(**floor)
+        c.date, c.date_gmt = _round_pair(c.date, c.date_gmt, floor)
     return post
 
 

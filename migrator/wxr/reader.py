@@ -244,7 +244,7 @@ class WXRReader:
         # Every comment but the last one closed before the cut: keep them.
         for r in raw[:-1]:
             post.comments.append(self._build_comment(r, post))
-        what_lost = f": post {post.id} ({post.title[:40]!r}) cut off"
+        what_lost = f": post {post.id} ({_clip(post.title)!r}) cut off"
         if raw:
             cut = self._build_comment(raw[-1], post)
             cut.reject_reason = f"cut off at line {line} ({what})"
@@ -515,6 +515,16 @@ _COMMENT_FIELDS = ("wp:comment_id", "wp:comment_author", "wp:comment_author_emai
                    "wp:comment_approved", "wp:comment_type", "wp:comment_parent",
                    "wp:comment_user_id")
 _COMMENT_SLOT = {k: i for i, k in enumerate(_COMMENT_FIELDS)}
+
+
+def _clip(title: str, width: int = 40) -> str:
+    """A title for a message, cut at a word's end: a name cut in half
+    ('Kowalsk') would match no rule of the anonymiser, which scrubs problem
+    messages, and go out as it is."""
+    if len(title) <= width:
+        return title
+    cut = title[:width + 1].rsplit(None, 1)[0] if " " in title[:width + 1] else ""
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def _short(e: Exception) -> str:

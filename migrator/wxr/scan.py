@@ -25,7 +25,8 @@ _XML_DECL = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["
 _SCAN_OPEN = re.compile(rb"<wp:comment>")
 _SCAN_HEAD = re.compile(rb"<wp:comment>\s*<wp:comment_id>[^<]*</wp:comment_id>\s*"
                         rb"<wp:comment_author>(.*?)</wp:comment_author>\s*"
-                        rb"<wp:comment_author_email>(.*?)</wp:comment_author_email>", re.S)
+                        rb"<wp:comment_author_email>(.*?)</wp:comment_author_email>"
+                        rb"(?:\s*<wp:comment_author_url>(.*?)</wp:comment_author_url>)?", re.S)
 _SCAN_TAIL = re.compile(rb"<wp:comment_approved>(.*?)</wp:comment_approved>\s*"
                         rb"<wp:comment_type>(.*?)</wp:comment_type>\s*"
                         rb"<wp:comment_parent>[^<]*</wp:comment_parent>\s*"
@@ -57,6 +58,9 @@ class Commenter(NamedTuple):
     status: str
     type: str
     user_id: int
+    #: Their web site, where WordPress writes it (after the e-mail): a host
+    #: such as zebedee-marchbanks.example names them too.
+    author_url: str = ""
 
 
 def commenters(path: str) -> list[Commenter] | None:
@@ -107,7 +111,7 @@ def _scan_bytes(data) -> list[Commenter] | None:
     # and the decoded rows are never all held at once.
     people = sorted(rows)
     del rows
-    for i, (name, email, approved, ctype, user) in enumerate(people):
+    for i, (name, email, url, approved, ctype, user) in enumerate(people):
         try:
             uid = int(_xml_value(user) or 0)
         except ValueError:
@@ -116,7 +120,7 @@ def _scan_bytes(data) -> list[Commenter] | None:
             _xml_value(name).strip(), _xml_value(email).strip(),
             # As the reader: an empty wp:comment_approved is read as pending ([H] 4).
             status_from_wp(_xml_value(approved).strip() or "0"), type_from_wp(_xml_value(ctype)),
-            uid)
+            uid, _xml_value(url).strip() if url else "")
     return people
 
 

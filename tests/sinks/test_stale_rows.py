@@ -77,6 +77,29 @@ def test_anonymised_rows_never_join_plain_ones(db_url, tmp_path):
     assert [r[0] for r in after["runs"]] == [False, True]
 
 
+def test_a_meta_row_no_longer_kept_goes_when_its_comment_is_rewritten(db_url, tmp_path):
+    """An anonymised run that kept a meta key (--keep-meta), then one of the
+    same secret that does not: the comment is rewritten, and its old meta row
+    (a name and an IP) went on standing beside it. Plain runs alike: a meta
+    row the export no longer has is not the comment's any more."""
+    src = export(tmp_path)
+    api.convert([src], [db_url], anon(keep_meta=("akismet_history",)))
+    assert "203.0.113.9" in blob(dump(db_url)["meta"])
+    api.convert([src], [db_url], anon())
+    assert dump(db_url)["meta"] == []
+    other = tmp_path / "plain"
+    other.mkdir()
+    plain = export(other)
+    api.convert([plain], [db_url], Options(), replace=True)
+    assert len(dump(db_url)["meta"]) == 1
+    with open(plain, encoding="utf-8") as fh:
+        doc = fh.read()
+    with open(plain, "w", encoding="utf-8") as fh:
+        fh.write(doc.replace("<wp:commentmeta>", "<!--").replace("</wp:commentmeta>", "-->"))
+    api.convert([plain], [db_url], Options())
+    assert dump(db_url)["meta"] == []
+
+
 def test_the_same_site_under_another_spelling_of_its_url_is_the_same_site(db_url, tmp_path):
     """A plain run from an export that spells the site http://www.… and an
     anonymised run from one that spells it https://… are one site: refused."""
@@ -221,3 +244,27 @@ def test_anonymised_run_refuses_a_folder_an_older_run_filled(tmp_path):
     (folder / "7-a-post.json").write_text("{}")
     with pytest.raises(StaleOutput, match="cannot be told"):
         api.convert([src], [f"json:{folder}/"], anon())
+
+
+def test_a_marker_vouches_only_for_the_files_its_run_wrote(tmp_path):
+    """json: and html: may share a folder. Plain pages, then anonymised JSON
+    there (which wrote the marker), then anonymised pages: the marker said
+    'anonymised, this secret', so the plain pages were taken for this run's
+    and stayed, real names and all, beside the new ones."""
+    src = export(tmp_path)
+    folder = tmp_path / "out"
+    api.convert([src], [f"html:{folder}/"], Options())
+    plain = {n for n in os.listdir(folder) if n.endswith(".html") and n != "index.html"}
+    assert plain
+    api.convert([src], [f"json:{folder}/"], anon())
+    with pytest.raises(StaleOutput, match="--replace"):
+        api.convert([src], [f"html:{folder}/"], anon())
+    api.convert([src], [f"html:{folder}/"], anon(), replace=True)
+    assert not plain & set(os.listdir(folder))
+    assert b"Anna" not in b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    api.convert([src], [f"json:{folder}/", f"html:{folder}/"], anon())  # a re-run: fine
+    # a plain --replace of the pages leaves the marker to the JSON files
+    api.convert([src], [f"html:{folder}/"], Options(), replace=True)
+    with pytest.raises(StaleOutput, match="cannot be told"):
+        api.convert([src], [f"html:{folder}/"], anon())
+    api.convert([src], [f"json:{folder}/"], anon())  # the JSON files are still vouched for

@@ -31,7 +31,8 @@ Bodies (HTML: only text is touched; links to absolute URLs lose their href)
       start of the comment or a line) or after a title (Dr., Mrs. ...) ->
       ``[name]``;
     * e-mails, URLs, phone numbers, IP addresses -> ``[email]``, ``[url]``,
-      ``[phone]``, ``[ip]``.
+      ``[phone]``, ``[ip]``; IBANs and national id numbers (PESEL, SSN ...
+      where their name stands beside them) -> ``[id]``.
     Names that are also common words ("Hope", "Will", "May", "Snow") are only
     replaced where they are used as names: capitalised mid-sentence, or
     addressed. Initials and one-letter surnames are never matched alone.
@@ -66,7 +67,8 @@ from typing import Iterable
 from ...model import Comment, Post
 from . import names as nm
 from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS
-from .people import _Person, _ambiguous, _common, _initials, _is_initial, _key, _name_words
+from .people import (_Person, _ambiguous, _common, _initials, _is_initial, _joined_forms, _key,
+                     _name_words)
 from .scrub_fields import FieldScrubber
 from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
@@ -85,13 +87,9 @@ def _digraphs(word: str) -> str:
 class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
-    ``JOINED_IN_PATTERN``: whether full names joined into one word
-    ('gwendolynfairweather') are in the name pattern, so found anywhere, bare
-    in a sentence too. Off: on the 40k bench (2,734 people) they cost 5-11%
-    more of the body rules' CPU (the budget for the seventh review's fixes
-    was 3%), and at 20,000 people about 20 MB more after compiling (the
-    compile's peak about 70 MB more). Off, they are found after '@' or '#',
-    before digits, or joined by a dot or an underscore.
+    ``JOINED_IN_PATTERN``: whether joined full names ('gwendolynfairweather')
+    are in the name pattern, found bare too. Off: there they cost 5-11% more
+    CPU on the bench and ~20 MB at 20,000 people (see the README, Speed).
 
     >>> a = Anonymiser(secret=b"k")
     >>> for post in posts: a.learn(post)          # doctest: +SKIP
@@ -203,7 +201,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 self._place(other)
             p.width += 4
 
-    def _person(self, c: Comment) -> _Person | None:
+    def _person(self, c: Comment, learning: bool = False) -> _Person | None:
         raw = (c.author_name, c.author_email)
         if raw in self._by_raw:
             p = self._by_raw[raw]
@@ -226,7 +224,28 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if p is not None and not p.kept and self.keep_registered and c.user_id > 0:
             p.kept = True
             self._dirty = True
+        if learning and p is not None and c.author_url and c.type not in ("pingback", "trackback"):
+            self._learn_url(p, c.author_url)
         return p
+
+    def _learn_url(self, p: _Person, url: str) -> None:
+        """A commenter's web site written as their name (``zebedee-marchbanks.example``,
+        ``twitter.com/anna_kowalski``) gives their name words, by the rule of
+        e-mails' local parts. Only while learning, before the tables are built:
+        a URL first met in a post would rebuild them."""
+        seen = self.__dict__.setdefault("_urls", set())
+        if (p.digest, url) in seen:
+            return
+        seen.add((p.digest, url))
+        m = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#:@]+)[^/?#]*/?([^/?#]*)", url.strip())
+        if m is None:
+            return
+        before = len(p.keys)
+        for part in (m.group(1).split(".", 1)[0] if "." in m.group(1) else "", m.group(2)):
+            for w in _local_names(part.lower(), strict=True):
+                self._add_key(p, _key(w))
+        if len(p.keys) != before:
+            self._dirty = True
 
     def _is_kept(self, c: Comment) -> bool:
         if self._kept_emails and _norm(c.author_email) in self._kept_emails:
@@ -249,7 +268,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if c.type in ("pingback", "trackback") or c.status == "spam":
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
-        name = c.author_name or ""
+        name = (c.author_name or "").strip()
+        if name.startswith("@"):  # '@ophelia_t': a handle as display name, not an e-mail
+            name = name.lstrip("@")
         if "&" in name:  # 'Zo&euml; Bront&euml;' as the field holds it: the name is Zoë Brontë
             name = html.unescape(name)
         if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
@@ -304,8 +325,11 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                         self._nick_keys.add(nick)
                         if nick not in p.nicks:
                             p.nicks += (nick,)
-        self._add_handle(p, _norm(c.author_email).partition("@")[0])
-        raw = (c.author_name or "").strip()
+        local = _norm(c.author_email).partition("@")[0]
+        self._add_handle(p, local)
+        for w in _local_names(local):  # 'Anonymous' writing from mike.thornbury@
+            self._add_key(p, _key(w))
+        raw = (c.author_name or "").strip().lstrip("@")
         if " " not in raw and ("_" in raw or any(ch.isdigit() for ch in raw)):
             self._add_handle(p, raw.lower())  # 'happy_hiker', 'anna77': a handle, found whole
         if (len(p.keys), len(p.initials)) != before:
@@ -313,30 +337,15 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         return True
 
     def _add_joined(self, p: _Person, words: list[str]) -> None:
-        """A full name joined into one handle or hashtag, found in any case:
-        'gwendolynfairweather' (also GwendolynFairweather, #GwendolynFairweather),
-        and the first initial with a surname of 5+ letters that is no common
-        word ('gfairweather'). Only these two: every key costs memory per
-        person. The initial form stays out of the name pattern (there, keys
-        under every letter cost every comment about 4%): it is looked up
-        where a word is a handle (after '@' or '#', glued to '_' or digits).
-        Joined by a dot or an underscore ('gwendolyn.fairweather',
-        'g.fairweather', 'gwendolyn_fairweather') the name is found from its
-        words (TextScrubber._dotted and _glued)."""
-        keys = [_key(w).replace("'", "").replace(" ", "") for w in words
-                if not _is_initial(w) and w.lower() not in _PARTICLES]
-        if len(keys) < 2 or not all(k.isalpha() for k in keys) or nm.script_of(keys[0]) == "cjk":
-            return  # 'J. R. R. Tolkien': initials are never looked for alone; CJK has no spaces
-        joined = "".join(keys)
-        if len(joined) >= 3 and joined not in COMMON_WORDS:
+        """The full name joined ('gwendolynfairweather') and the initial form
+        ('gfairweather') as keys: see :func:`.people._joined_forms`."""
+        joined, initial = _joined_forms(words)
+        if joined and joined not in COMMON_WORDS:
             self._add_handle(p, joined)
             self._joined_keys.add(joined)
-        first, last = keys[0], keys[-1]
-        if len(last) >= 5 and last not in COMMON_WORDS and first.isascii():
-            k = first[0] + last
-            if k not in COMMON_WORDS:
-                self._add_key(p, k)
-                self._initial_keys.add(k)
+        if initial:
+            self._add_key(p, initial)
+            self._initial_keys.add(initial)
 
     def _add_handle(self, p: _Person, handle: str) -> None:
         """An e-mail's local part, a login or a handle, found whole (in lower case too)."""
@@ -350,7 +359,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         :meth:`apply`, so a name is scrubbed even before its owner's first
         comment). Keeps per-person data only."""
         for c in post.comments:
-            self._person(c)
+            self._person(c, learning=True)
 
     def learn_people(self, comments: Iterable[Comment]) -> None:
         """Note these commenters (what :meth:`learn` does for a post's). The
@@ -359,7 +368,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         Anything with a Comment's ``author_name``, ``author_email``,
         ``status``, ``type`` and ``user_id`` will do."""
         for c in comments:
-            self._person(c)
+            self._person(c, learning=True)
 
     # -- name tables ----------------------------------------------------------
     def _compile(self) -> None:
@@ -446,6 +455,49 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
+
+
+_LOCAL_PARTS = re.compile(r"[._+\-]+|\d+")
+
+
+def _local_names(local: str, strict: bool = False) -> list[str]:
+    """The name words of an e-mail's local part written as a name: two or
+    three parts, the first a listed given name or an initial
+    (``mike.thornbury``, ``j.fairweather``), or each a listed given name or
+    surname (``bartholomew.quince``). A commenter who signs 'Anonymous' or
+    only 'Mike' is still called by them. Parts that are common words, and
+    local parts such as ``info.sales``, give nothing. ``strict`` (a web
+    site's host, 'john-smith-photography'): only listed names count."""
+    parts = [w for w in _LOCAL_PARTS.split(local) if w]
+    if not 2 <= len(parts) <= 3 or not all(w.isalpha() for w in parts):
+        return []
+    given, stop, listed = nm.lexicon().given, nm.lexicon().stop, _surnames()
+    words = [w for w in parts if len(w) >= 3 and w not in COMMON_WORDS and w not in stop]
+    first = parts[0]
+    if len(first) == 1 or (first in given and first in words):
+        return [w for w in words if w in given or w in listed] if strict else words
+    if len(words) == len(parts) and all(w in given or w in listed for w in words):
+        return words
+    return []
+
+
+_SURNAMES: frozenset | None = None
+
+
+def _surnames() -> frozenset:
+    """The census surname list of the ``names`` package (MIT), loaded once, and
+    only for a local part whose first word is no given name."""
+    global _SURNAMES
+    if _SURNAMES is None:
+        try:
+            import names as _names
+
+            with open(_names.FILES["last"], encoding="ascii", errors="ignore") as fh:
+                _SURNAMES = frozenset(w for w in (line.split(" ", 1)[0].strip().lower()
+                                                  for line in fh) if w.isalpha())
+        except (ImportError, OSError, KeyError, AttributeError):
+            _SURNAMES = frozenset()
+    return _SURNAMES
 
 
 def _phrase_pattern(names) -> re.Pattern | None:

@@ -1,7 +1,7 @@
 """Contact details the classic patterns miss: e-mails written out ('x at
 gmail dot com', 'x [at] y [dot] com'), bare domains ('annakowalski.blog') and
-phone numbers without separators ('5551234567'); e-mails hidden behind HTML
-character references or full-width forms ('anna&#64;gmail&#46;com', as
+phone numbers without separators ('5551234567', '612345678'); e-mails hidden
+behind HTML character references or full-width forms ('anna&#64;gmail&#46;com', as
 WordPress's antispambot() writes them; 'anna＠gmail．com'); phone numbers in
 other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧', '555–123–4567')."""
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .patterns import _NUM_GATE, _PHONE_RE, _phone_spans
+from .identifiers import id_spans
+from .patterns import _NUM_GATE, _PHONE_RE, _bare_phone, _code_before, _no_phone_at, _phone_spans
 
 # ---------------------------------------------------------------------------
 # Contact details the classic patterns miss
@@ -53,14 +54,15 @@ _DOT = r"(?:" + _DOT_WORD + r"|\s*\.\s*)"
 SPELLED_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+(?:" + _DOT_WORD + r"[\w+-]+){0,3}" + _AT
                            + r"[\w-]+(?:" + _DOT + r"[\w-]+)*?(?:" + _DOT_WORD + r"|\.)(?:"
                            + _TLD_ALT + r")(?!\w)", re.I)
-#: Ten to fifteen digits in a row (no separators): a phone number, unless it
-#: looks like a date-time or a long id in a URL.
-BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{10,15}(?![\w/.-]\w)")
+#: Nine to fifteen digits in a row (no separators): a phone number, unless it
+#: looks like a date-time, an ISBN, an order number or a long id in a URL
+#: (see patterns._bare_phone and _code_before).
+BARE_PHONE = re.compile(r"(?<![\w/=#.-])\+?\d{9,15}(?![\w/.-]\w)")
 _AT_CLOSE = re.compile(r"at ?[\])}>]")
 _SPELLED_HINTS = re.compile(r"\bdot\b|[\[({<] ?at ?[\])}>]|\(@\)| @ ")
 #: ' at gmail.com': a domain right after a plain ' at '.
 _AT_DOMAIN = re.compile(r"[\w-]+\.(?:" + _TLD_ALT + r")\b", re.I)
-_TEN_DIGITS = re.compile(r"\d{10}")
+_NINE_DIGITS = re.compile(r"\d{9}")
 #: A defanged domain ('annakowalski[.]blog', 'anna(.)com', 'site[dot]net/x').
 _DEFANGED = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
                        r"(?:" + _TLD_ALT + r")(?!\w)(?:/[^\s<>\"]*)?", re.I)
@@ -243,34 +245,35 @@ _TO_ASCII = _ToAscii()
 def _wide_phones(text: str, d: str | None = None,
                  where: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """Phone numbers in other digits or with other dashes ('٠٥٥١٢٣٤٥٦٧',
-    '555–123–4567', '０９０－１２３４－５６７８'): the classic phone patterns
+    '555–123–4567', '０９０－１２３４－５６７８'), and IBANs and ids spaced with
+    no-break spaces (see identifiers): the classic patterns
     run on a same-length ASCII translation of the text (of ``d``, the decoded
     text, when given: '555&#8211;123&#8211;4567'; ``where`` maps it back)."""
     t = (text if d is None else d).translate(_TO_ASCII)
     spans = []
     n = len(t)
+    numbers = []
     for g in _NUM_GATE.finditer(t):
+        numbers.append(g.span())
         for m in _PHONE_RE.finditer(t, max(0, g.start() - 2), min(n, g.end() + 2)):
-            spans.extend(_phone_spans(m.group(), m.start()))
+            if not _no_phone_at(t, m.start(), m.end()):
+                spans.extend(_phone_spans(m.group(), m.start()))
     for m in BARE_PHONE.finditer(t):
-        if _bare_phone(m.group()) and m.span() not in spans:
+        if _bare_phone(m.group()) and m.span() not in spans and not _code_before(t, m.start()):
             spans.append(m.span())
+    found = [(a, b, "phone") for a, b in spans]
+    found += [(a, b, "id") for a, b in id_spans(t, numbers)]  # 'DE89&nbsp;3704&nbsp;...'
     out = []
-    for a, b in spans:
+    for a, b, what in found:
         s, e = (a, b) if where is None else (where[a][0], where[b - 1][1])
         if text[s:e] != t[a:b]:  # plain ones are the classic patterns' to find
-            out.append((s, e, "phone"))
+            out.append((s, e, what))
     return out
-
-
-def _bare_phone(g: str) -> bool:
-    g = g.lstrip("+")
-    return not (g[:4] in ("1999", "2000") or (g[:2] in ("19", "20") and len(g) == 14))  # a timestamp
 
 
 def contact_spans(text: str, digits: bool = True, low: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, what) for e-mails written out, bare domains and phone
-    numbers without separators; what is 'email', 'url' or 'phone'."""
+    numbers without separators; what is 'email', 'url', 'phone' or 'id'."""
     out = []
     if low is None:
         low = text.lower()
@@ -312,9 +315,9 @@ def contact_spans(text: str, digits: bool = True, low: str | None = None) -> lis
         for m in _DEFANGED.finditer(text):
             out.append((m.start(), m.end() - len(m.group()) + len(m.group().rstrip(_URL_TRAIL)),
                         "url"))
-    if digits and _TEN_DIGITS.search(text):
+    if digits and _NINE_DIGITS.search(text):
         for m in BARE_PHONE.finditer(text):
-            if _bare_phone(m.group()):
+            if _bare_phone(m.group()) and not _code_before(text, m.start()):
                 out.append((m.start(), m.end(), "phone"))
     refs = "&" in text and _REF_GATE.search(text) is not None
     links = "&" in text and ("www&" in low or _LINK_REF_GATE.search(text) is not None)

@@ -11,7 +11,7 @@ from ...model import Comment, Post
 from .fold import fold_word
 from .lexicon import lexicon
 from .secret import PSEUDONYM_PREFIX
-from .words import GREETINGS, COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _WORD_ENDINGS
+from .words import GREETINGS, COMMON_WORDS, MAX_ANCESTORS, _LY_NAMES, _NAME_AFFIXES, _PARTICLES, _WORD_ENDINGS
 
 # ---------------------------------------------------------------------------
 # People
@@ -80,6 +80,31 @@ class _Person:
 def _name_words(name: str) -> list[str]:
     words = _NAME_WORD.findall(unicodedata.normalize("NFC", name or ""))
     return [w for w in words if w.lower().strip(".") not in _NAME_AFFIXES]
+
+def _joined_forms(words: list[str]) -> tuple[str, str]:
+    """A full name joined into one handle or hashtag ('gwendolynfairweather',
+    found in any case), and the first initial with a surname of 5+ letters
+    that is no common word ('gfairweather'); '' for none. Only these two:
+    every key costs memory per person. The initial form stays out of the
+    name pattern (keys under every letter there cost every comment about
+    4%): it is looked up where a word is a handle ('@', '#', before digits).
+    Joined by a dot or an underscore the name is found from its words
+    (Glued._dotted; fold makes '_' a space)."""
+    keys = [_key(w).replace("'", "").replace(" ", "") for w in words
+            if not _is_initial(w) and w.lower() not in _PARTICLES]
+    if len(keys) < 2 or not all(k.isalpha() for k in keys) or _CJK_CHAR.search(keys[0]):
+        return "", ""  # 'J. R. R. Tolkien': initials are never looked for alone; CJK has no spaces
+    first, last = keys[0], keys[-1]
+    initial = ""
+    if len(last) >= 5 and last not in COMMON_WORDS and first.isascii():
+        initial = first[0] + last
+        if initial in COMMON_WORDS:
+            initial = ""
+    return "".join(keys), initial
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
 
 def _initials(words: list[str]) -> set[str]:
     letters = [w[0] for w in words if w]

@@ -11,7 +11,8 @@ from .names import signoff_span
 from .fold import fold_word
 from .people import _Thread, _is_initial, _key, _name_words, _not_a_name
 from .words import COMMON_WORDS
-from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL, pseudonymous_email, truncate_ip
+from .secret import (EMAIL, ID, IP, NAME, NAMES_IN_BODIES, PHONE, URL, pseudonymous_email,
+                     truncate_ip)
 
 class FieldScrubber:
     """The field half of :class:`~migrator.stages.anonymise.Anonymiser` (a mixin)."""
@@ -44,7 +45,7 @@ class FieldScrubber:
                 c.user_id = 0
             c.author_ip = truncate_ip(c.author_ip) if truncate else ""
             self.clear_private(c)
-        for name in ("people", NAMES_IN_BODIES, NAME, EMAIL, URL, PHONE, IP):
+        for name in ("people", NAMES_IN_BODIES, NAME, EMAIL, URL, PHONE, IP, ID):
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
@@ -112,7 +113,10 @@ class FieldScrubber:
             pseudonym = p.pseudonym
             login = re.sub(r"[^a-z0-9]+", "-", pseudonym.lower()).strip("-")
             logins[a.login] = login
-            authors.append(replace(a, login=login, display_name=pseudonym, first_name="",
+            # The user's id goes too: the live site's '/?author=ID' leads to
+            # their login and name.
+            authors.append(replace(a, id=self.derive_id("user", site.key, a.id) if a.id else 0,
+                                   login=login, display_name=pseudonym, first_name="",
                                    last_name="", email=pseudonymous_email(
                                        replace(probe, author_name=pseudonym))))
         return replace(site, authors=authors), logins

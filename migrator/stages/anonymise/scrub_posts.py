@@ -49,6 +49,28 @@ _NUMBER = re.compile(r"(?<![\d.])\d+(?![\d.])")
 #: Ids in a problem message: 'comment 7001', 'post 501', 'given id 5', 'kept
 #: as 1000000005', and the list of a 'parent cycle (7001, 7003, 7002)'.
 _MESSAGE_ID = re.compile(r"\b(comment|post|id|as)\s+(\d+)\b|\bcycle \(([\d, ]+)\)")
+#: Words glued by '_' or '-' (a file name: 'anna_kowalski_portrait'), and the glue.
+_GLUED = re.compile(r"[^\W_]+(?:[-_]+[^\W_]+)+")
+_GLUE = re.compile(r"[-_]+")
+#: Where WordPress's own markup names a post (an attachment, a page) by its
+#: id, which the live original answers ('/?attachment_id=4102' shows that
+#: upload and its comments): '[caption id="attachment_4102"]', the classes
+#: 'wp-image-4102' and 'wp-att-4102', 'data-id="4102"', '?attachment_id=',
+#: '?page_id=', '?p=' in text, and the lists of '[gallery ids="4102,4103"]'.
+_POST_REFS = re.compile(
+    r"(?P<pre>\battachment_|\bwp-image-|\bwp-att-|\bdata-id=[\"']?"
+    r"|(?:[?&]|&amp;|&#0?38;)(?:attachment_id|page_id|p)=)(?P<id>\d+)(?![\d.])"
+    r"|(?P<list>\[gallery\b[^\]]*?\b(?:ids|include|exclude)=[\"']?)(?P<ids>\d+(?:\s*,\s*\d+)*)")
+#: Where a text names a comment by its id: WordPress's anchors and element ids
+#: ('#comment-1677', 'div-comment-1677', 'li-comment-1677') and '?replytocom='.
+#: Mapped like the comments themselves, so an anchor still finds its comment
+#: in the archive, and no longer the live one.
+_COMMENT_REFS = re.compile(r"(?P<pre>\b(?:div-|li-)?comment-|(?:[?&]|&amp;|&#0?38;)replytocom=)"
+                           r"(?P<id>\d+)(?![\d.])")
+#: A block's attributes (``<!-- wp:image {"id":4102} -->``): its ids and id lists.
+_BLOCK = re.compile(r"<!--\s*wp:[\w/-]+\s+\{.*?\}\s*/?-->", re.S)
+_BLOCK_IDS = re.compile(r'(?P<pre>"(?:id|ref|mediaId|attachmentId)":)(?P<id>\d+)'
+                        r'|(?P<list>"ids":\[)(?P<ids>\d+(?:\s*,\s*\d+)*)')
 _SLUG_DROP = re.compile(r"['’‘`]")
 _SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -169,7 +191,7 @@ class PostScrubber:
         """``post``'s title, slug, body and excerpt scrubbed: the costly part
         of :meth:`apply_post`, which the stage worker does beside the
         comments (it needs nothing but these four fields)."""
-        title = self.scrub_post_text(post.title, counts)
+        title = self._file_name_title(self.scrub_post_text(post.title, counts), counts)
         slug = self._post_slug(post, title, counts)
         return (title, slug, self.scrub_post_text(post.content, counts),
                 self.scrub_post_text(post.excerpt, counts))
@@ -193,7 +215,8 @@ class PostScrubber:
                 counts.update(done)
             base = anon_site.base_blog_url
             post.author = self.post_author(post.author, site, logins)
-            post.content, post.excerpt = content, excerpt
+            post.content = self.renumber_posts(content, old_site)
+            post.excerpt = self.renumber_posts(excerpt, old_site)
             post.title, post.slug = title, slug
             post.link = f"{base}/{slug}/" if slug else f"{base}/?p={new_post}"
             post.guid = f"{base}/?p={new_post}"
@@ -203,7 +226,34 @@ class PostScrubber:
         seen: dict[int, int] = {}  # a parent is renumbered once
         for c in post.comments:
             self._renumber(c, old_site, new_post, post.site, seen)
+            if not keep_posts:  # push: the posts keep their ids on the target
+                c.content = self.renumber_posts(c.content, old_site)
         return post
+
+    def renumber_posts(self, text: str, old_site: str) -> str:
+        """``text`` with the post ids WordPress's markup holds (see
+        :data:`_POST_REFS`), and the comment ids of its anchors (see
+        :data:`_COMMENT_REFS`), replaced the way the outputs replace them."""
+        if not text:
+            return text
+        if "comment-" in text or "replytocom" in text:
+            text = _COMMENT_REFS.sub(lambda m: m.group("pre") + str(
+                self.derive_id("comment", old_site, int(m.group("id")))), text)
+        if not ("=" in text or "wp-" in text or "attachment_" in text
+                or "<!--" in text):  # every form holds one of these
+            return text
+
+        def one(m: re.Match) -> str:
+            if m.group("pre") is not None:
+                return m.group("pre") + str(self.derive_id("post", old_site, int(m.group("id"))))
+            ids = re.sub(r"\d+", lambda n: str(self.derive_id("post", old_site, int(n.group()))),
+                         m.group("ids"))
+            return m.group("list") + ids
+
+        text = _POST_REFS.sub(one, text)
+        if "<!--" in text:
+            text = _BLOCK.sub(lambda b: _BLOCK_IDS.sub(one, b.group()), text)
+        return text
 
     def _renumber(self, c: Comment, old_site: str, new_post: int, new_site: str,
                   seen: dict) -> None:
@@ -239,6 +289,22 @@ class PostScrubber:
             return f"{word} {self.derive_id(kind, old_site, num)}"
         return _MESSAGE_ID.sub(one, text)
 
+    def _file_name_title(self, title: str, counts: Counter) -> str:
+        """A title holding words glued by '_' (or a lone token glued by '-'),
+        as WordPress titles an upload after its file ('anna_kowalski_portrait.jpg'):
+        its words are scrubbed as the slug's are; a token naming nobody stays."""
+        if not title or ("_" not in title and (" " in title.strip() or "-" not in title)):
+            return title
+
+        def one(m: re.Match) -> str:
+            token = m.group()
+            if "_" not in token and " " in title.strip():
+                return token
+            words = " ".join(w[:1].upper() + w[1:] for w in _GLUE.split(token) if w)
+            done = self.scrub_post_text(words, counts)
+            return token if done == words else done
+        return _GLUED.sub(one, title)
+
     def _post_slug(self, post: Post, title: str, counts: Counter) -> str:
         """The slug of the scrubbed post: made from the scrubbed title when the
         old one was the title's; else the old one's words, scrubbed."""
@@ -248,8 +314,13 @@ class PostScrubber:
         if slugify(post.title) == old:
             return slugify(title)
         # Its words capitalised, as a name would be written: a slug is lower
-        # case, and a name in lower case may be taken for a word.
-        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old) if w)
+        # case, and a name in lower case may be taken for a word. The post's
+        # own id and its parent's go: WordPress gives an untitled post or a
+        # menu item its id as slug ('4101'), a revision its parent's
+        # ('4101-revision-v1'): they would lead back to the live original.
+        own = {str(post.id), str(post.parent or post.id)}
+        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old)
+                         if w and w not in own)
         return slugify(self.scrub_post_text(words, counts))
 
 

@@ -9,21 +9,24 @@ from .patterns import (Resolver, _REL_TAIL, _ADDR_TAIL, _ADDR_WORDS, _APPOSITIVE
                        _ATTR_TAG_RE, _BARE_RE, _EMAIL_AT, _HANDLE_AT, _IP4_RE, _IP6_GATE, _IP6_RE,
                        _LEAD_NL_RE, _LEAD_RE, _LOOSE_AT_GATE, _LOOSE_EMAIL, _MONTH_FORMS, _NAME_IS,
                        _NUM_GATE, _ORIGINAL_ID_LINK, _PHONE_RE, _PII_GATE, _P_ADDR, _P_EMAIL,
-                       _P_HANDLE, _P_IP, _P_KNOWN, _P_LEAD, _P_PHONE, _P_TAG, _P_TITLE, _P_URL,
+                       _P_HANDLE, _P_ID, _P_IP, _P_KNOWN, _P_LEAD, _P_PHONE, _P_TAG, _P_TITLE, _P_URL,
                        _SCHEMELESS_SITE, _TEXT_ATTRS, _TITLE_RUNS, _TITLE_SET, _TITLE_TAIL,
-                       _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context, _phones,
+                       _URL_ATTRS, _URL_TRAIL, _in_a_date, _in_tag, _is_w, _month_context,
+                       _no_phone_at, _phones,
                        _sentence_start, _url_spans, _valid_ip, _HTML_COMMENT, _P_OWN, _P_THIRD)
 from . import names as nm
 from .glued import Glued, glue_in
 from .neighbours import Neighbours, word_start
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
-from .secret import EMAIL, IP, NAME, NAMES_IN_BODIES, PHONE, URL
+from .secret import EMAIL, ID, IP, NAME, NAMES_IN_BODIES, PHONE, URL
+from .identifiers import id_spans
 from .lexicon import PLACE_NAMES
 from .words import COMMON_WORDS, _MONTHS
 
 #: 'Dear Grace, May I ...': after a salutation's comma a capital opens a sentence.
 _SALUTATION = re.compile(r"(?i:\b(?:dear|hi|hello|hey|thanks|thank you)\b)[^,.!?\n]{1,40},[ \t]*$")
-_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE)}
+_CONTACT_KIND = {"email": (_P_EMAIL, EMAIL), "url": (_P_URL, URL), "phone": (_P_PHONE, PHONE),
+                 "id": (_P_ID, ID)}
 
 #: Attributes that name things on the page ('id', 'class'): dropped when they name a commenter.
 _ID_ATTRS = frozenset("id class name for headers itemid".split())
@@ -65,7 +68,8 @@ class TextScrubber(Neighbours, Glued):
         """Any text scrubbed with the rules of comment bodies (for post titles,
         excerpts, bodies): commenters -> pseudonyms (a name shared by several
         -> that of ``resolve(key)``, else ``[name]``), third parties ->
-        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``;
+        ``[name]``, contact details -> ``[email]``/``[url]``/``[phone]``/``[ip]``,
+        IBANs and national id numbers -> ``[id]``;
         kept people stay. ``counts`` (a Counter) gets what was replaced."""
         return self._scrub(text, resolve, Counter() if counts is None else counts)
 
@@ -139,16 +143,22 @@ class TextScrubber(Neighbours, Glued):
                     core = low[s:m.end()].rstrip(_URL_TRAIL)
                     add((s, _P_URL, -(s + len(core)), URL, URL, 1))
             n_text = len(text)
+            numbers = []
             for g in _NUM_GATE.finditer(text):  # look for numbers only where digits are
+                numbers.append(g.span())
                 lo, hi = max(0, g.start() - 2), min(n_text, g.end() + 2)
                 for m in _IP4_RE.finditer(text, lo, hi):
                     if _valid_ip(m.group()):
                         add((m.start(), _P_IP, -m.end(), IP, IP, 1))
                 for m in _PHONE_RE.finditer(text, lo, hi):
+                    if _no_phone_at(text, m.start(), m.end()):
+                        continue  # 'order 555-123-4567', '1 234 567 890'
                     n = Counter()
                     rep = _phones(m.group(), n)
                     if n[PHONE]:
                         add((m.start(), _P_PHONE, -m.end(), rep, PHONE, n[PHONE]))
+            for s, e in id_spans(text, numbers):  # 'DE89 3704 0044 ...', 'PESEL 44051401359'
+                add((s, _P_ID, -e, ID, ID, 1))
             if ":" in text and _IP6_GATE.search(text):
                 for m in _IP6_RE.finditer(text):
                     if _valid_ip(m.group()):

@@ -16,6 +16,8 @@ HEX_DIGITS = 8
 ANON_EMAIL_DOMAIN = "anonymous.invalid"
 
 NAME, EMAIL, URL, PHONE, IP = "[name]", "[email]", "[url]", "[phone]", "[ip]"
+#: A bank account (IBAN) or a national id number (PESEL, SSN ...) in a body.
+ID = "[id]"
 #: Ledger statistic for commenter names replaced by a pseudonym in bodies.
 NAMES_IN_BODIES = "names in bodies"
 IP_POLICIES = ("drop", "truncate")

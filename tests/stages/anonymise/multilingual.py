@@ -142,6 +142,12 @@ CONTACTS = [
     ("192.168.14.{n}", "192.168.14.{n}"), ("2001:db8:85a3::8a2e:370:{n}", "8a2e:370:{n}"),
     ("facebook.com/ann.lee.{n}", "ann.lee.{n}"), ("jdoe{n} [at] protonmail [dot] ch", "jdoe{n}"),
     ("ping me on annlee{n} at hotmail.com", "annlee{n}"),
+    # phone numbers and ids as other countries write them ({hi}{lo}: the
+    # number in two-digit groups)
+    ("030/123{n:04d}", "123{n:04d}"), ("98765 4{n:04d}", "98765 4{n:04d}"),
+    ("06.{hi}.{lo}.56.78", "06.{hi}.{lo}.56.78"), ("6123{n:05d}", "6123{n:05d}"),
+    ("601 2{hi} 5{lo}", "601 2{hi} 5{lo}"), ("020 7946 {n:04d}", "7946 {n:04d}"),
+    ("(11) 98765-{n:04d}", "98765-{n:04d}"), ("PESEL 44051{n:06d}", "44051{n:06d}"),
 ]
 
 
@@ -149,7 +155,8 @@ def _contact(rng: random.Random, n: int) -> tuple[str, str]:
     """A contact detail made unique by ``n`` (so each has its own probe)."""
     text, probe = CONTACTS[n % len(CONTACTS)]
     k = 10 + n  # two digits at least, unique per detail
-    return text.format(n=k), probe.format(n=k)
+    parts = {"n": k, "hi": f"{k // 100:02d}", "lo": f"{k % 100:02d}"}
+    return text.format(**parts), probe.format(**parts)
 
 
 def build(seed: int = 7) -> tuple[str, Manifest]:
