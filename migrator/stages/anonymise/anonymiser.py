@@ -74,6 +74,7 @@ from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
+from .lexicon import surnames
 
 _DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
                            "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
@@ -87,16 +88,10 @@ def _digraphs(word: str) -> str:
 class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
 
-    ``JOINED_IN_PATTERN``: whether joined full names ('gwendolynfairweather')
-    are in the name pattern, found bare too. Off: there they cost 5-11% more
-    CPU on the bench and ~20 MB at 20,000 people (see the README, Speed).
-
     >>> a = Anonymiser(secret=b"k")
     >>> for post in posts: a.learn(post)          # doctest: +SKIP
     >>> for post in posts: a.apply(post, ledger)  # doctest: +SKIP
     """
-
-    JOINED_IN_PATTERN = False
 
     def __init__(self, secret: bytes | str | None = None, keep_names: Iterable[str] = (),
                  keep_registered: bool = False, ip: str = "drop",
@@ -152,9 +147,14 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         #: First initial and surname ('gfairweather'): keys, but not in the name
         #: pattern (see _add_joined); looked up where a word is a handle.
         self._initial_keys: set[str] = set()
-        #: Full names joined ('gwendolynfairweather'): in the name pattern
-        #: unless JOINED_IN_PATTERN is False (then looked up like the above).
+        #: Full names joined ('gwendolynfairweather'): keys, but not in the name
+        #: pattern (there they cost 10-13% of the stage, and 20 MB at 20,000
+        #: people); looked up in a set from the text's runs of letters (Glued._joined).
         self._joined_keys: set[str] = set()
+        #: Those made of common words ('rainbow' of a Rain Bow): only in camel case.
+        self._joined_words: set[str] = set()
+        #: Whether one of them is written in letters outside ASCII ('наташаиванова').
+        self._joined_other = False
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
         self._finder: nm.NameFinder | None = None
@@ -343,6 +343,10 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if joined and joined not in COMMON_WORDS:
             self._add_handle(p, joined)
             self._joined_keys.add(joined)
+            if all(w.lower() in COMMON_WORDS for w in words):
+                self._joined_words.add(joined)  # 'Will Power': 'willpower' is a word
+            if not joined.isascii():
+                self._joined_other = True
         if initial:
             self._add_key(p, initial)
             self._initial_keys.add(initial)
@@ -419,7 +423,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # The finder works on folded text: every name key in any script (CJK
         # as substrings, Latin and Cyrillic declined), and the addressing
         # words and titles that introduce a name.
-        out = self._initial_keys if self.JOINED_IN_PATTERN else self._initial_keys | self._joined_keys
+        out = self._initial_keys | self._joined_keys
         keys = {k: self._key_flags(k) for k in live if k not in out}
         for w in _ADDR_WORDS | _TITLE_RUNS:
             keys[w] = keys.get(w, 0) | nm.WORD
@@ -471,7 +475,7 @@ def _local_names(local: str, strict: bool = False) -> list[str]:
     parts = [w for w in _LOCAL_PARTS.split(local) if w]
     if not 2 <= len(parts) <= 3 or not all(w.isalpha() for w in parts):
         return []
-    given, stop, listed = nm.lexicon().given, nm.lexicon().stop, _surnames()
+    given, stop, listed = nm.lexicon().given, nm.lexicon().stop, surnames()
     words = [w for w in parts if len(w) >= 3 and w not in COMMON_WORDS and w not in stop]
     first = parts[0]
     if len(first) == 1 or (first in given and first in words):
@@ -479,25 +483,6 @@ def _local_names(local: str, strict: bool = False) -> list[str]:
     if len(words) == len(parts) and all(w in given or w in listed for w in words):
         return words
     return []
-
-
-_SURNAMES: frozenset | None = None
-
-
-def _surnames() -> frozenset:
-    """The census surname list of the ``names`` package (MIT), loaded once, and
-    only for a local part whose first word is no given name."""
-    global _SURNAMES
-    if _SURNAMES is None:
-        try:
-            import names as _names
-
-            with open(_names.FILES["last"], encoding="ascii", errors="ignore") as fh:
-                _SURNAMES = frozenset(w for w in (line.split(" ", 1)[0].strip().lower()
-                                                  for line in fh) if w.isalpha())
-        except (ImportError, OSError, KeyError, AttributeError):
-            _SURNAMES = frozenset()
-    return _SURNAMES
 
 
 def _phrase_pattern(names) -> re.Pattern | None:

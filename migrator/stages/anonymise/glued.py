@@ -19,6 +19,12 @@ from .words import COMMON_WORDS
 #: What Glued._glued looks at: digits right after a letter.
 _LETTER_DIGIT = re.compile(r"[0-9](?<=[^\W\d_][0-9])")
 _HASHTAG = re.compile(r"#([^\W\d_]{6,})\b")  # a literal first: the engine stops only at '#'
+#: A run of six letters or more in folded text: where a joined full name may
+#: be. Runs of ASCII letters (three times faster to find than any letters),
+#: then those that touch a letter of another script are dropped; a joined
+#: name in another script is looked for only where one was learned.
+_LONG_RUN = re.compile(r"[^\W\d_]{6,}")
+_LONG_ASCII_RUN = re.compile(r"[a-z]{6,}")
 
 
 def glue_in(ft: str) -> bool:
@@ -87,9 +93,37 @@ class Glued:
             if m.start() and (_is_w(text[m.start() - 1]) or text[m.start() - 1] == "&"):
                 continue  # '&#8217;', 'C#'
             k = _key(m.group(1))
-            if (k in self._initial_keys or k in self._joined_keys and not self.JOINED_IN_PATTERN) \
+            if (k in self._initial_keys or k in self._joined_keys) \
                     and k in live and k not in kept:
                 self._add_known(k, m.span(1), resolve, counts, add)
+
+    def _joined(self, text: str, folded, resolve, counts: Counter, add) -> None:
+        """A commenter's full name joined into one word, bare in the text
+        ('follow gwendolynfairweather', 'GwendolynFairweather said'): the
+        runs of letters of the folded text looked up in the joined names
+        learned (a set, at C speed: nothing is added to the name pattern,
+        where each joined name cost time and memory). One that is also a
+        word ('rainbow' of a Rain Bow) counts only written in camel case
+        ('RainBow')."""
+        ft = folded.text
+        run = _LONG_RUN if self._joined_other and not ft.isascii() else _LONG_ASCII_RUN
+        hits = self._joined_keys.intersection(run.findall(ft))
+        if not hits:
+            return
+        live, kept, lex = self._live, self._kept_keys, nm.lexicon()
+        n = len(ft)
+        for m in run.finditer(ft):
+            k = m.group()
+            if (m.start() and ft[m.start() - 1].isalpha()) or (m.end() < n and ft[m.end()].isalpha()):
+                continue  # part of a longer word ('annakowalskiб')
+            if k not in hits or k not in live or k in kept:
+                continue
+            os_, oe = folded.span(*m.span())
+            if (k in self._joined_words or k in COMMON_WORDS or k in lex.stop
+                    or k in lex.given) and not any(
+                    ch.isupper() for ch in text[os_ + 1:oe]):
+                continue
+            self._add_known(k, (os_, oe), resolve, counts, add)
 
     def _add_known(self, k: str, span: tuple[int, int], resolve, counts: Counter, add) -> None:
         who = self._single.get(k) or self._person_for(k, resolve, counts)

@@ -140,10 +140,9 @@ def _not_a_name(word: str) -> bool:
         return True  # a common word of some language ('Спасибо', 'Merci', 'Однако')
     return len(k) >= 8 and k.endswith("ly") and k not in _LY_NAMES
 
-def _is(p: _Person, key: str) -> bool:
-    """Whether ``key`` (a name some commenter who is not kept has) is this
-    person's: one of their names, and they are not kept."""
-    return not p.kept and key in p.keys
+# Whether ``key`` (a name some commenter who is not kept has) is a person's:
+# one of their names (``key in p.keys``), and they are not kept. Written out
+# where it is asked (_Thread), as a call costs more than the test.
 
 
 class _Thread:
@@ -169,7 +168,7 @@ class _Thread:
         if p is not None:
             return p
         me = self.people[c.id]
-        if me is not None and _is(me, key):
+        if me is not None and not me.kept and key in me.keys:  # see the note above _Thread
             return me
         near = self._near.get(key)
         if near is None:
@@ -179,9 +178,16 @@ class _Thread:
                     p = self.people[o.id]
                     if p is not None:
                         self._where.setdefault(id(p), (p, []))[1].append(i)
-            at = sorted((i, n, p) for n, (p, where) in enumerate(self._where.values())
-                        if _is(p, key) for i in where)
-            near = self._near[key] = ([i for i, _, _ in at], [p for _, _, p in at])
+            # The people of this name who wrote here: from the fewer of the
+            # name's people and the post's (a first name may have hundreds).
+            # A position is one comment's: no tie of the sort reaches p.
+            pick, where = self.anon._live.get(key, ()), self._where
+            if len(pick) <= len(where):
+                at = sorted((i, p) for p in pick if id(p) in where for i in where[id(p)][1])
+            else:  # see the note above _Thread
+                at = sorted((i, p) for p, pos in where.values()
+                            if not p.kept and key in p.keys for i in pos)
+            near = self._near[key] = ([i for i, _ in at], [p for _, p in at])
         positions, persons = near
         if not positions:
             return None
@@ -204,7 +210,7 @@ class _Thread:
                 found = up[(parent, key)]
                 break
             p = people[parent]
-            if p is not None and _is(p, key):
+            if p is not None and not p.kept and key in p.keys:  # see the note above _Thread
                 found = p
                 break
             walked.append(parent)

@@ -239,8 +239,8 @@ class PostScrubber:
         if "comment-" in text or "replytocom" in text:
             text = _COMMENT_REFS.sub(lambda m: m.group("pre") + str(
                 self.derive_id("comment", old_site, int(m.group("id")))), text)
-        if not ("=" in text or "wp-" in text or "attachment_" in text
-                or "<!--" in text):  # every form holds one of these
+        if not ("id=" in text or "p=" in text or "wp-" in text or "attachment_" in text
+                or "[gallery" in text or "<!--" in text):  # every form holds one of these
             return text
 
         def one(m: re.Match) -> str:

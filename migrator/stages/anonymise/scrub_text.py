@@ -217,6 +217,8 @@ class TextScrubber(Neighbours, Glued):
             self._glued(text, folded, resolve, counts, add)
         if "#" in text and (self._initial_keys or self._joined_keys):
             self._hashtags(text, resolve, counts, add)
+        if self._joined_keys:
+            self._joined(text, folded, resolve, counts, add)
         if "," in text or "(" in text:
             for g in _APPOSITIVE_GATE.finditer(low):  # 'Dorota (my sister)', 'Dorota, my sister,'
                 if g.group(1) not in nm.RELATIONS:
