@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ...ledger import Ledger
 from ...model import Comment, Post, Site
-from .names import signoff_span
+from .names import lexicon, signoff_span
 from .fold import fold_word
 from .people import _Thread, _is_initial, _key, _name_words, _not_a_name
 from .words import COMMON_WORDS
@@ -29,7 +29,7 @@ class FieldScrubber:
         counts: Counter = Counter()
         truncate = self.ip == "truncate"
         self._ensure()
-        signed = {c.id: signoff_span(c.content) for c in post.comments if c.content}
+        signed = {c.id: self._signature(c.content) for c in post.comments if c.content}
         aliases = self._aliases(post, people, signed)
         for pos, c in enumerate(post.comments):
             ctx.comment, ctx.pos = c, pos
@@ -49,6 +49,22 @@ class FieldScrubber:
             if counts[name]:
                 ledger.count("anonymise", name, counts[name])
         return post
+
+    def _signature(self, text: str) -> tuple[int, int] | None:
+        """Where ``text`` signs (see ``signoff_span``), unless that is one
+        word that is no known name alone in the comment or exclaimed
+        ('Brilliant!', 'Ditto', 'Great post.\nStunning!'): that word is what
+        the comment says, not who wrote it (as a signature it would become
+        the author's pseudonym, here and wherever the post says it)."""
+        span = signoff_span(text)
+        if span is None:
+            return None
+        a, b = span
+        w = text[a:b]
+        if " " in w or not (text[b:b + 1] in ("!", "?") or not text[:a].strip()):
+            return span
+        k = _key(w)
+        return span if k in self._live or k in lexicon().given else None
 
     def _aliases(self, post: Post, people: dict, signed: dict) -> dict[str, str] | None:
         """Names commenters of this post sign with that are no commenter's

@@ -257,3 +257,24 @@ def test_joined_names_kept_out_of_the_pattern_are_still_found_as_handles():
                        ("ping gwendolyn_fairweather", "ping {p}")]:
         assert a.scrub(text) == want.format(p=p)
     assert "gwendolynfairweather" not in a._finder.flags  # not in the pattern
+
+
+def test_one_word_alone_or_exclaimed_is_what_the_comment_says_not_a_signature():
+    """'Brilliant!' alone was taken for its author's signature: it became
+    their pseudonym, there and wherever the post said it. A known name
+    alone still signs, and a name on the last line still does."""
+    from migrator.ledger import Ledger
+    from migrator.model import Comment, Post
+    texts = ["Brilliant!", "Midday.", "Ditto", "Great post.\nStunning!", "Anna",
+             "Great post!\nKasia", "so brilliant, Kasia!"]
+    a = Anonymiser(secret=b"k" * 16)
+    post = Post(id=1, comments=[Comment(id=i + 1, post_id=1, author_name="Anna Kowalski",
+                                        author_email=f"a{i}@x.test", content=t)
+                                for i, t in enumerate(texts)])
+    a.learn(post)
+    a.apply(post, Ledger())
+    got = [c.content for c in post.comments]
+    assert got[:4] == texts[:4]
+    assert got[4] == a.pseudonym("Anna Kowalski", "a4@x.test")
+    kasia = a.pseudonym("Anna Kowalski", "a5@x.test")
+    assert got[5] == f"Great post!\n{kasia}" and got[6] == f"so brilliant, {kasia}!"
