@@ -72,9 +72,9 @@ from .people import (_Person, _ambiguous, _common, _initials, _is_initial, _join
 from .scrub_fields import FieldScrubber
 from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
+from .lexicon import surnames
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
-from .lexicon import surnames
 
 _DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
                            "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
@@ -233,10 +233,6 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         ``twitter.com/anna_kowalski``) gives their name words, by the rule of
         e-mails' local parts. Only while learning, before the tables are built:
         a URL first met in a post would rebuild them."""
-        seen = self.__dict__.setdefault("_urls", set())
-        if (p.digest, url) in seen:
-            return
-        seen.add((p.digest, url))
         m = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#:@]+)[^/?#]*/?([^/?#]*)", url.strip())
         if m is None:
             return
@@ -288,7 +284,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                 full = " ".join(words)
                 if len(full) <= 80:
                     self._add_key(p, _key(full))
-                    if not phrase and " " in name.strip():  # 'happy_hiker' is a handle already
+                    if not phrase and " " in name:  # 'happy_hiker' is a handle already
                         self._add_joined(p, words)
             if len(words) <= MAX_NAME_WORDS or not phrase:  # a long name is still a name
                 for w in words:

@@ -114,10 +114,10 @@ class Glued:
         n = len(ft)
         for m in run.finditer(ft):
             k = m.group()
-            if (m.start() and ft[m.start() - 1].isalpha()) or (m.end() < n and ft[m.end()].isalpha()):
-                continue  # part of a longer word ('annakowalskiб')
             if k not in hits or k not in live or k in kept:
                 continue
+            if (m.start() and ft[m.start() - 1].isalpha()) or (m.end() < n and ft[m.end()].isalpha()):
+                continue  # part of a longer word ('annakowalskiб')
             os_, oe = folded.span(*m.span())
             if (k in self._joined_words or k in COMMON_WORDS or k in lex.stop
                     or k in lex.given) and not any(

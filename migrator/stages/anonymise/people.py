@@ -140,14 +140,13 @@ def _not_a_name(word: str) -> bool:
         return True  # a common word of some language ('Спасибо', 'Merci', 'Однако')
     return len(k) >= 8 and k.endswith("ly") and k not in _LY_NAMES
 
-# Whether ``key`` (a name some commenter who is not kept has) is a person's:
-# one of their names (``key in p.keys``), and they are not kept. Written out
-# where it is asked (_Thread), as a call costs more than the test.
-
-
 class _Thread:
     """The post being anonymised, for telling apart commenters who share a
-    name: the comment in hand is set before each body is scrubbed."""
+    name: the comment in hand is set before each body is scrubbed.
+
+    A name (of some commenter who is not kept) is a person's when it is one
+    of their keys and they are not kept: ``not p.kept and key in p.keys``,
+    written out where it is asked, as a call costs more than the test."""
 
     __slots__ = ("anon", "post", "people", "by_id", "comment", "pos", "_up", "_near", "_where")
 
@@ -168,7 +167,7 @@ class _Thread:
         if p is not None:
             return p
         me = self.people[c.id]
-        if me is not None and not me.kept and key in me.keys:  # see the note above _Thread
+        if me is not None and not me.kept and key in me.keys:  # see the class doc
             return me
         near = self._near.get(key)
         if near is None:
@@ -184,7 +183,7 @@ class _Thread:
             pick, where = self.anon._live.get(key, ()), self._where
             if len(pick) <= len(where):
                 at = sorted((i, p) for p in pick if id(p) in where for i in where[id(p)][1])
-            else:  # see the note above _Thread
+            else:  # see the class doc
                 at = sorted((i, p) for p, pos in where.values()
                             if not p.kept and key in p.keys for i in pos)
             near = self._near[key] = ([i for i, _ in at], [p for _, p in at])
@@ -210,7 +209,7 @@ class _Thread:
                 found = up[(parent, key)]
                 break
             p = people[parent]
-            if p is not None and not p.kept and key in p.keys:  # see the note above _Thread
+            if p is not None and not p.kept and key in p.keys:  # see the class doc
                 found = p
                 break
             walked.append(parent)

@@ -33,7 +33,6 @@ _ID_ATTRS = frozenset("id class name for headers itemid".split())
 _SEPARATORS = re.compile(r"[_\W\d]+")
 
 
-
 def _after_possessive(text: str, s: int) -> bool:
     """'my friend', 'meine Schwester', 'my late husband': a possessive, maybe
     an adjective between."""
