@@ -75,6 +75,13 @@ _SLUG_DROP = re.compile(r"['’‘`]")
 _SLUG_GAP = re.compile(r"[^\w]+", re.UNICODE)
 
 
+def _name_cased(glued: str, drop: frozenset | set = frozenset()) -> str:
+    """Words glued by '-' or '_' (a slug, a file name) apart, each capitalised
+    as a name would be written (in lower case a name may be taken for a
+    word), leaving out those in ``drop``."""
+    return " ".join(w[:1].upper() + w[1:] for w in _GLUE.split(glued) if w and w not in drop)
+
+
 def slugify(text: str) -> str:
     """A slug as WordPress makes one from a title (near enough): entities
     resolved, apostrophes dropped, lower case, runs of other signs one dash."""
@@ -300,7 +307,7 @@ class PostScrubber:
             token = m.group()
             if "_" not in token and " " in title.strip():
                 return token
-            words = " ".join(w[:1].upper() + w[1:] for w in _GLUE.split(token) if w)
+            words = _name_cased(token)
             done = self.scrub_post_text(words, counts)
             return token if done == words else done
         return _GLUED.sub(one, title)
@@ -319,9 +326,7 @@ class PostScrubber:
         # menu item its id as slug ('4101'), a revision its parent's
         # ('4101-revision-v1'): they would lead back to the live original.
         own = {str(post.id), str(post.parent or post.id)}
-        words = " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", old)
-                         if w and w not in own)
-        return slugify(self.scrub_post_text(words, counts))
+        return slugify(self.scrub_post_text(_name_cased(old, drop=own), counts))
 
 
 __all__ = ["PostScrubber", "slugify", "login_of", "anonymous_site_url", "ID_LOW", "ID_SPAN",
