@@ -124,6 +124,26 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
     eof = False
     data = head
     while not eof:
+        if (utf8 and started and len(data) > _WHOLE_MIN and not reference_path()):
+            # The fast path's first test without decoding the part: decoding
+            # (to a str of 4 bytes a character once one emoji is in it) was
+            # the larger part of the sanitiser's cost on clean input.
+            held = decoder.getstate()[0]
+            whole = _whole_chars(held, data)
+            if whole is not None:
+                body, pending, tail_text = whole
+                if not any(b in data for b in _C0_EACH) and _CONTROL.search(carry) is None:
+                    fast = _clean_part(carry, tail_text, b"", body, in_cdata)
+                    if fast is not None:
+                        encoded, in_cdata, tail = fast
+                        decoder.setstate((pending, 0))
+                        if unbound:
+                            _report_bound(encoded, line, unbound, report)
+                        line += encoded.count(b"\n")
+                        carry = tail_text[len(tail_text) - tail:] if tail else ""
+                        yield encoded
+                        data = fh.read(chunk_size)
+                        continue
         before = _replace_counting.count
         held = decoder.getstate()[0] if utf8 and started else b""
         text = decoder.decode(data, final=False)
@@ -200,6 +220,64 @@ _TAIL = 2 * HOLD + 16
 _FAST_MIN = 4096
 _RAW_CDATA_END_B = re.compile(rb"\]\]>(?!\s*<)")
 _BAD_AMP_B = re.compile(_BAD_AMP.pattern.encode("ascii"))
+
+
+#: :func:`_whole_chars` takes reads longer than this (the fast path needs more
+#: than ``_FAST_MIN`` characters; a character is at most 4 bytes).
+_WHOLE_MIN = 4 * _FAST_MIN
+#: ... and checks them this many bytes at a time: a block of ASCII is not
+#: decoded at all, and one with a few other characters decodes to a narrow
+#: str (a whole read with one emoji in it decodes to 4 bytes a character,
+#: six times slower).
+_BLOCK = 1 << 16
+
+
+def _whole_chars(held: bytes, data: bytes) -> tuple[bytes, bytes, str] | None:
+    """``held + data`` (``held``: the start of a character the last read
+    cut) as ``(whole characters, the start of a character the next read
+    completes, the last _TAIL characters decoded)``, when all of it is UTF-8
+    the decoder would take without a replacement and holds no U+FFFE or
+    U+FFFF; else None (the caller then decodes the part as before). The
+    same split as the incremental decoder's: a valid start of a character
+    waits, an invalid one is an error."""
+    buf = held + data if held else data
+    n = len(buf)
+    i, k = n - 1, 0
+    while i > 0 and k < 3 and buf[i] & 0xC0 == 0x80:
+        i, k = i - 1, k + 1
+    last = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        last.decode(buf[i:], False)
+    except UnicodeDecodeError:
+        return None
+    pending = last.getstate()[0]
+    body = buf[:n - len(pending)] if pending else buf
+    n = len(body)
+    start = 0
+    while start < n:
+        end = start + _BLOCK
+        if end < n:
+            k = 0
+            while k < 3 and body[end] & 0xC0 == 0x80:
+                end, k = end - 1, k + 1
+        else:
+            end = n
+        block = body[start:end]
+        if not block.isascii():
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            if "\ufffe" in text or "\uffff" in text:
+                return None
+        start = end
+    # The last _TAIL characters: from a character's start at most 4 bytes
+    # each before the end (and the 3 bytes of a cut character to skip).
+    t = max(0, n - 4 * _TAIL - 4)
+    k = 0
+    while k < 3 and body[t] & 0xC0 == 0x80:
+        t, k = t + 1, k + 1
+    return body, pending, body[t:].decode("utf-8")[-_TAIL:]
 
 
 def _clean_part(carry: str, text: str, held: bytes, data: bytes,

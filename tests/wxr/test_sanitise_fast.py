@@ -84,3 +84,37 @@ def test_a_damaged_export_is_sanitised_the_same_either_way(tmp_path, monkeypatch
     assert _run(path, chunk, monkeypatch, reference=False) == plain
     if chunk < 10_000:  # small parts: some hold no damage and take the fast path
         assert True in fast_calls
+
+
+@pytest.mark.parametrize("block", [5, 64, 1 << 16])
+def test_a_read_is_checked_as_utf8_without_decoding_it_the_same_way(tmp_path, monkeypatch, block):
+    """The fast path's first test (_whole_chars: is the read valid UTF-8,
+    where does its last whole character end) agrees with the decoder: reads
+    cut through multi-byte characters and through bytes that are not UTF-8,
+    checked in blocks cut through them too."""
+    monkeypatch.setattr(sanitise, "_BLOCK", block)
+    monkeypatch.setattr(sanitise, "_WHOLE_MIN", 4 * sanitise._TAIL + 8)
+    seen: list[bool] = []
+    real = sanitise._whole_chars
+
+    def spy(*args):
+        out = real(*args)
+        seen.append(out is not None)
+        return out
+
+    monkeypatch.setattr(sanitise, "_whole_chars", spy)
+    rng = random.Random(block)
+    path = str(tmp_path / "utf8.xml")
+    for _ in range(60):
+        data = bytearray(_hostile(rng))
+        for _ in range(rng.randint(0, 4)):  # more broken and astral characters
+            at = rng.randrange(len(HEAD), len(data))
+            data[at:at] = rng.choice([b"\xff", b"\x80", b"\xc3", b"\xe2\x82", b"\xf0\x9f\xa4",
+                                      b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xef\xbf\xbf",
+                                      "😀é".encode()])
+        with open(path, "wb") as fh:
+            fh.write(data)
+        for chunk in (rng.randint(600, 3000), 4 * sanitise._TAIL + 9, 1000 + rng.randint(0, 3)):
+            plain = _run(path, chunk, monkeypatch, reference=True)
+            assert _run(path, chunk, monkeypatch, reference=False) == plain
+    assert seen.count(True) > 100 and seen.count(False) > 20
