@@ -480,6 +480,142 @@ def _unflat(flat: tuple) -> Post:
     return post
 
 
+#: The sanitised parts of the files, from the sanitiser's process
+#: (:func:`_sanitise_into`) to the reader's: kind, length of what follows,
+#: bytes of the file read for it.
+_FEED = struct.Struct("<BQQ")
+_PART, _BOUND, _PROBLEM, _END, _NOT_XML, _CANNOT, _BUG = range(7)
+
+
+def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a child
+    """With ``build_here`` the reader's process forks this one, which reads
+    and sanitises the files: byte scanning that would otherwise be added to
+    the slower of the two (a third process beside them keeps the second
+    core busy while the main one waits). Each part goes out after the
+    problems its repairs made, each file ends in ``_END`` (or what stopped
+    it); the reader's side is :class:`_Parts`."""
+    from .wxr.reader import _Counting
+    from .wxr.sanitise import NotXML, sanitised_chunks
+
+    def send(kind: int, payload: bytes = b"", nbytes: int = 0) -> None:
+        _write_all(wfd, _FEED.pack(kind, len(payload), nbytes))
+        if payload:
+            _write_all(wfd, payload)
+
+    got = [0]
+
+    def counted(n: int) -> None:
+        got[0] += n
+
+    def took() -> int:
+        n, got[0] = got[0], 0
+        return n
+
+    def report(line, message, kind="damage") -> None:
+        send(_PROBLEM, pickle.dumps((line, message, kind)))
+
+    try:
+        for path in paths:
+            try:
+                fh = open(path, "rb")
+            except OSError as e:
+                send(_CANNOT, str(e.strerror).encode("utf-8"))
+                continue
+            bound: dict[str, str] = {}
+            first = True
+            with fh:
+                try:
+                    for part in sanitised_chunks(_Counting(fh, counted), report, 1 << 20, bound):
+                        if first:
+                            send(_BOUND, pickle.dumps(bound))
+                            first = False
+                        send(_PART, part, took())
+                except NotXML as e:
+                    send(_NOT_XML, str(e).encode("utf-8"), took())
+                    continue
+            send(_END, b"", took())
+    except BrokenPipeError:
+        pass  # the reader stopped reading (an error, or it was stopped)
+    except BaseException as e:  # noqa: BLE001 - the reader reports it, the parent raises
+        try:
+            send(_BUG, f"{type(e).__name__}: {e}".encode("utf-8"))
+        except OSError:
+            pass
+
+
+class _Parts:  # pragma: no cover - in the reader's child
+    """The reader's side of :func:`_sanitise_into`: each file's parts as the
+    reader's ``source``. The sanitiser's problems go to the ledger (the
+    reader's :class:`_LedgerTap`) as the reader takes the part they came
+    before, which is when a reader sanitising in-process makes them."""
+
+    def __init__(self, rfd: int, tap: "_LedgerTap", on_bytes) -> None:
+        self._r, self._tap, self._on_bytes = rfd, tap, on_bytes
+        self._ended = -1  # every frame of the files up to this one has been read
+
+    def _next(self, count: bool = True) -> tuple[int, bytes]:
+        head = _read_exact(self._r, _FEED.size)
+        if head is None:
+            raise RuntimeError("the sanitiser's process stopped")
+        kind, size, nbytes = _FEED.unpack(head)
+        payload = _read_exact(self._r, size) if size else b""
+        if payload is None:
+            raise RuntimeError("the sanitiser's process stopped")
+        if count and self._on_bytes is not None and nbytes:
+            self._on_bytes(nbytes)
+        if kind == _BUG:
+            raise RuntimeError(payload.decode("utf-8"))
+        if kind not in (_PART, _BOUND, _PROBLEM):
+            self._ended += 1
+        return kind, payload
+
+    def source(self, i: int, path: str):
+        from .wxr.reader import WXRError
+        from .wxr.sanitise import NotXML
+
+        def parts(bound: dict[str, str]):
+            problem = self._tap.problem
+            while True:
+                kind, payload = self._next()
+                if kind == _PART:
+                    yield payload
+                elif kind == _PROBLEM:
+                    problem(path, *pickle.loads(payload))
+                elif kind == _BOUND:
+                    bound.update(pickle.loads(payload))
+                elif kind == _END:
+                    return
+                elif kind == _NOT_XML:
+                    raise NotXML(payload.decode("utf-8"))
+                else:
+                    raise WXRError(f"{path}: cannot open: {payload.decode('utf-8')}")
+        return parts
+
+    def skip(self, i: int) -> None:
+        """The rest of file ``i``, if the reader stopped reading it (a broken
+        file): never read, as far as the ledger and progress go."""
+        while self._ended < i:
+            self._next(count=False)
+
+
+def _sanitiser(paths: list[str]) -> tuple[int, int]:  # pragma: no cover - in the reader's child
+    """Fork :func:`_sanitise_into`; its pid and the pipe to read it from."""
+    r, w = os.pipe()
+    _grow_pipe(w)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.closerange(3, w)  # nothing but its pipe: the reader sees EOF if it dies
+            os.closerange(w + 1, 1 << 16)
+            _sanitise_into(paths, w)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
 def _read_into(paths: list[str], wfd: int, progress: bool,
                defer: bool = False) -> None:  # pragma: no cover - child
     """The reader's loop in the child: every post of every file, framed in
@@ -511,9 +647,16 @@ def _read_into(paths: list[str], wfd: int, progress: bool,
             batch.clear()
             comments = 0
 
+    fed = None
+    if defer:  # the reader only parses: a third process sanitises
+        feeder, feed = _sanitiser(paths)
+        fed = _Parts(feed, tap, on_bytes if progress else None)
     try:
         for i, path in enumerate(paths):
-            reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None, defer=defer)
+            if fed is not None:
+                reader = WXRReader(path, tap, defer=defer, source=fed.source(i, path))
+            else:
+                reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None, defer=defer)
             site_sent = False
             for post in reader.posts():
                 if not site_sent:
@@ -529,12 +672,17 @@ def _read_into(paths: list[str], wfd: int, progress: bool,
                 comments += len(post.comments)
                 if comments >= _FRAME_COMMENTS or len(batch) >= _FRAME_POSTS:
                     send()
+            if fed is not None:
+                fed.skip(i)
             batch.append(("eof", i, reader.site))
         batch.append(("end", tap.take(), took()))
     except WXRError as e:
         batch.append(("error", "wxr", str(e), tap.take(), took()))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
         batch.append(("error", "bug", f"{type(e).__name__}: {e}", tap.take(), took()))
+    if fed is not None:  # after an error it may be blocked on a full pipe: EPIPE ends it
+        os.close(feed)
+        os.waitpid(feeder, 0)
     send()
 
 
@@ -554,7 +702,9 @@ class ReaderProcess:
     ``build_here``: the child only parses, and sends each comment's fields
     as text; this process builds the comments (their ids, dates, status and
     the problems found in them, in the same order). For a caller whose own
-    work is lighter than the reader's (``inspect``), that evens the two out."""
+    work is lighter than the reader's (``inspect``), that evens the two out.
+    The child then leaves sanitising to a process of its own
+    (:func:`_sanitise_into`), which the two share the second core with."""
 
     def __init__(self, paths: list[str], ledger: Ledger, progress=None, on_file_end=None,
                  build_here: bool = False) -> None:

@@ -94,8 +94,14 @@ class WXRReader:
     has been read (before the first post is yielded)."""
 
     def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
-                 on_bytes=None, defer: bool = False):
+                 on_bytes=None, defer: bool = False, source=None):
         self.path = path
+        #: Where the sanitised parts come from when another process reads
+        #: and sanitises the file (:class:`migrator.parallel.ReaderProcess`
+        #: with ``build_here``): ``source(bound)`` yields them, fills
+        #: ``bound`` as :func:`sanitised_chunks` does, and raises what it
+        #: raises; None: this reader opens and sanitises the file itself.
+        self.source = source
         #: Leave each post's comments as the raw text of their fields, for
         #: :meth:`finish` to build in another process (see
         #: :class:`migrator.parallel.ReaderProcess`); ``cut_off`` then says
@@ -119,6 +125,9 @@ class WXRReader:
 
     # -- the stream --------------------------------------------------------
     def posts(self) -> Iterator[Post]:
+        if self.source is not None:
+            yield from self._posts(None)
+            return
         try:
             fh = open(self.path, "rb")
         except OSError as e:
@@ -136,7 +145,9 @@ class WXRReader:
         self._bound: dict[str, str] = {}
         try:
             report = lambda line, msg, kind="damage": self._problem(line, msg, kind)  # noqa: E731
-            for chunk in sanitised_chunks(fh, report, self.chunk_size, self._bound):
+            chunks = (self.source(self._bound) if self.source is not None else
+                      sanitised_chunks(fh, report, self.chunk_size, self._bound))
+            for chunk in chunks:
                 try:
                     parser.feed(chunk)
                 except etree.XMLSyntaxError as e:
