@@ -28,9 +28,10 @@ def _posts(paths: list[str], ledger: Ledger, progress) -> Iterator[tuple]:
         ends: deque = deque()
         # Its comments are built here: this side's work (threads, duplicates)
         # is lighter than parsing, and the two then take about as long.
+        # Only whether a comment has commentmeta is reported: it is not read.
         reader = parallel.ReaderProcess(paths, ledger, progress,
                                         on_file_end=lambda path, site: ends.append((path, site)),
-                                        build_here=True)
+                                        build_here=True, meta=False)
         try:
             for site, post in reader.posts():
                 while ends:

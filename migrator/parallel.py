@@ -617,7 +617,7 @@ def _sanitiser(paths: list[str]) -> tuple[int, int]:  # pragma: no cover - in th
 
 
 def _read_into(paths: list[str], wfd: int, progress: bool,
-               defer: bool = False) -> None:  # pragma: no cover - child
+               defer: bool = False, meta: bool = True) -> None:  # pragma: no cover - child
     """The reader's loop in the child: every post of every file, framed in
     batches: ``("site", i, site)`` before a file's first post, ``("post", i,
     post, calls, bytes)`` (with ``defer``: ``("raw", i, (post fields, comment
@@ -654,9 +654,10 @@ def _read_into(paths: list[str], wfd: int, progress: bool,
     try:
         for i, path in enumerate(paths):
             if fed is not None:
-                reader = WXRReader(path, tap, defer=defer, source=fed.source(i, path))
+                reader = WXRReader(path, tap, defer=defer, source=fed.source(i, path), meta=meta)
             else:
-                reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None, defer=defer)
+                reader = WXRReader(path, tap, on_bytes=on_bytes if progress else None, defer=defer,
+                                   meta=meta)
             site_sent = False
             for post in reader.posts():
                 if not site_sent:
@@ -704,10 +705,12 @@ class ReaderProcess:
     the problems found in them, in the same order). For a caller whose own
     work is lighter than the reader's (``inspect``), that evens the two out.
     The child then leaves sanitising to a process of its own
-    (:func:`_sanitise_into`), which the two share the second core with."""
+    (:func:`_sanitise_into`), which the two share the second core with.
+    ``meta=False``: commentmeta is counted, not read (see
+    :attr:`WXRReader.meta <migrator.wxr.reader.WXRReader.meta>`)."""
 
     def __init__(self, paths: list[str], ledger: Ledger, progress=None, on_file_end=None,
-                 build_here: bool = False) -> None:
+                 build_here: bool = False, meta: bool = True) -> None:
         self.paths, self.ledger, self.progress = list(paths), ledger, progress
         self.build_here = build_here
         #: called as ``on_file_end(path, site)`` once each file is read (its
@@ -726,7 +729,7 @@ class ReaderProcess:
                 # databases): only the pipe back, and the files it opens itself.
                 os.closerange(3, w)
                 os.closerange(w + 1, 1 << 16)
-                _read_into(self.paths, w, progress is not None, build_here)
+                _read_into(self.paths, w, progress is not None, build_here, meta)
                 code = 0
             finally:
                 os._exit(code)

@@ -94,8 +94,12 @@ class WXRReader:
     has been read (before the first post is yielded)."""
 
     def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
-                 on_bytes=None, defer: bool = False, source=None):
+                 on_bytes=None, defer: bool = False, source=None, meta: bool = True):
         self.path = path
+        #: False: each ``<wp:commentmeta>`` is counted, not read (an empty
+        #: key and value stand in for it), for a caller that only asks
+        #: whether a comment has any (``inspect``).
+        self.meta = meta
         #: Where the sanitised parts come from when another process reads
         #: and sanitises the file (:class:`migrator.parallel.ReaderProcess`
         #: with ``build_here``): ``source(bound)`` yields them, fills
@@ -431,6 +435,9 @@ class WXRReader:
             if i >= 0:
                 v[i] = child.text or ""
             elif i == -2:
+                if not self.meta:
+                    meta.append(_UNREAD_META)
+                    continue
                 cache, tags = self._tags._cache, self._tags
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
@@ -516,6 +523,7 @@ class WXRReader:
 
 
 _new = object.__new__
+_UNREAD_META = ("", "")
 
 #: ``comment_approved`` as written -> status (a few distinct values per export)
 _STATUS: dict[str, str] = {}
