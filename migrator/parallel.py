@@ -484,7 +484,9 @@ def _unflat(flat: tuple) -> Post:
 #: (:func:`_sanitise_into`) to the reader's: kind, length of what follows,
 #: bytes of the file read for it.
 _FEED = struct.Struct("<BQQ")
-_PART, _BOUND, _PROBLEM, _END, _NOT_XML, _CANNOT, _BUG = range(7)
+_PART, _BOUND, _PROBLEM, _END, _NOT_XML, _CANNOT, _BUG, _SAME = range(8)
+#: A ``_SAME`` part: the offset and length of the file's bytes it is.
+_SPAN = struct.Struct("<QQ")
 
 
 def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a child
@@ -523,13 +525,18 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
                 continue
             bound: dict[str, str] = {}
             first = True
+            where: list = [None]
             with fh:
                 try:
-                    for part in sanitised_chunks(_Counting(fh, counted), report, 1 << 20, bound):
+                    for part in sanitised_chunks(_Counting(fh, counted), report, 1 << 20, bound,
+                                                 where):
                         if first:
                             send(_BOUND, pickle.dumps(bound))
                             first = False
-                        send(_PART, part, took())
+                        if where[0] is None:
+                            send(_PART, part, took())
+                        else:  # the reader reads it from the file: not down the pipe
+                            send(_SAME, _SPAN.pack(where[0], len(part)), took())
                 except NotXML as e:
                     send(_NOT_XML, str(e).encode("utf-8"), took())
                     continue
@@ -552,6 +559,25 @@ class _Parts:  # pragma: no cover - in the reader's child
     def __init__(self, rfd: int, tap: "_LedgerTap", on_bytes) -> None:
         self._r, self._tap, self._on_bytes = rfd, tap, on_bytes
         self._ended = -1  # every frame of the files up to this one has been read
+        self._fd: int | None = None  # the file, for ``_SAME`` parts
+
+    def _same(self, path: str, span: bytes) -> bytes:
+        """A part that is the file's own bytes, read from the file."""
+        at, size = _SPAN.unpack(span)
+        if self._fd is None:
+            self._fd = os.open(path, os.O_RDONLY)
+        part = os.pread(self._fd, size, at)
+        while len(part) < size:  # a short read (a signal): the rest
+            more = os.pread(self._fd, size - len(part), at + len(part))
+            if not more:
+                raise RuntimeError(f"{path} is shorter than when it was sanitised")
+            part += more
+        return part
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _next(self, count: bool = True) -> tuple[int, bytes]:
         head = _read_exact(self._r, _FEED.size)
@@ -565,8 +591,9 @@ class _Parts:  # pragma: no cover - in the reader's child
             self._on_bytes(nbytes)
         if kind == _BUG:
             raise RuntimeError(payload.decode("utf-8"))
-        if kind not in (_PART, _BOUND, _PROBLEM):
+        if kind not in (_PART, _BOUND, _PROBLEM, _SAME):
             self._ended += 1
+            self._close()
         return kind, payload
 
     def source(self, i: int, path: str):
@@ -579,6 +606,8 @@ class _Parts:  # pragma: no cover - in the reader's child
                 kind, payload = self._next()
                 if kind == _PART:
                     yield payload
+                elif kind == _SAME:
+                    yield self._same(path, payload)
                 elif kind == _PROBLEM:
                     problem(path, *pickle.loads(payload))
                 elif kind == _BOUND:

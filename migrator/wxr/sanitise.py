@@ -1,4 +1,7 @@
 """Byte-level repair of damaged WXR, streamed in chunks before lxml sees it.
+Why this module is long: every repair has a plain path and a fast path that
+must give the same bytes (and say which parts are the file's own), kept
+side by side so they are changed together.
 
 Exports in the wild are damaged in a handful of recurring ways. Each repair
 here is reported as a problem with file and line, so nothing changes
@@ -90,11 +93,17 @@ def _lines_in(text: str, end: int) -> int:
 
 
 def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
-                     bound: dict[str, str] | None = None) -> Iterator[bytes]:
+                     bound: dict[str, str] | None = None,
+                     where: list | None = None) -> Iterator[bytes]:
     """Yield UTF-8 bytes of the repaired document, reporting each repair
     as ``report(line, message[, kind])``. ``bound``, if given, receives the
-    {prefix: uri} this declared on the root element (nothing in the file did)."""
+    {prefix: uri} this declared on the root element (nothing in the file did).
+    ``where``, if given: before each part is yielded, ``where[0]`` is the
+    offset in the file of the bytes the part is a copy of (a part that
+    needed no repair, after one that needed none either), else None."""
     head = fh.read(chunk_size)
+    data_at = 3 if head.startswith(b"\xef\xbb\xbf") else 0  # where ``data`` starts in the file
+    prev = b""  # the read before ``data``
     if not head.strip():
         raise NotXML("the file is empty")
     if head.startswith(b"\xef\xbb\xbf"):
@@ -140,8 +149,16 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
                         if unbound:
                             _report_bound(encoded, line, unbound, report)
                         line += encoded.count(b"\n")
+                        if where is not None:
+                            # The part is the carried characters, the held bytes
+                            # and this read: the file's own bytes when the
+                            # carried ones are what the last read ended with.
+                            lead = carry.encode("utf-8") + held
+                            where[0] = (data_at - len(lead) if not lead or prev.endswith(lead)
+                                        else None)
                         carry = tail_text[len(tail_text) - tail:] if tail else ""
                         yield encoded
+                        prev, data_at = data, data_at + len(data)
                         data = fh.read(chunk_size)
                         continue
         before = _replace_counting.count
@@ -169,7 +186,10 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
                     _report_bound(encoded, line, unbound, report)
                 line += encoded.count(b"\n")
                 carry = text[len(text) - tail:] if tail else ""
+                if where is not None:
+                    where[0] = None
                 yield encoded
+                prev, data_at = data, data_at + len(data)
                 data = fh.read(chunk_size)
                 continue
         buf = carry + text
@@ -179,6 +199,7 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
         if not started:
             # Keep reading until the root element has started, then fix the prolog.
             if "<rss" not in buf and "<channel" not in buf and not eof and len(buf) < 8 * chunk_size:
+                prev, data_at = data, data_at + len(data)
                 carry, data = buf, fh.read(chunk_size)
                 continue
             buf = _fix_prolog(buf, report)
@@ -195,8 +216,11 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
             _report_bound(encoded, line, unbound, report)
         line += _lines_in(buf, cut)
         carry = buf[cut:]
+        if where is not None:
+            where[0] = None
         yield encoded
         if not eof:
+            prev, data_at = data, data_at + len(data)
             data = fh.read(chunk_size)
 
 
