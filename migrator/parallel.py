@@ -489,6 +489,23 @@ _PART, _BOUND, _PROBLEM, _END, _NOT_XML, _CANNOT, _BUG, _SAME = range(8)
 _SPAN = struct.Struct("<QQ")
 
 
+def _trimmer():  # pragma: no cover - in the sanitiser's child
+    """glibc's ``malloc_trim``, or a no-op where there is none. The sanitiser
+    makes a few 1 MB buffers a part; glibc soon serves them from its heap
+    (its mmap threshold rises with the first one freed), which then only
+    grows: the process's peak RSS went 59 -> 72 MB from 200,000 to 400,000
+    comments. Trimmed every 16 parts it stays at 45 MB, for no CPU time
+    measurable here (trimming every part cost a quarter more)."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
 def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a child
     """With ``build_here`` the reader's process forks this one, which reads
     and sanitises the files: byte scanning that would otherwise be added to
@@ -516,6 +533,8 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
     def report(line, message, kind="damage") -> None:
         send(_PROBLEM, pickle.dumps((line, message, kind)))
 
+    trim, parts = _trimmer(), 0
+
     try:
         for path in paths:
             try:
@@ -533,6 +552,9 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
                         if first:
                             send(_BOUND, pickle.dumps(bound))
                             first = False
+                        parts += 1
+                        if parts % 16 == 0:
+                            trim()
                         if where[0] is None:
                             send(_PART, part, took())
                         else:  # the reader reads it from the file: not down the pipe
