@@ -130,6 +130,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._labels: dict[str, _Person] = {}
         self._index: dict[str, list[_Person]] = {}
         self._counted: set[bytes] = set()
+        #: (person, web site) pairs already learned: only while learning.
+        self._urls_learned: set[tuple[int, str]] = set()
 
         self._dirty = True
         #: How many times the name tables were built (once per run after learning).
@@ -225,7 +227,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             p.kept = True
             self._dirty = True
         if learning and p is not None and c.author_url and c.type not in ("pingback", "trackback"):
-            self._learn_url(p, c.author_url)
+            # A person's site is the same on each of their comments: learned once
+            # (the same site again would add nothing to the same person).
+            seen = (id(p), c.author_url)
+            if seen not in self._urls_learned:
+                self._urls_learned.add(seen)
+                self._learn_url(p, c.author_url)
         return p
 
     def _learn_url(self, p: _Person, url: str) -> None:
@@ -250,15 +257,21 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         return bool(words) and words in self._kept_names
 
     def _add_key(self, p: _Person, key: str) -> None:
-        key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
-        if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
-            return  # initials only ('J. S.'): never looked for
+        if key.isalpha():  # letters only: no edge to trim, one run of letters
+            if len(key) < 2:
+                return
+        else:
+            key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
+            if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
+                return  # initials only ('J. S.'): never looked for
+        # p is in _index[k] exactly when k is one of p.keys (both change only
+        # here): the person's few keys are asked, never the key's list, which
+        # for a common first name holds hundreds of people (a scan of it per
+        # key made learning grow with the square of the people).
         for k in (key, key.replace("'", "")) if "'" in key else (key,):
-            people = self._index.setdefault(k, [])
-            if p not in people:
-                people.append(p)
             if k not in p.keys:
                 p.keys += (k,)
+                self._index.setdefault(k, []).append(p)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":
@@ -435,6 +448,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             keys[w] = keys.get(w, 0) | nm.WORD
         self._finder = nm.NameFinder(keys)
         self._pieces = {}  # tags and HTML comments scrubbed with these tables (TextScrubber._piece)
+        self._urls_learned = set()  # learning is over: a site met later is learned again
         self._dirty = False
         self.compiled += 1
 
