@@ -96,13 +96,23 @@ def _scan_bytes(data) -> list[Commenter] | None:
     # a window where they do not match once per comment (another layout,
     # a comment cut off) and the file is read in full instead.
     rows: set = set()
+    # The rows kept share their bytes: one object per distinct field value
+    # and per distinct tail (a few statuses and types cover every row), so
+    # the set holds little more than the distinct e-mails and sites.
+    same: dict = {}
+    share = same.setdefault
     for pos, stop in _windows(data, b"<wp:comment>"):
         opened = len(_SCAN_OPEN.findall(data, pos, stop))
         heads = _SCAN_HEAD.findall(data, pos, stop)
         tails = _SCAN_TAIL.findall(data, pos, stop)
         if not opened == len(heads) == len(tails):
             return None
-        rows.update(zip(heads, tails))
+        new = set(zip(heads, tails))
+        new -= rows
+        for (name, email, url), tail in new:
+            rows.add(((share(name, name), share(email, email), share(url, url)), share(tail, tail)))
+        del heads, tails, new
+    del same, share
     if not rows and data.find(b"comment_author") >= 0:
         return None  # comments under another namespace prefix
     # Distinct rows only (sorted, so the order of learning never depends
