@@ -50,6 +50,7 @@ Lexicon (:func:`lexicon`)
 """
 from __future__ import annotations
 
+import gc
 import re
 from typing import Iterable, Iterator
 
@@ -139,6 +140,10 @@ def transliterate(word: str) -> str:
     return fold_word(anyascii(word)).replace("'", "")  # 'Наталья' -> "Natal'ya" -> natalya
 
 
+#: A name pattern this long (in characters) is followed by a collection.
+_BIG_PATTERN = 1 << 16
+
+
 class NameFinder:
     """Every occurrence of a set of folded keys in a text.
 
@@ -179,6 +184,12 @@ class NameFinder:
         self._main = re.compile(
             r"[^0-9a-z_](?:(" + whole + r")\b|(" + (trie_pattern(declining) if declining else "(?!)")
             + r")(?P<suf>" + suf + r")\b)") if other else None
+        if len(whole) > _BIG_PATTERN:
+            # The regex parser leaves its tree of a pattern (about 100 bytes a
+            # character, in reference cycles) for the cyclic collector, which
+            # may not run for a while: by then the run's other objects share
+            # those pages and the process keeps them (12 MB at 400k comments).
+            gc.collect()
         self._cjk = re.compile(trie_pattern(sorted(set(cjk), key=len, reverse=True))) if cjk else None
         pro = "|".join(_PROCLITICS)
         self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
