@@ -118,7 +118,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._by_digest: dict[bytes, _Person] = {}
         self._by_raw: dict[tuple[str, str], _Person | None] = {}
         self._labels: dict[str, _Person] = {}
-        self._index: dict[str, list[_Person]] = {}
+        #: Key -> its people: lists while learning, tuples once the tables are
+        #: built (the same tuples as _live's where nobody of them is kept).
+        self._index: dict[str, list[_Person] | tuple[_Person, ...]] = {}
         self._counted: set[bytes] = set()
         #: (person, web site) pairs already learned: only while learning.
         self._urls_learned: set[tuple[int, str]] = set()
@@ -263,7 +265,13 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         for k in forms:
             if k not in p.keys:
                 p.keys += (k,)
-                self._index.setdefault(k, []).append(p)
+                people = self._index.get(k)
+                if people is None:
+                    self._index[k] = [p]
+                elif people.__class__ is list:
+                    people.append(p)
+                else:  # built into a tuple by _compile (a newcomer after learning)
+                    self._index[k] = people + (p,)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":
@@ -354,12 +362,15 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                      and any(not p.kept and k not in p.nicks for p in people)}
         kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
-        for key, people in self._index.items():
+        index = self._index
+        for key, people in index.items():
+            if people.__class__ is list:  # a tuple from now on, shared with _live
+                people = index[key] = tuple(people)
             if key in kept_keys:
                 continue
             alive = tuple(p for p in people if not p.kept)
             if alive:
-                live[key] = alive
+                live[key] = people if len(alive) == len(people) else alive
         self._live, self._kept_keys, self._contested = live, kept_keys, contested
         self._kept_full = _phrase_pattern(
             [n for n in self.keep_names if len(_name_words(n)) > 1]

@@ -56,7 +56,9 @@ def lexicon() -> Lexicon:
             import stopwordsiso  # stopwords-iso, 58 languages (MIT)
 
             for lang in stopwordsiso.langs():
-                stop.update(w.lower() for w in stopwordsiso.stopwords(lang))
+                for w in stopwordsiso.stopwords(lang):
+                    low = w.lower()
+                    stop.add(w if low == w else low)  # the package's own string where it will do
         except ImportError:
             pass
         stop = {w for w in stop if w not in given}
