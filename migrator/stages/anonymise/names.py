@@ -97,25 +97,46 @@ _DEEP_ORDER = {ch: i for i, ch in enumerate("eaoinrlstuhcdmygkbpvfwjzxq")}
 
 def trie_pattern(words: Iterable[str]) -> str:
     """One alternation for many literal words, factored as a trie. A space
-    matches any run of whitespace."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    matches any run of whitespace.
 
-    def emit(node: dict, depth: int = 0) -> str:
-        order = _FIRST_ORDER if depth == 0 else _DEEP_ORDER
-        kids = sorted((ch for ch in node if ch), key=lambda ch: (order.get(ch, 99), ch))
-        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch))
-                    + emit(node[ch], depth + 1) for ch in kids]
-        if not branches:
+    Built from the words sorted: those that share a prefix are neighbours,
+    so each node of the trie is a run of them (no dict per node), and a run
+    of one word is the rest of that word."""
+    ws = sorted(set(words))
+    escaped: dict[str, str] = {}
+
+    def esc(ch: str) -> str:
+        e = escaped.get(ch)
+        if e is None:
+            e = escaped[ch] = r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch)
+        return e
+
+    def emit(lo: int, hi: int, depth: int) -> str:
+        # ws[lo:hi] share their first `depth` characters; one of them may end there.
+        end = len(ws[lo]) == depth
+        i = lo + 1 if end else lo
+        kids = []
+        while i < hi:
+            ch = ws[i][depth]
+            j = i + 1
+            while j < hi and ws[j][depth] == ch:
+                j += 1
+            if j == i + 1:  # one word: the rest of it, letter by letter
+                kids.append((ch, "".join([esc(c) for c in ws[i][depth:]])))
+            else:
+                kids.append((ch, esc(ch) + emit(i, j, depth + 1)))
+            i = j
+        if not kids:
             return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if "" in node else body
+        if len(kids) == 1:
+            body = kids[0][1]
+        else:
+            order = _FIRST_ORDER if depth == 0 else _DEEP_ORDER
+            kids.sort(key=lambda kid: (order.get(kid[0], 99), kid[0]))
+            body = "(?:" + "|".join([branch for _, branch in kids]) + ")"
+        return "(?:" + body + ")?" if end else body
 
-    return emit(root)
+    return emit(0, len(ws), 0) if ws else ""
 
 
 def _is_w(ch: str) -> bool:
