@@ -117,6 +117,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # Per person / per distinct name only (never per comment).
         self._by_digest: dict[bytes, _Person] = {}
         self._by_raw: dict[tuple[str, str], _Person | None] = {}
+        #: Pseudonym -> its person (the prefix and a label: as unique as the
+        #: label, and the string each person's pseudonym is anyway).
         self._labels: dict[str, _Person] = {}
         #: Key -> its people: lists while learning, tuples once the tables are
         #: built (the same tuples as _live's where nobody of them is kept).
@@ -188,12 +190,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _place(self, p: _Person) -> None:
         """Give ``p`` a label no other person of this run has."""
         while True:
-            other = self._labels.get(p.label)
+            other = self._labels.get(p.pseudonym)
             if other is None or other is p:
-                self._labels[p.label] = p
+                self._labels[p.pseudonym] = p
                 return
             if not other.used:  # both get longer labels, neither keeps the shared one
-                del self._labels[other.label]
+                del self._labels[other.pseudonym]
                 other.width += 4
                 self._place(other)
             p.width += 4
