@@ -200,8 +200,9 @@ class NameFinder:
         # Two tries: every key whole, then the keys that decline (and stems)
         # with an ending. One trie with an optional ending matched 'fr'+'om'
         # and 'sam'+'e' only for Python to throw them away: twice the matches.
-        declining = sorted({k for k in other if self.flags.get(k, 0) & (STEM | DECLINES)})
-        whole = trie_pattern(sorted(set(other)))
+        # (trie_pattern sorts and deduplicates the words itself)
+        declining = [k for k in other if self.flags.get(k, 0) & (STEM | DECLINES)]
+        whole = trie_pattern(other)
         main = (r"[^0-9a-z_](?:(" + whole + r")\b|(" + (trie_pattern(declining) if declining else "(?!)")
                 + r")(?P<suf>" + suf + r")\b)") if other else None
         # The regex parser's tree of a pattern (about 100 bytes a character,
@@ -221,9 +222,9 @@ class NameFinder:
             # for a while: by then the run's other objects share its pages and
             # the process keeps them (12 MB at 400k comments).
             gc.collect()
-        self._cjk = re.compile(trie_pattern(sorted(set(cjk), key=len, reverse=True))) if cjk else None
+        self._cjk = re.compile(trie_pattern(cjk)) if cjk else None
         pro = "|".join(_PROCLITICS)
-        self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
+        self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(rtl)
                                + r")\b") if rtl else None
         #: Latin-script keys, for Cyrillic and Greek words spelled in another script.
         self._latin = frozenset(k for k in other if self.flags.get(k, 0) & (FULL | STEM)
