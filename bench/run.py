@@ -544,7 +544,9 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
                 f"learn {parts['learn'] * per:.0f}, fold {parts['fold'] * per:.0f}, names "
                 f"{min(parts['names'], parts['tokens']) * per:.0f}, contacts {parts['contacts'] * per:.0f}, "
                 f"ids {parts['ids'] * per:.0f}) vs budget {budget:.1f} s (45% of convert's "
-                f"{conv['cpu_s']:.1f} s; {budget * per:.0f} µs/comment)")
+                f"{conv['cpu_s']:.1f} s; {budget * per:.0f} µs/comment): the floor is "
+                f"{parts['floor'] / budget:.0%} of it, leaving {max(0.0, budget - parts['floor']) * per:.0f} "
+                "µs/comment for every rule")
     isso, mine = ok.get(("isso", QUICK_N)), ok.get(("isso-migrator", QUICK_N))
     if isso and mine:
         x = isso["wall"] / mine["wall"]
