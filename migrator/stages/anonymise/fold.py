@@ -16,6 +16,8 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+from .scripts import is_indic_sign
+
 # ---------------------------------------------------------------------------
 # Folding
 # ---------------------------------------------------------------------------
@@ -23,7 +25,9 @@ from functools import lru_cache
 APOSTROPHES = "'’‘ʼ`´′"
 _HYPHENS = "-‐‑‒–"
 _SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
-            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t"}
+            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t",
+            # Persian and Urdu yeh and kaf are the Arabic ones typed on another keyboard
+            "\u06cc": "\u064a", "\u06a9": "\u0643"}
 #: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
 _SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                       r"|['`]|[^\x00-\x7f]+")
@@ -33,7 +37,11 @@ _ASCII_SPECIAL = re.compile(r"[&`]")
 def _is_mark(c: str) -> bool:
     """A mark of any kind: accents (Mn), and the vowel signs of Indic and
     Southeast Asian scripts (Mc, Mn with combining class 0), which \\w does
-    not count as word characters: kept, they would cut 'प्रिया' into pieces."""
+    not count as word characters: kept, they would cut 'प्रिया' into pieces.
+    Not Thai and Lao signs: those names are found as substrings (see
+    :mod:`.scripts`), where the signs tell names from words."""
+    if "\u0e00" <= c <= "\u0eff":
+        return False
     return unicodedata.combining(c) != 0 or unicodedata.category(c)[0] == "M"
 
 
@@ -48,8 +56,10 @@ def fold_char(ch: str) -> str:
     """One character folded (may be '' or several characters)."""
     if ch in INVISIBLE:
         return ""
-    if "\uac00" <= ch <= "\ud7af":
-        return ch  # a Hangul syllable is a letter, not letters with accents: kept whole
+    if "\uac00" <= ch <= "\ud7af" or "\u0e00" <= ch <= "\u0eff":
+        return ch  # a Hangul syllable, a Thai or Lao letter or sign (ำ is not ํ + า): kept whole
+    if is_indic_sign(ord(ch)) and _is_mark(ch) and chr(ord(ch) - 0x38).isalpha():
+        return chr(ord(ch) - 0x38)  # an Indic vowel sign is its vowel: 'प्रिया' is not 'प्रिय'
     if ch in APOSTROPHES:
         return "'"  # one apostrophe for all; keys also come without it (OBrien)
     if ch in _HYPHENS:
@@ -147,6 +157,7 @@ _SPECIAL_CHARS = re.compile(
                                    | set(INVISIBLE))))
     + "]")
 _PAD = re.compile("\x03")
+_ZWNJ_ARABIC = re.compile("(?<=[\u0600-\u06ff])\u200c(?=[\u0600-\u06ff])")
 
 
 def fold(text: str) -> Folded:
@@ -155,6 +166,8 @@ def fold(text: str) -> Folded:
     characters that fold to several take a slower path."""
     if text.isascii() and not _ASCII_SPECIAL.search(text):
         return Folded(text.lower().replace("-", " ").replace("_", " "))
+    if "\u200c" in text:  # 'مریم\u200cخانم': a Persian joiner between words is a space
+        text = _ZWNJ_ARABIC.sub(" ", text)
     orig = text
     if "&" in text and _ENTITY.search(text):
         # Each entity becomes its folded character(s) and padding, so

@@ -58,6 +58,8 @@ from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_a
                    fold, fold_char, fold_word, script_of)
 from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN,
                       WORDLIKE_NAMES, lexicon)
+from .scripts import (GLUED, THAI, caseless, glued_pattern, glued_stems, glues, has_case, is_thai,
+                      thai_stands, wants_ethiopic)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
 
@@ -150,10 +152,17 @@ class NameFinder:
     def __init__(self, keys: dict[str, int]):
         self.flags: dict[str, int] = {}
         self.stem_of: dict[str, list[str]] = {}
-        cjk, rtl, other = [], [], []
+        cjk, rtl, other, thai, glued = [], [], [], [], []
         for key, flags in keys.items():
             if not key:
                 continue
+            if is_thai(key):  # no spaces: substrings, where the syllable ends (see .scripts)
+                if len(key) >= 3 and " " not in key:
+                    thai.append(key)
+                    self.flags[key] = self.flags.get(key, 0) | flags | FULL
+                continue
+            if glues(key) and not flags & (WORD | THIRD):
+                glued.append(key)
             script = script_of(key)
             if script == "cjk":
                 if len(key.replace(" ", "")) >= 2:
@@ -187,6 +196,14 @@ class NameFinder:
         self._latin = frozenset(k for k in other if self.flags.get(k, 0) & (FULL | STEM)
                                 and k.isascii() and k.isalpha())
         self._translit_cache: dict[str, tuple] = {}
+        self._thai = re.compile(trie_pattern(sorted(set(thai)))) if thai else None
+        #: Keys that take glued endings (and their stems) -> the full key.
+        self._glued_key = {k: k for k in glued}
+        for k in glued:
+            for st in glued_stems(k):
+                self._glued_key.setdefault(st, k)
+        self._glued = glued_pattern(trie_pattern(sorted(self._glued_key)), wants_ethiopic(glued)) \
+            if glued else None
 
     def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         """Matches in ``text`` (original positions), left to right per script."""
@@ -248,6 +265,13 @@ class NameFinder:
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._thai is not None and THAI.search(ft):
+            for m in self._thai.finditer(ft):
+                if thai_stands(ft, *m.span()):
+                    os_, oe = folded.span(*m.span())
+                    yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._glued is not None and GLUED.search(ft):
+            yield from self._glued_words(ft, folded)
         if self._latin and CYRILLIC_OR_GREEK.search(ft):
             yield from self._translit(ft, folded)
         if self._rtl is not None and _RTL.search(ft):
@@ -259,6 +283,24 @@ class NameFinder:
                 os_, oe = folded.span(*m.span(1))
                 yield Match(os_, oe, k, f, False)
 
+
+    def _glued_words(self, ft: str, folded: Folded) -> Iterator[Match]:
+        """Names with endings or an Amharic prefix glued on (see .scripts):
+        the name's letters are the match (a stem's ending goes with it);
+        words with nothing glued are the main pattern's."""
+        for m in self._glued.finditer(ft):
+            k, suf = m.group(2), m.group(3)
+            full = self._glued_key[k]
+            if full != k:
+                if not suf:
+                    continue
+                e = m.end(3)  # 'ბერიძის': the stem and its ending
+            elif not (suf or m.group(1)):
+                continue
+            else:
+                e = m.end(2)
+            os_, oe = folded.span(m.start(2), e)
+            yield Match(os_, oe, full, self.flags[full], has_case(full))
 
     def _translit(self, ft: str, folded: Folded) -> Iterator[Match]:
         """Cyrillic and Greek words that spell a Latin-script key (whole, or
@@ -304,7 +346,8 @@ def key_flags(key: str, word_tokens: bool = False) -> int:
     if key in WORDLIKE_NAMES or word_tokens:
         flags |= WORD
     script = script_of(key)
-    if script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given:
+    if (script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given
+            and not caseless(key)):
         flags |= CASED
     return flags
 

@@ -85,7 +85,7 @@ _LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|
 _ATTR_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s[^<>]*=[^<>]*>")
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _RUN = re.compile(r"[^\W\d_]+")
-_EDGES = re.compile(r"^\W+|\W+$")
+_EDGES = re.compile(r"^\W+|[^\w\u0e00-\u0eff]+$")  # a Thai name may end in a vowel sign (มาลี)
 
 _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)")
