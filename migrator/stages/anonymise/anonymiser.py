@@ -72,6 +72,7 @@ from .people import (_Person, _ambiguous, _common, _initials, _is_initial, _join
 from .scrub_fields import FieldScrubber
 from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
+from .scripts import vietnamese_spellings
 from .lexicon import surnames
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
@@ -157,6 +158,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._joined_other = False
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
+        #: Keys of names written with Vietnamese letters -> how they are written.
+        self._viet: dict[str, set[str]] = {}
         self._finder: nm.NameFinder | None = None
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
@@ -272,6 +275,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
             name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
         words = _name_words(name)
+        for k, spelled in vietnamese_spellings(name, words, _key).items():  # see .scripts
+            self._viet.setdefault(k, set()).update(spelled)
         # 'Someone who cares', 'A therapy client': a phrase of words is found as
         # a whole; its words that are not common ones only where a name stands.
         phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
