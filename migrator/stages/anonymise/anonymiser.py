@@ -305,16 +305,18 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     alt = _digraphs(w)
                     if alt != w and not _is_initial(w):  # Jürgen is also written Juergen
                         self._add_key(p, _key(alt))
+                    alone = [w]
                     if len(words) == 1 and nm.script_of(w) == "cjk" and len(w) in (3, 4):
                         # 王小芳, 김민수, 田中花子: the given name (and a two-character
                         # family name) alone, as people write them to each other
-                        self._add_key(p, _key(w[len(w) - 2:]))
+                        alone.append(w[len(w) - 2:])
+                        self._add_key(p, _key(alone[-1]))
                         if len(w) == 4:
                             self._add_key(p, _key(w[:2]))
-                    if nm.CYRILLIC_OR_GREEK.search(w) and not _is_initial(w):
-                        # 'Наташа' is also written 'Natasha': her name in Latin letters
-                        tr = nm.transliterate(w)
-                        if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:
+                    for tr in (t for a in alone if not _is_initial(w) for t in nm.romanised(a)):
+                        # 'Наташа' is also written 'Natasha', 'გიორგი' 'Giorgi', '민준'
+                        # 'Minjun' or 'Min-jun': the name in Latin letters (see .scripts)
+                        if len(tr) >= 3 and tr.replace(" ", "").isalpha() and tr not in COMMON_WORDS:
                             self._add_key(p, tr)
                             self._translit_keys.add(tr)
             first = words[0]

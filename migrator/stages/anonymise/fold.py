@@ -26,8 +26,8 @@ APOSTROPHES = "'’‘ʼ`´′"
 _HYPHENS = "-‐‑‒–"
 _SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
             "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t",
-            # Persian and Urdu yeh and kaf are the Arabic ones typed on another keyboard
-            "\u06cc": "\u064a", "\u06a9": "\u0643"}
+            # Persian and Urdu yeh, kaf and heh are the Arabic ones typed on another keyboard
+            "\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0647"}
 #: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
 _SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                       r"|['`]|[^\x00-\x7f]+")
@@ -66,6 +66,8 @@ def fold_char(ch: str) -> str:
         return " "
     s = unicodedata.normalize("NFKD", ch)
     s = "".join(c for c in s if not _is_mark(c)).lower()
+    if len(s) == 1 and "\u30a1" <= s <= "\u30f6":
+        return chr(ord(s) - 0x60)  # katakana is hiragana: 'サクラ' is 'さくら' (ｻｸﾗ too)
     if len(s) == 1:
         return _SPELLED.get(s, s)
     return "".join(_SPELLED.get(c, c) for c in unicodedata.normalize("NFKD", s)
@@ -155,7 +157,7 @@ _MARK = re.compile(_mark_class())
 _SPECIAL_CHARS = re.compile(
     "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED)
                                    | set(INVISIBLE))))
-    + "]")
+    + "\u30a1-\u30f6]")  # and katakana, which folds to hiragana
 _PAD = re.compile("\x03")
 _ZWNJ_ARABIC = re.compile("(?<=[\u0600-\u06ff])\u200c(?=[\u0600-\u06ff])")
 
@@ -303,6 +305,8 @@ def _entity_folded(tok: str) -> str:
 
 def _fold_pieces(text: str) -> Folded:
     """The general fold: entities decoded, any character to any length."""
+    if "\u200c" in text:  # as fold() does
+        text = _ZWNJ_ARABIC.sub(" ", text)
     fs: list[int] = []
     os_: list[int] = []
     oes: list[int] = []

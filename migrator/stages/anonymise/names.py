@@ -141,6 +141,35 @@ def transliterate(word: str) -> str:
     return fold_word(anyascii(word)).replace("'", "")  # 'Наталья' -> "Natal'ya" -> natalya
 
 
+# -- Names in Latin letters -------------------------------------------------------
+
+#: Scripts whose names anyascii spells the way their owners do in Latin
+#: letters: Cyrillic, Greek, Armenian, Georgian, Ethiopic, Hangul, kana (not
+#: Han: its readings are Chinese; not Indic: 'शर्मा' would be 'srma'; not Thai).
+_ROMANISED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0531-\u058f\u10a0-\u10ff\u1200-\u139f"
+                        r"\u3040-\u30ff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def romanised(word: str) -> list[str]:
+    """``word`` in Latin letters, folded, as its owner would write it
+    ('Наташа' -> 'natasha', '민준' -> 'minjun' and 'min jun', 'さくら' ->
+    'sakura'); none for other scripts or without the ``anyascii`` package."""
+    if not _ROMANISED.search(word) or _HAN.search(word):
+        return []
+    try:
+        from anyascii import anyascii
+    except ImportError:  # pragma: no cover - a dependency; kept optional at run time
+        return []
+    tr = anyascii(word)  # Hangul comes syllable by syllable: 'MinJun'
+    out = [fold_word(tr).replace("'", "")]
+    if _CAMEL.search(tr):
+        out.append(fold_word(_CAMEL.sub(" ", tr)).replace("'", ""))
+    return out
+
+
+
 class NameFinder:
     """Every occurrence of a set of folded keys in a text.
 
@@ -365,4 +394,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]
+           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate", "romanised"]

@@ -124,7 +124,15 @@ def vietnamese_stands(text: str, s: int, e: int, spellings: set[str], name_posit
     w = unicodedata.normalize("NFC", text[s:e]).lower()
     if not (w.isascii() or w in spellings):
         return False  # 'Mình', 'Hướng': another word that folds the same
-    return text[s].isupper() or name_position(text, s, e)
+    if text[s].isupper() or name_position(text, s, e):
+        return True
+    # 'cam on chi huong': lower case without accents, after a kin term
+    before = text[max(0, s - 8):s].rstrip().rsplit(None, 1)
+    return w.isascii() and bool(before) and before[-1].lower() in _KIN
+
+
+#: Vietnamese kin terms people address each other with, without accents.
+_KIN = frozenset("anh chi em co chu bac ong ba di cau ban".split())
 
 
 #: Honorifics written beside a name in cased scripts ('Ayşe Hanım', 'Mehmet
