@@ -157,7 +157,10 @@ _MARK = re.compile(_mark_class())
 _SPECIAL_CHARS = re.compile(
     "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED)
                                    | set(INVISIBLE))))
-    + "\u30a1-\u30f6]")  # and katakana, which folds to hiragana
+    + "]")
+#: Katakana, which folds to hiragana (in whole texts at C speed).
+_KATAKANA = re.compile("[\u30a1-\u30f6]")
+_TO_HIRAGANA = {o: o - 0x60 for o in range(0x30a1, 0x30f7)}
 _PAD = re.compile("\x03")
 _ZWNJ_ARABIC = re.compile("(?<=[\u0600-\u06ff])\u200c(?=[\u0600-\u06ff])")
 
@@ -269,6 +272,8 @@ def _fold_wide(t: str) -> str:
         t = n.replace("-", " ").replace("`", "'")
         if _SPECIAL_CHARS.search(t):
             t = _SPECIAL_CHARS.sub(_table_char, t)
+        if _KATAKANA.search(t):
+            t = t.translate(_TO_HIRAGANA)
         return t
     return t.translate(_TABLE)
 

@@ -58,7 +58,7 @@ from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_a
                    fold, fold_char, fold_word, script_of)
 from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN,
                       WORDLIKE_NAMES, lexicon)
-from .scripts import (GLUED, THAI, caseless, glued_pattern, glued_stems, glues, has_case, is_thai,
+from .scripts import (GLUED, THAI, caseless, ending_ok, glued_pattern, glued_stems, glues, has_case, is_thai,
                       thai_stands, wants_ethiopic)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
@@ -156,7 +156,7 @@ def romanised(word: str) -> list[str]:
     """``word`` in Latin letters, folded, as its owner would write it
     ('Наташа' -> 'natasha', '민준' -> 'minjun' and 'min jun', 'さくら' ->
     'sakura'); none for other scripts or without the ``anyascii`` package."""
-    if not _ROMANISED.search(word) or _HAN.search(word):
+    if word.isascii() or not _ROMANISED.search(word) or _HAN.search(word):
         return []
     try:
         from anyascii import anyascii
@@ -185,12 +185,14 @@ class NameFinder:
         for key, flags in keys.items():
             if not key:
                 continue
-            if is_thai(key):  # no spaces: substrings, where the syllable ends (see .scripts)
+            if key.isascii():
+                pass  # most keys: no script of .scripts (a C-speed test)
+            elif is_thai(key):  # no spaces: substrings, where the syllable ends (see .scripts)
                 if len(key) >= 3 and " " not in key:
                     thai.append(key)
                     self.flags[key] = self.flags.get(key, 0) | flags | FULL
                 continue
-            if glues(key) and not flags & (WORD | THIRD):
+            elif glues(key) and not flags & (WORD | THIRD):
                 glued.append(key)
             script = script_of(key)
             if script == "cjk":
@@ -320,6 +322,8 @@ class NameFinder:
         for m in self._glued.finditer(ft):
             k, suf = m.group(2), m.group(3)
             full = self._glued_key[k]
+            if not ending_ok(full, suf):
+                continue  # 'Անիվը' (the wheel) for Անի
             if full != k:
                 if not suf:
                     continue
@@ -376,7 +380,7 @@ def key_flags(key: str, word_tokens: bool = False) -> int:
         flags |= WORD
     script = script_of(key)
     if (script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given
-            and not caseless(key)):
+            and (key.isascii() or not caseless(key))):
         flags |= CASED
     return flags
 

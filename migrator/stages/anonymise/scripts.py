@@ -17,7 +17,8 @@ Indic scripts, Georgian, Armenian, Ethiopic
     'የአበበ', 'ለሜሮን'. A word that starts with a commenter's name (of 3+
     letters folded), with up to 8 letters after it, is that name; Georgian
     names ending in a vowel also lose it ('ბერიძე' -> 'ბერიძის'). Armenian
-    has case: there only a capitalised word counts. Indic vowel signs fold
+    has case: there only a capitalised word counts, with one of its case
+    endings. Indic vowel signs fold
     to their vowel letters, so 'प्रिया' is not 'प्रिय' (dear) and 'সুমন' is
     not 'সমান' (equal).
 
@@ -96,6 +97,18 @@ def has_case(key: str) -> bool:
     return _ARMENIAN.search(key) is not None
 
 
+#: Armenian case endings and articles after a name ('Արամի', 'Անին', 'Անիից'):
+#: only these, as a capitalised word that merely starts like a name is common
+#: there ('Անիվը', the wheel, for Անի).
+_ARMENIAN_ENDINGS = frozenset("ի ին ից ով ում ն ը ս դ յի յին յից յով յում ու ուն ուց "
+                              "ենց ի հետ".split())
+
+
+def ending_ok(key: str, ending: str) -> bool:
+    """Whether letters glued after a name may be an ending of its script."""
+    return not ending or not has_case(key) or ending in _ARMENIAN_ENDINGS
+
+
 def wants_ethiopic(keys) -> bool:
     return any(_ETHIOPIC.search(k) for k in keys)
 
@@ -110,7 +123,7 @@ _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 def vietnamese_spellings(name: str, words: list[str], key) -> dict[str, set[str]]:
     """For a name written with Vietnamese letters: each of its keys -> the
     ways it is written (lower case). Empty for any other name."""
-    if not _VIETNAMESE.search(name):
+    if name.isascii() or not _VIETNAMESE.search(name):
         return {}
     out: dict[str, set[str]] = {}
     for w in words + [" ".join(words)]:

@@ -121,7 +121,7 @@ THREADS = {
             (1, None, "Shnorhakalutyun, Aram jan! Petrosyan's advice was good.", ["Aram", "Petrosyan"]),
         ],
         ordinary=["Այսօր եղանակը շատ լավ է։", "Ամեն առավոտ սուրճ եմ խմում։",
-                  "Այս գիրքը շատ հետաքրքիր է։"]),
+                  "Այս գիրքը շատ հետաքրքիր է։", "Անիվը կոտրվեց ճանապարհին։"]),
     "amharic": dict(
         people=[("አበበ ከበደ", "abebe@example.et"), ("ሜሮን ታደሰ", "meron@example.et")],
         comments=[
@@ -323,14 +323,15 @@ def test_commenters_full_names_absent_everywhere(run):
 
 def test_thread_is_what_it_says():
     """Every language's thread names someone in every comment but the last,
-    and holds ordinary sentences of its own."""
+    and holds ordinary sentences of its own (some with a word that starts
+    like a name: 'Անիվը', the wheel; they are taken out before names are
+    looked for)."""
     text, cases = build()
     assert text.count("<wp:comment>") == len(cases) == sum(len(t["comments"]) + 1 for t in THREADS.values())
     for lang, t in THREADS.items():
         assert len(t["ordinary"]) >= 3 and len(t["people"]) >= 2
         for who, parent, body, forms, *keep in t["comments"]:
             assert forms and all(survives(f, body) for f in forms), (lang, body)
-            assert not any(f in s for f in forms for s in t["ordinary"]), lang  # (as written)
 
 
 @pytest.mark.parametrize("lang", list(THREADS))
@@ -346,3 +347,44 @@ def test_every_way_of_folding_agrees(lang):
         for x in (text, (text + " ") * 8, text + " &amp;"):
             fast, slow = fold(x), _fold_pieces(x)
             assert words.findall(fast.text.replace("\x02", "")) == words.findall(slow.text), (lang, x)
+
+
+def _scrub_thread(people, bodies):
+    from migrator.ledger import Ledger
+    from migrator.model import Comment, Post
+    from migrator.stages.anonymise import Anonymiser
+
+    a = Anonymiser(secret=b"a secret of sixteen+ bytes")
+    post = Post(id=1, comments=[Comment(id=i + 1, post_id=1, author_name=n, author_email=e, content="x")
+                                for i, (n, e) in enumerate(people)])
+    post.comments += [Comment(id=100 + i, post_id=1, author_name=people[0][0],
+                              author_email=people[0][1], content=b) for i, b in enumerate(bodies)]
+    a.learn(post)
+    a.apply(post, Ledger())
+    return [c.content for c in post.comments[len(people):]]
+
+
+#: What is known not to work (each would fail as written: strict xfail, so a fix shows):
+#: (people, body, what must not survive, what must stay).
+GAPS = {
+    # (anyascii spells Indic names badly, 'शर्मा' -> 'srma': no Latin key; a name
+    # in the given-names list is still caught where it stands, 'Thanks Priya')
+    "hindi name in Latin letters": ([("स्नेहा कुलकर्णी", "s@example.in"), ("राहुल", "r@example.in")],
+                                    "Sneha ne bilkul sahi kaha. Kulkarni ji ko dhanyavaad.",
+                                    "Sneha", "bilkul sahi kaha"),
+    "thai name that is a word": ([("ชาย ใจดี", "c@example.th"), ("มาลี", "m@example.th")],
+                                 "ผู้ชายคนนั้นใจดีมาก", "", "ผู้ชายคนนั้น"),
+    "kana name that is a word": ([("さくら", "s@example.jp"), ("田中 健太", "k@example.jp")],
+                                 "さくらが満開です。", "", "さくらが満開"),
+    "vietnamese name that opens a sentence as a word": (
+        [("Trần Văn Minh", "m@example.vn"), ("Lan", "l@example.vn")],
+        "Bài viết hay. Minh họa trong bài rất đẹp.", "", "Minh họa"),
+}
+
+
+@pytest.mark.parametrize("gap", list(GAPS))
+@pytest.mark.xfail(strict=True, reason="a known gap of the name rules (see GAPS)")
+def test_known_gaps(gap):
+    people, body, gone, stays = GAPS[gap]
+    (out,) = _scrub_thread(people, [body])
+    assert (not gone or gone not in out) and stays in out, out
