@@ -342,6 +342,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _add_joined(self, p: _Person, words: list[str]) -> None:
         """The full name joined ('gwendolynfairweather') and the initial form
         ('gfairweather') as keys: see :func:`.people._joined_forms`."""
+        if nm.script_of(words[0]) == "cjk":  # '김 민준', '佐藤 花子' are also written '김민준', '佐藤花子'
+            return self._add_key(p, _key("".join(words)))
         joined, initial = _joined_forms(words)
         if joined and joined not in COMMON_WORDS:
             self._add_handle(p, joined)

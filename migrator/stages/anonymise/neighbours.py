@@ -16,6 +16,7 @@ from .words import COMMON_WORDS
 
 #: Replacements of a name judged where it stands (see Neighbours._again).
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
+_SUFFIXED = re.compile(r"['’]")  # 'Hanım'a': a Turkish ending after an apostrophe
 _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: The word after a name (one space between).
@@ -75,7 +76,7 @@ class Neighbours:
             return e
         k = _key(w)
         if (k in self._live or k in self._kept_keys or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES
-                or k in _MONTH_FORMS or k in HONORIFICS):
+                or k in _MONTH_FORMS or k in HONORIFICS or _key(_SUFFIXED.split(w)[0]) in HONORIFICS):
             return e
         return m.end(1)
 

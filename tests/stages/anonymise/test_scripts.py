@@ -34,7 +34,7 @@ from wxr_builder import C, P, wxr  # noqa: E402
 THREADS = {
     "korean": dict(
         people=[("김민준", "minjun.kim@example.kr"), ("이서연", "seoyeon.lee@example.kr"),
-                ("박지훈", "jihoon.park@example.kr")],
+                ("박지훈", "jihoon.park@example.kr"), ("최 유진", "yujin.choi@example.kr")],
         comments=[
             (0, None, "좋은 글 감사합니다. 저도 작년에 비슷한 일을 겪었어요.\n\n민준 드림", ["민준"]),
             (1, 0, "민준 씨, 저도 같은 생각이에요. 힘내세요!\n서연", ["민준", "서연"], ["씨"]),
@@ -42,6 +42,8 @@ THREADS = {
             (0, 2, "지훈아 고마워. 서연 씨도 감사해요.\n김민준", ["지훈", "서연", "김민준"]),
             (1, None, "이서연입니다. 지훈이가 말한 것처럼 시간이 약이에요.", ["이서연", "지훈"]),
             (2, None, "Thanks Minjun, and Seo-yeon too! 민준이 형 말이 맞아요.", ["Minjun", "Seo-yeon", "민준"]),
+            (3, None, "저도 같은 경험이 있어요.\n유진", ["유진"]),
+            (0, None, "최유진 님, 감사합니다! 유진 씨 글 잘 봤어요.", ["최유진", "유진"], ["님", "씨"]),
         ],
         ordinary=["오늘 날씨가 정말 좋네요.", "이 책은 도서관에서 빌렸어요.",
                   "주말에 가족과 함께 산에 갔습니다."]),
@@ -61,12 +63,15 @@ THREADS = {
         ordinary=["今日はとても暑いですね。", "駅の近くに新しいパン屋ができました。",
                   "毎朝コーヒーを飲みます。"]),
     "thai": dict(
-        people=[("สมชาย วงศ์สวัสดิ์", "somchai@example.th"), ("มาลี รัตนพงศ์", "malee@example.th")],
+        people=[("สมชาย วงศ์สวัสดิ์", "somchai@example.th"), ("มาลี รัตนพงศ์", "malee@example.th"),
+                ("วิชัย", "wichai@example.th")],
         comments=[
             (0, None, "ขอบคุณสำหรับบทความนี้ครับ ผมเคยเจอปัญหาแบบเดียวกัน\nสมชาย", ["สมชาย"]),
             (1, 0, "ขอบคุณคุณสมชายมากค่ะ ดิฉันเห็นด้วยค่ะ", ["สมชาย"], ["ขอบคุณคุณ", "มากค่ะ"]),
             (0, 1, "คุณมาลีพูดถูกครับ ขอบคุณครับ", ["มาลี"]),
             (1, None, "มาลีค่ะ อ่านแล้วรู้สึกดีขึ้นมาก ฝากขอบคุณพี่สมชายด้วยนะคะ", ["มาลี", "สมชาย"]),
+            (2, None, "ผมก็เคยเป็นแบบนี้ครับ\nวิชัย", ["วิชัย"]),
+            (1, None, "พี่วิชัยเห็นด้วยไหมคะ", ["วิชัย"], ["พี่", "เห็นด้วยไหมคะ"]),
         ],
         ordinary=["วันนี้อากาศร้อนมาก", "ฉันชอบกินข้าวผัดกับไข่ดาว", "พรุ่งนี้เราจะไปตลาดกัน",
                   "บ้านหลังนี้มีมาลัยดอกมะลิแขวนอยู่"]),
@@ -163,13 +168,16 @@ THREADS = {
                   "Mùi hương của hoa nhài thật dễ chịu.", "Tôi uống cà phê mỗi sáng.",
                   "Mình rất thích bài này."]),
     "turkish": dict(
-        people=[("Ayşe Yılmaz", "ayse.yilmaz@example.tr"), ("Mehmet Demir", "mehmet.demir@example.tr")],
+        people=[("Ayşe Yılmaz", "ayse.yilmaz@example.tr"), ("Mehmet Demir", "mehmet.demir@example.tr"),
+                ("Zeynep Şahin", "zeynep.sahin@example.tr")],
         comments=[
             (0, None, "Çok güzel bir yazı. Ben de benzer bir şey yaşadım.\nAyşe", ["Ayşe"]),
             (1, 0, "Ayşe Hanım, teşekkürler! Ayşe'nin dediği gibi zamanla geçiyor.", ["Ayşe"],
              ["Hanım", "'nin"]),
             (0, 1, "Mehmet Bey, çok naziksiniz. Mehmet'e katılıyorum.", ["Mehmet"], ["Bey", "'e"]),
             (1, None, "Yılmaz’ın yorumu çok yardımcı oldu. Ayşe’ye selamlar.", ["Yılmaz", "Ayşe"]),
+            (2, None, "Ben de aynı şeyi yaşadım.\nZeynep Şahin", ["Zeynep", "Şahin"]),
+            (0, None, "Şahin Hanım'a ve Zeynep'e çok teşekkürler.", ["Şahin", "Zeynep"], ["Hanım'a"]),
         ],
         ordinary=["Bugün hava çok güzel.", "Her sabah çay içerim.", "Bu kitap çok ilginç."]),
 }
