@@ -139,9 +139,12 @@ def vietnamese_stands(text: str, s: int, e: int, spellings: set[str], name_posit
         return False  # 'Mình', 'Hướng': another word that folds the same
     if text[s].isupper() or name_position(text, s, e):
         return True
-    # 'cam on chi huong': lower case without accents, after a kin term
+    # 'cam on chi huong', 'cảm ơn chị hương': lower case after a kin term
     before = text[max(0, s - 8):s].rstrip().rsplit(None, 1)
-    return w.isascii() and bool(before) and before[-1].lower() in _KIN
+    if not before:
+        return False
+    kin = "".join(c for c in unicodedata.normalize("NFKD", before[-1].lower()) if c.isascii())
+    return kin in _KIN
 
 
 #: Vietnamese kin terms people address each other with, without accents.

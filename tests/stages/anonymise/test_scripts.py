@@ -161,6 +161,7 @@ THREADS = {
             (0, 1, "Cảm ơn anh Minh. Em thấy anh Minh nói rất có lý.", ["Minh"], ["anh", "Em"]),
             (1, None, "Cam on chi Huong nhieu, em dong y voi chi Huong.", ["Huong"]),
             (1, None, "cam on chi huong nhieu nha, em doc bai cua chi roi.", ["huong"]),
+            (1, None, "cảm ơn chị hương nhiều nha, em đọc bài của chị rồi.", ["hương"]),
             (0, None, "Anh Trần Văn Minh ơi, em cảm ơn anh. Nhà Nguyễn chúng em cũng vậy.",
              ["Trần", "Minh", "Nguyễn"]),
         ],
@@ -384,6 +385,10 @@ GAPS = {
                                  "ผู้ชายคนนั้นใจดีมาก", "", "ผู้ชายคนนั้น"),
     "kana name that is a word": ([("さくら", "s@example.jp"), ("田中 健太", "k@example.jp")],
                                  "さくらが満開です。", "", "さくらが満開"),
+    # a three-character name is taken as a one-character family name and a given
+    # name (王小芳, 김민준): a Japanese two-kanji family name alone stays
+    "japanese family name of a three-kanji name": ([("田中健", "t@example.jp"), ("さくら", "s@example.jp")],
+                                                  "田中さん、ありがとう。", "田中", "さん、ありがとう"),
     "vietnamese name that opens a sentence as a word": (
         [("Trần Văn Minh", "m@example.vn"), ("Lan", "l@example.vn")],
         "Bài viết hay. Minh họa trong bài rất đẹp.", "", "Minh họa"),
