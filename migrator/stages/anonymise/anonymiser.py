@@ -72,6 +72,7 @@ from .people import (_Person, _ambiguous, _common, _initials, _is_initial, _join
 from .scrub_fields import FieldScrubber
 from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
+from .scripts import vietnamese_spellings
 from .lexicon import surnames
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
@@ -157,6 +158,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._joined_other = False
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
+        #: Keys of names written with Vietnamese letters -> how they are written.
+        self._viet: dict[str, set[str]] = {}
         self._finder: nm.NameFinder | None = None
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
@@ -272,6 +275,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
             name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
         words = _name_words(name)
+        for k, spelled in vietnamese_spellings(name, words, _key).items():  # see .scripts
+            self._viet.setdefault(k, set()).update(spelled)
         # 'Someone who cares', 'A therapy client': a phrase of words is found as
         # a whole; its words that are not common ones only where a name stands.
         phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
@@ -300,16 +305,18 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     alt = _digraphs(w)
                     if alt != w and not _is_initial(w):  # Jürgen is also written Juergen
                         self._add_key(p, _key(alt))
+                    alone = [w]
                     if len(words) == 1 and nm.script_of(w) == "cjk" and len(w) in (3, 4):
                         # 王小芳, 김민수, 田中花子: the given name (and a two-character
                         # family name) alone, as people write them to each other
-                        self._add_key(p, _key(w[len(w) - 2:]))
+                        alone.append(w[len(w) - 2:])
+                        self._add_key(p, _key(alone[-1]))
                         if len(w) == 4:
                             self._add_key(p, _key(w[:2]))
-                    if nm.CYRILLIC_OR_GREEK.search(w) and not _is_initial(w):
-                        # 'Наташа' is also written 'Natasha': her name in Latin letters
-                        tr = nm.transliterate(w)
-                        if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:
+                    for tr in (t for a in alone if not _is_initial(w) for t in nm.romanised(a)):
+                        # 'Наташа' is also written 'Natasha', 'გიორგი' 'Giorgi', '민준'
+                        # 'Minjun' or 'Min-jun': the name in Latin letters (see .scripts)
+                        if len(tr) >= 3 and tr.replace(" ", "").isalpha() and tr not in COMMON_WORDS:
                             self._add_key(p, tr)
                             self._translit_keys.add(tr)
             first = words[0]
@@ -335,6 +342,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _add_joined(self, p: _Person, words: list[str]) -> None:
         """The full name joined ('gwendolynfairweather') and the initial form
         ('gfairweather') as keys: see :func:`.people._joined_forms`."""
+        if nm.script_of(words[0]) == "cjk":  # '김 민준', '佐藤 花子' are also written '김민준', '佐藤花子'
+            return self._add_key(p, _key("".join(words)))
         joined, initial = _joined_forms(words)
         if joined and joined not in COMMON_WORDS:
             self._add_handle(p, joined)
