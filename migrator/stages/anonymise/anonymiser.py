@@ -65,7 +65,7 @@ from typing import Iterable
 
 from ...model import Comment, Post
 from . import names as nm
-from .learning import (_INITIALS, _KEY, _NICK, _OTHER, _SITE, is_handle, key_forms,
+from .learning import (_INITIALS, _KEY, _NICK, _OTHER, _SITE, _VIET, is_handle, key_forms,
                        local_names as _local_names, name_plan)
 from .patterns import _ADDR_WORDS, _TITLE_RUNS
 from .people import _Person, _ambiguous, _common, _initials, _key, _name_words
@@ -155,6 +155,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._joined_other = False
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
+        #: Keys of names written with Vietnamese letters -> how they are written.
+        self._viet: dict[str, set[str]] = {}
         self._finder: nm.NameFinder | None = None
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
@@ -300,6 +302,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                     p.initials = p.initials | arg
             elif op is _OTHER:
                 self._joined_other = True
+            elif op is _VIET:
+                self._viet.setdefault(arg[0], set()).update(arg[1])
             else:  # one of the key sets
                 getattr(self, op).add(arg)
         local = _norm(c.author_email).partition("@")[0]

@@ -13,6 +13,7 @@ from . import names as nm
 from .lexicon import surnames
 from .patterns import _EDGES, _RUN
 from .people import _initials, _is_initial, _joined_forms, _key, _name_words
+from .scripts import vietnamese_spellings
 from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
 
 _DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
@@ -26,7 +27,7 @@ def _digraphs(word: str) -> str:
 
 
 #: Steps of a name plan (see name_plan) other than adding to a key set.
-_KEY, _NICK, _INITIALS, _OTHER = "key", "nick", "initials", "other"
+_KEY, _NICK, _INITIALS, _OTHER, _VIET = "key", "nick", "initials", "other", "viet"
 
 
 def is_handle(handle: str) -> bool:
@@ -80,7 +81,8 @@ def name_plan(author_name: str, may_keep: bool) -> tuple:
     gives it), (_NICK, (key, forms)) a nickname unless the person has the
     key already, (_INITIALS, set)
     initials, (name of a key set, key) adds to that set, (_OTHER, None)
-    notes a joined name outside ASCII. Depends on the name alone."""
+    notes a joined name outside ASCII, (_VIET, (key, spellings)) how a key
+    of a Vietnamese name is written. Depends on the name alone."""
     plan: list = []
     name = (author_name or "").strip()
     if name.startswith("@"):  # '@ophelia_t': a handle as display name, not an e-mail
@@ -90,11 +92,13 @@ def name_plan(author_name: str, may_keep: bool) -> tuple:
     if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
         name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
     words = _name_words(name)
+    for k, spelled in vietnamese_spellings(name, words, _key).items():  # see .scripts
+        plan.append((_VIET, (k, spelled)))
     # 'Someone who cares', 'A therapy client': a phrase of words is found as
     # a whole; its words that are not common ones only where a name stands.
     phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
     if not words:
-        return ()
+        return _finished(plan)
     if may_keep:  # initials matter only to people who may be kept
         plan.append((_INITIALS, frozenset(_initials(words))))
     if len(words) >= 2:
@@ -117,16 +121,18 @@ def name_plan(author_name: str, may_keep: bool) -> tuple:
             alt = _digraphs(w)
             if alt != w and not _is_initial(w):  # Jürgen is also written Juergen
                 plan.append((_KEY, _key(alt)))
+            alone = [w]
             if len(words) == 1 and nm.script_of(w) == "cjk" and len(w) in (3, 4):
                 # 王小芳, 김민수, 田中花子: the given name (and a two-character
                 # family name) alone, as people write them to each other
-                plan.append((_KEY, _key(w[len(w) - 2:])))
+                alone.append(w[len(w) - 2:])
+                plan.append((_KEY, _key(alone[-1])))
                 if len(w) == 4:
                     plan.append((_KEY, _key(w[:2])))
-            if nm.CYRILLIC_OR_GREEK.search(w) and not _is_initial(w):
-                # 'Наташа' is also written 'Natasha': her name in Latin letters
-                tr = nm.transliterate(w)
-                if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:
+            for tr in (t for a in alone if not _is_initial(w) for t in nm.romanised(a)):
+                # 'Наташа' is also written 'Natasha', 'გიორგი' 'Giorgi', '민준'
+                # 'Minjun' or 'Min-jun': the name in Latin letters (see .scripts)
+                if len(tr) >= 3 and tr.replace(" ", "").isalpha() and tr not in COMMON_WORDS:
                     plan.append((_KEY, tr))
                     plan.append(("_translit_keys", tr))
     first = words[0]
@@ -135,12 +141,20 @@ def name_plan(author_name: str, may_keep: bool) -> tuple:
         for nick in nm.nickname_keys(first):
             if len(nick) >= 3:
                 plan.append((_NICK, nick))
+    return _finished(plan)
+
+
+def _finished(plan: list) -> tuple:
+    """The plan with each key as :func:`key_forms` makes it (once per name)."""
     return tuple((op, key_forms(arg)) if op is _KEY else
                  (op, (arg, key_forms(arg))) if op is _NICK else (op, arg) for op, arg in plan)
 
 def _plan_joined(plan: list, words: list[str]) -> None:
     """The full name joined ('gwendolynfairweather') and the initial form
     ('gfairweather') as keys: see :func:`.people._joined_forms`."""
+    if nm.script_of(words[0]) == "cjk":  # '김 민준', '佐藤 花子' are also written '김민준', '佐藤花子'
+        plan.append((_KEY, _key("".join(words))))
+        return
     joined, initial = _joined_forms(words)
     if joined and joined not in COMMON_WORDS:
         if is_handle(joined):  # as _add_handle

@@ -59,6 +59,8 @@ from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_a
                    fold, fold_char, fold_word, script_of)
 from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN,
                       WORDLIKE_NAMES, lexicon)
+from .scripts import (GLUED, THAI, caseless, ending_ok, glued_pattern, glued_stems, glues, has_case, is_thai,
+                      thai_stands, wants_ethiopic)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
 
@@ -165,6 +167,35 @@ def transliterate(word: str) -> str:
 _BIG_PATTERN = 1 << 16
 
 
+# -- Names in Latin letters -------------------------------------------------------
+
+#: Scripts whose names anyascii spells the way their owners do in Latin
+#: letters: Cyrillic, Greek, Armenian, Georgian, Ethiopic, Hangul, kana (not
+#: Han: its readings are Chinese; not Indic: 'शर्मा' would be 'srma'; not Thai).
+_ROMANISED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0531-\u058f\u10a0-\u10ff\u1200-\u139f"
+                        r"\u3040-\u30ff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def romanised(word: str) -> list[str]:
+    """``word`` in Latin letters, folded, as its owner would write it
+    ('Наташа' -> 'natasha', '민준' -> 'minjun' and 'min jun', 'さくら' ->
+    'sakura'); none for other scripts or without the ``anyascii`` package."""
+    if word.isascii() or not _ROMANISED.search(word) or _HAN.search(word):
+        return []
+    try:
+        from anyascii import anyascii
+    except ImportError:  # pragma: no cover - a dependency; kept optional at run time
+        return []
+    tr = anyascii(word)  # Hangul comes syllable by syllable: 'MinJun'
+    out = [fold_word(tr).replace("'", "")]
+    if _CAMEL.search(tr):
+        out.append(fold_word(_CAMEL.sub(" ", tr)).replace("'", ""))
+    return out
+
+
+
 class NameFinder:
     """Every occurrence of a set of folded keys in a text.
 
@@ -176,10 +207,19 @@ class NameFinder:
     def __init__(self, keys: dict[str, int]):
         self.flags: dict[str, int] = {}
         self.stem_of: dict[str, list[str]] = {}
-        cjk, rtl, other = [], [], []
+        cjk, rtl, other, thai, glued = [], [], [], [], []
         for key, flags in keys.items():
             if not key:
                 continue
+            if key.isascii():
+                pass  # most keys: no script of .scripts (a C-speed test)
+            elif is_thai(key):  # no spaces: substrings, where the syllable ends (see .scripts)
+                if len(key) >= 3 and " " not in key:
+                    thai.append(key)
+                    self.flags[key] = self.flags.get(key, 0) | flags | FULL
+                continue
+            elif glues(key) and not flags & (WORD | THIRD):
+                glued.append(key)
             script = script_of(key)
             if script == "cjk":
                 if len(key.replace(" ", "")) >= 2:
@@ -230,6 +270,14 @@ class NameFinder:
         self._latin = frozenset(k for k in other if self.flags.get(k, 0) & (FULL | STEM)
                                 and k.isascii() and k.isalpha())
         self._translit_cache: dict[str, tuple] = {}
+        self._thai = re.compile(trie_pattern(sorted(set(thai)))) if thai else None
+        #: Keys that take glued endings (and their stems) -> the full key.
+        self._glued_key = {k: k for k in glued}
+        for k in glued:
+            for st in glued_stems(k):
+                self._glued_key.setdefault(st, k)
+        self._glued = glued_pattern(trie_pattern(sorted(self._glued_key)), wants_ethiopic(glued)) \
+            if glued else None
 
     def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         """Matches in ``text`` (original positions), left to right per script."""
@@ -291,6 +339,13 @@ class NameFinder:
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._thai is not None and THAI.search(ft):
+            for m in self._thai.finditer(ft):
+                if thai_stands(ft, *m.span()):
+                    os_, oe = folded.span(*m.span())
+                    yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._glued is not None and GLUED.search(ft):
+            yield from self._glued_words(ft, folded)
         if self._latin and CYRILLIC_OR_GREEK.search(ft):
             yield from self._translit(ft, folded)
         if self._rtl is not None and _RTL.search(ft):
@@ -302,6 +357,26 @@ class NameFinder:
                 os_, oe = folded.span(*m.span(1))
                 yield Match(os_, oe, k, f, False)
 
+
+    def _glued_words(self, ft: str, folded: Folded) -> Iterator[Match]:
+        """Names with endings or an Amharic prefix glued on (see .scripts):
+        the name's letters are the match (a stem's ending goes with it);
+        words with nothing glued are the main pattern's."""
+        for m in self._glued.finditer(ft):
+            k, suf = m.group(2), m.group(3)
+            full = self._glued_key[k]
+            if not ending_ok(full, suf):
+                continue  # 'Անիվը' (the wheel) for Անի
+            if full != k:
+                if not suf:
+                    continue
+                e = m.end(3)  # 'ბერიძის': the stem and its ending
+            elif not (suf or m.group(1)):
+                continue
+            else:
+                e = m.end(2)
+            os_, oe = folded.span(m.start(2), e)
+            yield Match(os_, oe, full, self.flags[full], has_case(full))
 
     def _translit(self, ft: str, folded: Folded) -> Iterator[Match]:
         """Cyrillic and Greek words that spell a Latin-script key (whole, or
@@ -347,7 +422,8 @@ def key_flags(key: str, word_tokens: bool = False) -> int:
     if key in WORDLIKE_NAMES or word_tokens:
         flags |= WORD
     script = script_of(key)
-    if script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given:
+    if (script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given
+            and (key.isascii() or not caseless(key))):
         flags |= CASED
     return flags
 
@@ -365,4 +441,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]
+           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate", "romanised"]
