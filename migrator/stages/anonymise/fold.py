@@ -368,6 +368,8 @@ _LATIN_WORD = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 def script_of(key: str) -> str:
     """'cjk', 'rtl', 'cyrillic', 'latin' or 'other' for a folded key."""
+    if key.isascii():  # most keys: no CJK, RTL or Cyrillic letter can be in them
+        return "latin" if _LATIN_WORD.fullmatch(key) else "other"
     if _CJK.search(key):
         return "cjk"
     if _RTL.search(key):
