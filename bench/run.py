@@ -25,6 +25,10 @@ Tasks (keys for ``--only``):
   pg4        4 processes convert 4 different sites' exports (N/4 comments each) into one
              PostgreSQL database at once (bench.pg_many: every run must exit 0 and every
              site's rows add up; skipped without scripts/postgres.sh's server)
+  scrubfloor the floor of --anonymise (bench.scrub_floor): the passes any scrub of every
+             comment must make (learning, folding, one name pass, the contact gates,
+             the ids), CPU time each, in one process; its verdict sets the floor beside
+             the budget of issue [F] (+45% of convert's CPU)
   isso       the peer: `isso import -t wordpress` of the 20,000-comment export, beside
              `migrator convert --to sqlite` of the same file (measured once, apart from
              the sizes above; the row shows how many times faster migrator is)
@@ -129,6 +133,9 @@ TASKS: list[Task] = [
         "--to", "sqlite:{out}/out.db", "--no-dedupe", "--anonymise", "--jobs", "1"),
          env={"MIGRATOR_SECRET": "bench-secret-not-for-production"},
          requires=_module_missing("migrator.stages.anonymise", "anonymise stage")),
+    Task("scrubfloor", "anonymise: floor of the scrub", lambda c: [c.python, "-m", "bench.scrub_floor",
+                                                                   c.export],
+         requires=_module_missing("migrator.stages.anonymise", "anonymise stage")),
     Task("json", "convert json:DIR/ --no-dedupe", _convert("--to", "json:{out}/json/", "--no-dedupe")),
     Task("wxr", "convert wxr:FILE --no-dedupe", _convert("--to", "wxr:{out}/out.xml", "--no-dedupe"),
          requires=_module_missing("migrator.sinks.wxr", "sink")),
@@ -200,6 +207,15 @@ def _pg_note(log: str) -> str:
               "/tmp/migrator-pg.lock" if "convert_s" in res else "")
     return (f"{good}/{len(res['sites'])} sites ok, runs {','.join(res['runs'])}, "
             f"{res['comments']} comments in the database{waited}")
+
+
+def _floor_parts(log: str) -> dict | None:
+    """bench.scrub_floor's figures, from the JSON line it printed."""
+    try:
+        with open(log, encoding="utf-8") as fh:
+            return json.loads(fh.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def isso_bin() -> str | None:
@@ -462,7 +478,8 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
                 f"N={n}: {r['x_floor']:.2f}× ({r['wall']:.1f} s vs floor "
                 f"{r['wall'] / r['x_floor']:.1f} s; by CPU time {_fmt(r.get('x_floor_cpu'), '.2f')}×)")
     # pg4 is four conversions at once: its memory is four runs', not one task's.
-    measured = [r for r in ok.values() if r["key"] not in ("floor", "isso", "isso-migrator", "pg4")]
+    measured = [r for r in ok.values()
+                if r["key"] not in ("floor", "isso", "isso-migrator", "pg4", "scrubfloor")]
     if measured:
         worst = max(measured, key=lambda r: r["rss_mb"])
         over = sorted({f"{r['key']}@{r['n']}" for r in measured if r["rss_mb"] >= TARGETS["rss_mb"]})
@@ -513,6 +530,23 @@ def verdicts(rows: list[dict], sizes: list[int]) -> list[dict]:
                 "PASS" if r["x_baseline"] < TARGETS[target] else "FAIL",
                 f"N={n}: {r['x_baseline'] - 1:+.1%} (by CPU time "
                 f"{(r['x_baseline_cpu'] - 1) if r.get('x_baseline_cpu') else 0:+.1%})")
+    # [F]'s budget beside what the scrub cannot do without (bench.scrub_floor):
+    # a floor over the budget means no tuning of the rules can meet it.
+    for n in sizes:
+        fl, conv = ok.get(("scrubfloor", n)), ok.get(("dedupe", n))
+        parts = fl.get("parts") if fl else None
+        if parts and conv:
+            budget = 0.45 * conv["cpu_s"]
+            per = 1e6 / parts["comments"]
+            add("the scrub's floor fits the +45% CPU budget of --anonymise",
+                "PASS" if parts["floor"] <= budget else "FAIL",
+                f"N={n}: floor {parts['floor']:.1f} s CPU ({parts['floor'] * per:.0f} µs/comment: "
+                f"learn {parts['learn'] * per:.0f}, fold {parts['fold'] * per:.0f}, names "
+                f"{min(parts['names'], parts['tokens']) * per:.0f}, contacts {parts['contacts'] * per:.0f}, "
+                f"ids {parts['ids'] * per:.0f}) vs budget {budget:.1f} s (45% of convert's "
+                f"{conv['cpu_s']:.1f} s; {budget * per:.0f} µs/comment): the floor is "
+                f"{parts['floor'] / budget:.0%} of it, leaving {max(0.0, budget - parts['floor']) * per:.0f} "
+                "µs/comment for every rule")
     isso, mine = ok.get(("isso", QUICK_N)), ok.get(("isso-migrator", QUICK_N))
     if isso and mine:
         x = isso["wall"] / mine["wall"]
@@ -603,6 +637,12 @@ def run(args: argparse.Namespace) -> dict:
                     shutil.rmtree(out, ignore_errors=True)
                 if t.key == "pg4":
                     row["note"] = _pg_note(log)
+                if t.key == "scrubfloor" and res["rc"] == 0:
+                    parts = _floor_parts(log)
+                    if parts and (row.get("parts") is None or parts["floor"] < row["parts"]["floor"]):
+                        row["parts"] = parts
+                        row["note"] = ", ".join(f"{k} {parts[k]:.1f}" for k in (
+                            "learn", "fold", "names", "tokens", "contacts", "ids", "floor")) + " s CPU"
                 if res["rc"] != 0:
                     row.update(status="failed", note=f"exit {res['rc']}: {_tail(log)}"[:200])
                     print(f"  {t.label:<30} FAILED ({row['note']})", flush=True)

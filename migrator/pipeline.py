@@ -427,6 +427,15 @@ __all__ = ["Options", "Pipeline", "Sink", "RunInfo", "Identity", "StrictError", 
            "learn_commenters"]
 
 
+def _drained(rows: list):
+    """``rows`` in order, each let go of once given: the memory of the rows
+    already learned is reused by what learning keeps, instead of both being
+    held until the last row."""
+    rows.reverse()
+    while rows:
+        yield rows.pop()
+
+
 def learn_commenters(anonymiser, paths: Iterable[str]) -> None:
     """Teach the anonymise stage every commenter of these exports before the
     first post reaches it: from a byte scan of each file (no parse), or,
@@ -435,7 +444,8 @@ def learn_commenters(anonymiser, paths: Iterable[str]) -> None:
         people = scan.commenters(path)
         authors = scan.post_authors(path) if people is not None else None
         if people is not None and authors is not None:
-            anonymiser.learn_people(people)
+            anonymiser.learn_people(_drained(people))
+            del people
             anonymiser.learn_post_authors(*authors)
             continue
         ledger = Ledger()

@@ -59,31 +59,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import re
 import secrets
 from typing import Iterable
 
 from ...model import Comment, Post
 from . import names as nm
-from .patterns import _ADDR_WORDS, _EDGES, _RUN, _TITLE_RUNS
-from .people import (_Person, _ambiguous, _common, _initials, _is_initial, _joined_forms, _key,
-                     _name_words)
+from .learning import (_INITIALS, _KEY, _NICK, _OTHER, _SITE, _VIET, is_handle, key_forms,
+                       local_names as _local_names, name_plan)
+from .patterns import _ADDR_WORDS, _TITLE_RUNS
+from .people import _Person, _ambiguous, _common, _initials, _key, _name_words
 from .scrub_fields import FieldScrubber
 from .scrub_posts import PostScrubber
 from .scrub_text import TextScrubber
-from .lexicon import surnames
 from .secret import HEX_DIGITS, IP_POLICIES, PSEUDONYM_PREFIX, _norm, identity
-from .words import COMMON_WORDS, MAX_NAME_WORDS, _PARTICLES
-
-_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
-                           "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
-
-
-def _digraphs(word: str) -> str:
-    """The spelling without umlauts or rings: Jürgen -> Juergen, Søren ->
-    Soeren, Kierkegård -> Kierkegaard."""
-    return word.translate(_DIGRAPHS)
+from .words import COMMON_WORDS
 
 class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     """Pseudonymises people and scrubs comment bodies (see the module doc).
@@ -127,9 +117,17 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         # Per person / per distinct name only (never per comment).
         self._by_digest: dict[bytes, _Person] = {}
         self._by_raw: dict[tuple[str, str], _Person | None] = {}
+        #: Pseudonym -> its person (the prefix and a label: as unique as the
+        #: label, and the string each person's pseudonym is anyway).
         self._labels: dict[str, _Person] = {}
-        self._index: dict[str, list[_Person]] = {}
+        #: Key -> its people: lists while learning, tuples once the tables are
+        #: built (the same tuples as _live's where nobody of them is kept).
+        self._index: dict[str, list[_Person] | tuple[_Person, ...]] = {}
         self._counted: set[bytes] = set()
+        #: (person, web site) pairs already learned: only while learning.
+        self._urls_learned: set[tuple[int, str]] = set()
+        #: Display name -> what it teaches (see .learning.name_plan): only while learning.
+        self._name_plans: dict[str, tuple] = {}
 
         self._dirty = True
         #: How many times the name tables were built (once per run after learning).
@@ -157,6 +155,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         self._joined_other = False
         #: Latin spellings of Cyrillic and Greek names ('natasha' for 'Наташа').
         self._translit_keys: set[str] = set()
+        #: Keys of names written with Vietnamese letters -> how they are written.
+        self._viet: dict[str, set[str]] = {}
         self._finder: nm.NameFinder | None = None
         #: Every key of a commenter or kept person: never a third party.
         self._taken: set[str] = set()
@@ -174,8 +174,9 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
 
     # -- people -------------------------------------------------------------
     def _digest(self, ident: str) -> bytes:
-        return hmac.new(self._secret, b"migrator/person/v1\0" + ident.encode("utf-8"),
-                        hashlib.sha256).digest()
+        # hmac.digest: the one-shot form of hmac.new(...).digest(), same bytes
+        return hmac.digest(self._secret, b"migrator/person/v1\0" + ident.encode("utf-8"),
+                           hashlib.sha256)
 
     def pseudonym(self, name: str, email: str = "") -> str:
         """The pseudonym of the person with this name and e-mail ("" if neither)."""
@@ -191,12 +192,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _place(self, p: _Person) -> None:
         """Give ``p`` a label no other person of this run has."""
         while True:
-            other = self._labels.get(p.label)
+            other = self._labels.get(p.pseudonym)
             if other is None or other is p:
-                self._labels[p.label] = p
+                self._labels[p.pseudonym] = p
                 return
             if not other.used:  # both get longer labels, neither keeps the shared one
-                del self._labels[other.label]
+                del self._labels[other.pseudonym]
                 other.width += 4
                 self._place(other)
             p.width += 4
@@ -225,7 +226,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             p.kept = True
             self._dirty = True
         if learning and p is not None and c.author_url and c.type not in ("pingback", "trackback"):
-            self._learn_url(p, c.author_url)
+            # A person's site is the same on each of their comments: learned once
+            # (the same site again would add nothing to the same person).
+            seen = (id(p), c.author_url)
+            if seen not in self._urls_learned:
+                self._urls_learned.add(seen)
+                self._learn_url(p, c.author_url)
         return p
 
     def _learn_url(self, p: _Person, url: str) -> None:
@@ -233,7 +239,7 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
         ``twitter.com/anna_kowalski``) gives their name words, by the rule of
         e-mails' local parts. Only while learning, before the tables are built:
         a URL first met in a post would rebuild them."""
-        m = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#:@]+)[^/?#]*/?([^/?#]*)", url.strip())
+        m = _SITE.match(url.strip())
         if m is None:
             return
         before = len(p.keys)
@@ -246,81 +252,60 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _is_kept(self, c: Comment) -> bool:
         if self._kept_emails and _norm(c.author_email) in self._kept_emails:
             return True
+        if not self._kept_names:
+            return False
         words = tuple(w.lower() for w in _name_words(c.author_name))
         return bool(words) and words in self._kept_names
 
     def _add_key(self, p: _Person, key: str) -> None:
-        key = _EDGES.sub("", key)  # a key starts and ends in a letter or digit: \b is its edge
-        if not key or not any(len(r) >= 2 for r in _RUN.findall(key)):
-            return  # initials only ('J. S.'): never looked for
-        for k in (key, key.replace("'", "")) if "'" in key else (key,):
-            people = self._index.setdefault(k, [])
-            if p not in people:
-                people.append(p)
+        self._put_keys(p, key_forms(key))
+
+    def _put_keys(self, p: _Person, forms: tuple[str, ...]) -> None:
+        """Give ``p`` these keys (what :func:`.learning.key_forms` made of one)."""
+        # p is in _index[k] exactly when k is one of p.keys (both change only
+        # here): the person's few keys are asked, never the key's list, which
+        # for a common first name holds hundreds of people (a scan of it per
+        # key made learning grow with the square of the people).
+        for k in forms:
             if k not in p.keys:
                 p.keys += (k,)
+                people = self._index.get(k)
+                if people is None:
+                    self._index[k] = [p]
+                elif people.__class__ is list:
+                    people.append(p)
+                else:  # built into a tuple by _compile (a newcomer after learning)
+                    self._index[k] = people + (p,)
 
     def _add_names(self, p: _Person, c: Comment) -> bool:
         if c.type in ("pingback", "trackback") or c.status == "spam":
             return False  # a blog's title, or a spammer's phrase: not a name to look for
         before = len(p.keys), len(p.initials)
-        name = (c.author_name or "").strip()
-        if name.startswith("@"):  # '@ophelia_t': a handle as display name, not an e-mail
-            name = name.lstrip("@")
-        if "&" in name:  # 'Zo&euml; Bront&euml;' as the field holds it: the name is Zoë Brontë
-            name = html.unescape(name)
-        if "@" in name:  # an e-mail as display name: its local part, never 'gmail' or 'com'
-            name = re.sub(r"[._+\d-]+", " ", name.split("@", 1)[0])
-        words = _name_words(name)
-        # 'Someone who cares', 'A therapy client': a phrase of words is found as
-        # a whole; its words that are not common ones only where a name stands.
-        phrase = len(words) >= 3 and any(w.lower() in COMMON_WORDS for w in words)
-        if words:
-            if self._may_keep:  # initials matter only to people who may be kept
-                new = _initials(words)
-                if new - p.initials:
-                    p.initials = p.initials | new
-            if len(words) >= 2:
-                full = " ".join(words)
-                if len(full) <= 80:
-                    self._add_key(p, _key(full))
-                    if not phrase and " " in name:  # 'happy_hiker' is a handle already
-                        self._add_joined(p, words)
-            if len(words) <= MAX_NAME_WORDS or not phrase:  # a long name is still a name
-                for w in words:
-                    if phrase and w.lower() in COMMON_WORDS:
-                        continue
-                    if not _is_initial(w) and w.lower() not in _PARTICLES:
-                        self._add_key(p, _key(w))
-                        if phrase:
-                            self._word_tokens.add(_key(w))
-                    for part in re.split(r"[-'’]", w) if "-" in w else ():
-                        if len(part) >= 2:
-                            self._add_key(p, _key(part))
-                    alt = _digraphs(w)
-                    if alt != w and not _is_initial(w):  # Jürgen is also written Juergen
-                        self._add_key(p, _key(alt))
-                    if len(words) == 1 and nm.script_of(w) == "cjk" and len(w) in (3, 4):
-                        # 王小芳, 김민수, 田中花子: the given name (and a two-character
-                        # family name) alone, as people write them to each other
-                        self._add_key(p, _key(w[len(w) - 2:]))
-                        if len(w) == 4:
-                            self._add_key(p, _key(w[:2]))
-                    if nm.CYRILLIC_OR_GREEK.search(w) and not _is_initial(w):
-                        # 'Наташа' is also written 'Natasha': her name in Latin letters
-                        tr = nm.transliterate(w)
-                        if len(tr) >= 3 and tr.isalpha() and tr not in COMMON_WORDS:
-                            self._add_key(p, tr)
-                            self._translit_keys.add(tr)
-            first = words[0]
-            if not phrase and not _is_initial(first) and first.isalpha():
-                # Robert is also Bob, Bobby, Rob: the nickname list's links
-                for nick in nm.nickname_keys(first):
-                    if len(nick) >= 3 and nick not in p.keys:
-                        self._add_key(p, nick)
-                        self._nick_keys.add(nick)
-                        if nick not in p.nicks:
-                            p.nicks += (nick,)
+        # What a display name teaches is the same for everyone who shows it
+        # (thousands of people share a few thousand names): worked out once
+        # per name while learning, then replayed on each person in order.
+        plan = self._name_plans.get(c.author_name)
+        if plan is None:
+            plan = self._name_plans[c.author_name] = name_plan(c.author_name, self._may_keep)
+        for op, arg in plan:
+            if op is _KEY:
+                self._put_keys(p, arg)
+            elif op is _NICK:  # Robert is also Bob, Bobby, Rob: the nickname list's links
+                nick, forms = arg
+                if nick not in p.keys:
+                    self._put_keys(p, forms)
+                    self._nick_keys.add(nick)
+                    if nick not in p.nicks:
+                        p.nicks += (nick,)
+            elif op is _INITIALS:
+                if arg - p.initials:
+                    p.initials = p.initials | arg
+            elif op is _OTHER:
+                self._joined_other = True
+            elif op is _VIET:
+                self._viet.setdefault(arg[0], set()).update(arg[1])
+            else:  # one of the key sets
+                getattr(self, op).add(arg)
         local = _norm(c.author_email).partition("@")[0]
         self._add_handle(p, local)
         for w in _local_names(local):  # 'Anonymous' writing from mike.thornbury@
@@ -332,27 +317,12 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             self._dirty = True
         return True
 
-    def _add_joined(self, p: _Person, words: list[str]) -> None:
-        """The full name joined ('gwendolynfairweather') and the initial form
-        ('gfairweather') as keys: see :func:`.people._joined_forms`."""
-        joined, initial = _joined_forms(words)
-        if joined and joined not in COMMON_WORDS:
-            self._add_handle(p, joined)
-            self._joined_keys.add(joined)
-            if all(w.lower() in COMMON_WORDS for w in words):
-                self._joined_words.add(joined)  # 'Will Power': 'willpower' is a word
-            if not joined.isascii():
-                self._joined_other = True
-        if initial:
-            self._add_key(p, initial)
-            self._initial_keys.add(initial)
-
     def _add_handle(self, p: _Person, handle: str) -> None:
         """An e-mail's local part, a login or a handle, found whole (in lower case too)."""
-        if (len(handle) >= 3 and any(ch.isalpha() for ch in handle)
-                and handle not in COMMON_WORDS and not handle.isdigit() and "@" not in handle):
-            self._add_key(p, _key(handle))
-            self._handle_keys.add(_key(handle))
+        if is_handle(handle):
+            k = _key(handle)
+            self._add_key(p, k)
+            self._handle_keys.add(k)
 
     def learn(self, post: Post) -> None:
         """Note every commenter of ``post`` (call for every post before
@@ -398,12 +368,15 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
                      and any(not p.kept and k not in p.nicks for p in people)}
         kept_keys -= set(contested)
         live: dict[str, tuple[_Person, ...]] = {}
-        for key, people in self._index.items():
+        index = self._index
+        for key, people in index.items():
+            if people.__class__ is list:  # a tuple from now on, shared with _live
+                people = index[key] = tuple(people)
             if key in kept_keys:
                 continue
             alive = tuple(p for p in people if not p.kept)
             if alive:
-                live[key] = alive
+                live[key] = people if len(alive) == len(people) else alive
         self._live, self._kept_keys, self._contested = live, kept_keys, contested
         self._kept_full = _phrase_pattern(
             [n for n in self.keep_names if len(_name_words(n)) > 1]
@@ -435,6 +408,8 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
             keys[w] = keys.get(w, 0) | nm.WORD
         self._finder = nm.NameFinder(keys)
         self._pieces = {}  # tags and HTML comments scrubbed with these tables (TextScrubber._piece)
+        self._urls_learned = set()  # learning is over: a site met later is learned again
+        self._name_plans = {}
         self._dirty = False
         self.compiled += 1
 
@@ -455,30 +430,6 @@ class Anonymiser(TextScrubber, FieldScrubber, PostScrubber):
     def _ensure(self) -> None:
         if self._dirty:
             self._compile()
-
-
-_LOCAL_PARTS = re.compile(r"[._+\-]+|\d+")
-
-
-def _local_names(local: str, strict: bool = False) -> list[str]:
-    """The name words of an e-mail's local part written as a name: two or
-    three parts, the first a listed given name or an initial
-    (``mike.thornbury``, ``j.fairweather``), or each a listed given name or
-    surname (``bartholomew.quince``). A commenter who signs 'Anonymous' or
-    only 'Mike' is still called by them. Parts that are common words, and
-    local parts such as ``info.sales``, give nothing. ``strict`` (a web
-    site's host, 'john-smith-photography'): only listed names count."""
-    parts = [w for w in _LOCAL_PARTS.split(local) if w]
-    if not 2 <= len(parts) <= 3 or not all(w.isalpha() for w in parts):
-        return []
-    given, stop, listed = nm.lexicon().given, nm.lexicon().stop, surnames()
-    words = [w for w in parts if len(w) >= 3 and w not in COMMON_WORDS and w not in stop]
-    first = parts[0]
-    if len(first) == 1 or (first in given and first in words):
-        return [w for w in words if w in given or w in listed] if strict else words
-    if len(words) == len(parts) and all(w in given or w in listed for w in words):
-        return words
-    return []
 
 
 def _phrase_pattern(names) -> re.Pattern | None:

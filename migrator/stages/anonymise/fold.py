@@ -16,6 +16,8 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+from .scripts import is_indic_sign
+
 # ---------------------------------------------------------------------------
 # Folding
 # ---------------------------------------------------------------------------
@@ -23,7 +25,9 @@ from functools import lru_cache
 APOSTROPHES = "'’‘ʼ`´′"
 _HYPHENS = "-‐‑‒–"
 _SPELLED = {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
-            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t"}
+            "ð": "d", "ß": "ss", "ħ": "h", "ŧ": "t",
+            # Persian and Urdu yeh, kaf and heh are the Arabic ones typed on another keyboard
+            "\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0647"}
 #: What is not plain ASCII kept as is: entities, apostrophes, anything non-ASCII.
 _SPECIAL = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                       r"|['`]|[^\x00-\x7f]+")
@@ -33,7 +37,11 @@ _ASCII_SPECIAL = re.compile(r"[&`]")
 def _is_mark(c: str) -> bool:
     """A mark of any kind: accents (Mn), and the vowel signs of Indic and
     Southeast Asian scripts (Mc, Mn with combining class 0), which \\w does
-    not count as word characters: kept, they would cut 'प्रिया' into pieces."""
+    not count as word characters: kept, they would cut 'प्रिया' into pieces.
+    Not Thai and Lao signs: those names are found as substrings (see
+    :mod:`.scripts`), where the signs tell names from words."""
+    if "\u0e00" <= c <= "\u0eff":
+        return False
     return unicodedata.combining(c) != 0 or unicodedata.category(c)[0] == "M"
 
 
@@ -48,14 +56,18 @@ def fold_char(ch: str) -> str:
     """One character folded (may be '' or several characters)."""
     if ch in INVISIBLE:
         return ""
-    if "\uac00" <= ch <= "\ud7af":
-        return ch  # a Hangul syllable is a letter, not letters with accents: kept whole
+    if "\uac00" <= ch <= "\ud7af" or "\u0e00" <= ch <= "\u0eff":
+        return ch  # a Hangul syllable, a Thai or Lao letter or sign (ำ is not ํ + า): kept whole
+    if is_indic_sign(ord(ch)) and _is_mark(ch) and chr(ord(ch) - 0x38).isalpha():
+        return chr(ord(ch) - 0x38)  # an Indic vowel sign is its vowel: 'प्रिया' is not 'प्रिय'
     if ch in APOSTROPHES:
         return "'"  # one apostrophe for all; keys also come without it (OBrien)
     if ch in _HYPHENS:
         return " "
     s = unicodedata.normalize("NFKD", ch)
     s = "".join(c for c in s if not _is_mark(c)).lower()
+    if len(s) == 1 and "\u30a1" <= s <= "\u30f6":
+        return chr(ord(s) - 0x60)  # katakana is hiragana: 'サクラ' is 'さくら' (ｻｸﾗ too)
     if len(s) == 1:
         return _SPELLED.get(s, s)
     return "".join(_SPELLED.get(c, c) for c in unicodedata.normalize("NFKD", s)
@@ -146,7 +158,11 @@ _SPECIAL_CHARS = re.compile(
     "[" + re.escape("".join(sorted((set(APOSTROPHES + _HYPHENS) - {"'", "-"}) | set(_SPELLED)
                                    | set(INVISIBLE))))
     + "]")
+#: Katakana, which folds to hiragana (in whole texts at C speed).
+_KATAKANA = re.compile("[\u30a1-\u30f6]")
+_TO_HIRAGANA = {o: o - 0x60 for o in range(0x30a1, 0x30f7)}
 _PAD = re.compile("\x03")
+_ZWNJ_ARABIC = re.compile("(?<=[\u0600-\u06ff])\u200c(?=[\u0600-\u06ff])")
 
 
 def fold(text: str) -> Folded:
@@ -155,6 +171,8 @@ def fold(text: str) -> Folded:
     characters that fold to several take a slower path."""
     if text.isascii() and not _ASCII_SPECIAL.search(text):
         return Folded(text.lower().replace("-", " ").replace("_", " "))
+    if "\u200c" in text:  # 'مریم\u200cخانم': a Persian joiner between words is a space
+        text = _ZWNJ_ARABIC.sub(" ", text)
     orig = text
     if "&" in text and _ENTITY.search(text):
         # Each entity becomes its folded character(s) and padding, so
@@ -254,6 +272,8 @@ def _fold_wide(t: str) -> str:
         t = n.replace("-", " ").replace("`", "'")
         if _SPECIAL_CHARS.search(t):
             t = _SPECIAL_CHARS.sub(_table_char, t)
+        if _KATAKANA.search(t):
+            t = t.translate(_TO_HIRAGANA)
         return t
     return t.translate(_TABLE)
 
@@ -290,6 +310,8 @@ def _entity_folded(tok: str) -> str:
 
 def _fold_pieces(text: str) -> Folded:
     """The general fold: entities decoded, any character to any length."""
+    if "\u200c" in text:  # as fold() does
+        text = _ZWNJ_ARABIC.sub(" ", text)
     fs: list[int] = []
     os_: list[int] = []
     oes: list[int] = []
@@ -346,6 +368,8 @@ _LATIN_WORD = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 def script_of(key: str) -> str:
     """'cjk', 'rtl', 'cyrillic', 'latin' or 'other' for a folded key."""
+    if key.isascii():  # most keys: no CJK, RTL or Cyrillic letter can be in them
+        return "latin" if _LATIN_WORD.fullmatch(key) else "other"
     if _CJK.search(key):
         return "cjk"
     if _RTL.search(key):

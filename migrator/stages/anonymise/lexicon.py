@@ -56,7 +56,9 @@ def lexicon() -> Lexicon:
             import stopwordsiso  # stopwords-iso, 58 languages (MIT)
 
             for lang in stopwordsiso.langs():
-                stop.update(w.lower() for w in stopwordsiso.stopwords(lang))
+                for w in stopwordsiso.stopwords(lang):
+                    low = w.lower()
+                    stop.add(w if low == w else low)  # the package's own string where it will do
         except ImportError:
             pass
         stop = {w for w in stop if w not in given}
@@ -200,13 +202,18 @@ class _Sorted:
     it as a sequence): the census's 88,799 surnames cost 1 MB so, 9 MB as a
     frozenset (in every process)."""
 
-    __slots__ = ("_blob", "_at")
+    __slots__ = ("_blob", "_at", "_asked")
+
+    #: How many answers are remembered (a run asks about a few thousand words,
+    #: each a binary search of 17 steps in Python).
+    ASKED = 4096
 
     def __init__(self, words) -> None:
         words = sorted(words)
         words = [w for i, w in enumerate(words) if not i or w != words[i - 1]]
         self._blob = "\n".join(words) + "\n"
         self._at = array("I")
+        self._asked: dict[str, bool] = {}
         pos = 0
         for w in words:
             self._at.append(pos)
@@ -220,8 +227,14 @@ class _Sorted:
         return self._blob[s:self._blob.index("\n", s)]
 
     def __contains__(self, w: str) -> bool:
-        i = bisect_left(self, w)
-        return i < len(self._at) and self[i] == w
+        got = self._asked.get(w)
+        if got is None:
+            i = bisect_left(self, w)
+            got = i < len(self._at) and self[i] == w
+            if len(self._asked) >= self.ASKED:
+                self._asked.clear()
+            self._asked[w] = got
+        return got
 
 
 def surnames() -> _Sorted:

@@ -50,6 +50,7 @@ Lexicon (:func:`lexicon`)
 """
 from __future__ import annotations
 
+import gc
 import re
 from typing import Iterable, Iterator
 
@@ -58,6 +59,8 @@ from .fold import (_CJK, _PROCLITICS, _RTL, _SUFFIXES, Folded, _is_mark, _stem_a
                    fold, fold_char, fold_word, script_of)
 from .lexicon import (ADDRESS, DETERMINERS, POSSESSIVES, RELATION_ADJ, RELATIONS, SPEECH, WORD_GIVEN,
                       WORDLIKE_NAMES, lexicon)
+from .scripts import (GLUED, THAI, caseless, ending_ok, glued_pattern, glued_stems, glues, has_case, is_thai,
+                      thai_stands, wants_ethiopic)
 from .positions import (capitalised_mid_sentence, is_sentence_start, name_position,
                         prev_word, signoff_span, third_parties, third_party_at)
 
@@ -96,25 +99,46 @@ _DEEP_ORDER = {ch: i for i, ch in enumerate("eaoinrlstuhcdmygkbpvfwjzxq")}
 
 def trie_pattern(words: Iterable[str]) -> str:
     """One alternation for many literal words, factored as a trie. A space
-    matches any run of whitespace."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    matches any run of whitespace.
 
-    def emit(node: dict, depth: int = 0) -> str:
-        order = _FIRST_ORDER if depth == 0 else _DEEP_ORDER
-        kids = sorted((ch for ch in node if ch), key=lambda ch: (order.get(ch, 99), ch))
-        branches = [(r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch))
-                    + emit(node[ch], depth + 1) for ch in kids]
-        if not branches:
+    Built from the words sorted: those that share a prefix are neighbours,
+    so each node of the trie is a run of them (no dict per node), and a run
+    of one word is the rest of that word."""
+    ws = sorted(set(words))
+    escaped: dict[str, str] = {}
+
+    def esc(ch: str) -> str:
+        e = escaped.get(ch)
+        if e is None:
+            e = escaped[ch] = r"\s+" if ch == " " else "'\x02*" if ch == "'" else re.escape(ch)
+        return e
+
+    def emit(lo: int, hi: int, depth: int) -> str:
+        # ws[lo:hi] share their first `depth` characters; one of them may end there.
+        end = len(ws[lo]) == depth
+        i = lo + 1 if end else lo
+        kids = []
+        while i < hi:
+            ch = ws[i][depth]
+            j = i + 1
+            while j < hi and ws[j][depth] == ch:
+                j += 1
+            if j == i + 1:  # one word: the rest of it, letter by letter
+                kids.append((ch, "".join([esc(c) for c in ws[i][depth:]])))
+            else:
+                kids.append((ch, esc(ch) + emit(i, j, depth + 1)))
+            i = j
+        if not kids:
             return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if "" in node else body
+        if len(kids) == 1:
+            body = kids[0][1]
+        else:
+            order = _FIRST_ORDER if depth == 0 else _DEEP_ORDER
+            kids.sort(key=lambda kid: (order.get(kid[0], 99), kid[0]))
+            body = "(?:" + "|".join([branch for _, branch in kids]) + ")"
+        return "(?:" + body + ")?" if end else body
 
-    return emit(root)
+    return emit(0, len(ws), 0) if ws else ""
 
 
 def _is_w(ch: str) -> bool:
@@ -139,6 +163,39 @@ def transliterate(word: str) -> str:
     return fold_word(anyascii(word)).replace("'", "")  # 'Наталья' -> "Natal'ya" -> natalya
 
 
+#: A name pattern this long (in characters) is followed by a collection.
+_BIG_PATTERN = 1 << 16
+
+
+# -- Names in Latin letters -------------------------------------------------------
+
+#: Scripts whose names anyascii spells the way their owners do in Latin
+#: letters: Cyrillic, Greek, Armenian, Georgian, Ethiopic, Hangul, kana (not
+#: Han: its readings are Chinese; not Indic: 'शर्मा' would be 'srma'; not Thai).
+_ROMANISED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0531-\u058f\u10a0-\u10ff\u1200-\u139f"
+                        r"\u3040-\u30ff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def romanised(word: str) -> list[str]:
+    """``word`` in Latin letters, folded, as its owner would write it
+    ('Наташа' -> 'natasha', '민준' -> 'minjun' and 'min jun', 'さくら' ->
+    'sakura'); none for other scripts or without the ``anyascii`` package."""
+    if word.isascii() or not _ROMANISED.search(word) or _HAN.search(word):
+        return []
+    try:
+        from anyascii import anyascii
+    except ImportError:  # pragma: no cover - a dependency; kept optional at run time
+        return []
+    tr = anyascii(word)  # Hangul comes syllable by syllable: 'MinJun'
+    out = [fold_word(tr).replace("'", "")]
+    if _CAMEL.search(tr):
+        out.append(fold_word(_CAMEL.sub(" ", tr)).replace("'", ""))
+    return out
+
+
+
 class NameFinder:
     """Every occurrence of a set of folded keys in a text.
 
@@ -150,10 +207,19 @@ class NameFinder:
     def __init__(self, keys: dict[str, int]):
         self.flags: dict[str, int] = {}
         self.stem_of: dict[str, list[str]] = {}
-        cjk, rtl, other = [], [], []
+        cjk, rtl, other, thai, glued = [], [], [], [], []
         for key, flags in keys.items():
             if not key:
                 continue
+            if key.isascii():
+                pass  # most keys: no script of .scripts (a C-speed test)
+            elif is_thai(key):  # no spaces: substrings, where the syllable ends (see .scripts)
+                if len(key) >= 3 and " " not in key:
+                    thai.append(key)
+                    self.flags[key] = self.flags.get(key, 0) | flags | FULL
+                continue
+            elif glues(key) and not flags & (WORD | THIRD):
+                glued.append(key)
             script = script_of(key)
             if script == "cjk":
                 if len(key.replace(" ", "")) >= 2:
@@ -174,19 +240,44 @@ class NameFinder:
         # Two tries: every key whole, then the keys that decline (and stems)
         # with an ending. One trie with an optional ending matched 'fr'+'om'
         # and 'sam'+'e' only for Python to throw them away: twice the matches.
-        declining = sorted({k for k in other if self.flags.get(k, 0) & (STEM | DECLINES)})
-        whole = trie_pattern(sorted(set(other)))
-        self._main = re.compile(
-            r"[^0-9a-z_](?:(" + whole + r")\b|(" + (trie_pattern(declining) if declining else "(?!)")
-            + r")(?P<suf>" + suf + r")\b)") if other else None
-        self._cjk = re.compile(trie_pattern(sorted(set(cjk), key=len, reverse=True))) if cjk else None
+        # (trie_pattern sorts and deduplicates the words itself)
+        declining = [k for k in other if self.flags.get(k, 0) & (STEM | DECLINES)]
+        whole = trie_pattern(other)
+        main = (r"[^0-9a-z_](?:(" + whole + r")\b|(" + (trie_pattern(declining) if declining else "(?!)")
+                + r")(?P<suf>" + suf + r")\b)") if other else None
+        # The regex parser's tree of a pattern (about 100 bytes a character,
+        # in reference cycles) set off the cyclic collector over and over
+        # while it grew: half the time of compiling 154k characters (0.6 s ->
+        # 0.3 s at 400k comments with the collector paused).
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            self._main = re.compile(main) if main is not None else None
+        finally:
+            if paused:
+                gc.enable()
+        if len(whole) > _BIG_PATTERN:
+            # That tree is garbage now, left for a collector that may not run
+            # for a while: by then the run's other objects share its pages and
+            # the process keeps them (12 MB at 400k comments).
+            gc.collect()
+        self._cjk = re.compile(trie_pattern(cjk)) if cjk else None
         pro = "|".join(_PROCLITICS)
-        self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(sorted(set(rtl)))
+        self._rtl = re.compile(r"(?<!\w)(?:" + pro + r")?(" + trie_pattern(rtl)
                                + r")\b") if rtl else None
         #: Latin-script keys, for Cyrillic and Greek words spelled in another script.
         self._latin = frozenset(k for k in other if self.flags.get(k, 0) & (FULL | STEM)
                                 and k.isascii() and k.isalpha())
         self._translit_cache: dict[str, tuple] = {}
+        self._thai = re.compile(trie_pattern(sorted(set(thai)))) if thai else None
+        #: Keys that take glued endings (and their stems) -> the full key.
+        self._glued_key = {k: k for k in glued}
+        for k in glued:
+            for st in glued_stems(k):
+                self._glued_key.setdefault(st, k)
+        self._glued = glued_pattern(trie_pattern(sorted(self._glued_key)), wants_ethiopic(glued)) \
+            if glued else None
 
     def find(self, text: str, folded: Folded | None = None) -> Iterator[Match]:
         """Matches in ``text`` (original positions), left to right per script."""
@@ -248,6 +339,13 @@ class NameFinder:
             for m in self._cjk.finditer(ft):
                 os_, oe = folded.span(*m.span())
                 yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._thai is not None and THAI.search(ft):
+            for m in self._thai.finditer(ft):
+                if thai_stands(ft, *m.span()):
+                    os_, oe = folded.span(*m.span())
+                    yield Match(os_, oe, m.group(), flags[m.group()], False)
+        if self._glued is not None and GLUED.search(ft):
+            yield from self._glued_words(ft, folded)
         if self._latin and CYRILLIC_OR_GREEK.search(ft):
             yield from self._translit(ft, folded)
         if self._rtl is not None and _RTL.search(ft):
@@ -259,6 +357,26 @@ class NameFinder:
                 os_, oe = folded.span(*m.span(1))
                 yield Match(os_, oe, k, f, False)
 
+
+    def _glued_words(self, ft: str, folded: Folded) -> Iterator[Match]:
+        """Names with endings or an Amharic prefix glued on (see .scripts):
+        the name's letters are the match (a stem's ending goes with it);
+        words with nothing glued are the main pattern's."""
+        for m in self._glued.finditer(ft):
+            k, suf = m.group(2), m.group(3)
+            full = self._glued_key[k]
+            if not ending_ok(full, suf):
+                continue  # 'Անիվը' (the wheel) for Անի
+            if full != k:
+                if not suf:
+                    continue
+                e = m.end(3)  # 'ბერიძის': the stem and its ending
+            elif not (suf or m.group(1)):
+                continue
+            else:
+                e = m.end(2)
+            os_, oe = folded.span(m.start(2), e)
+            yield Match(os_, oe, full, self.flags[full], has_case(full))
 
     def _translit(self, ft: str, folded: Folded) -> Iterator[Match]:
         """Cyrillic and Greek words that spell a Latin-script key (whole, or
@@ -304,7 +422,8 @@ def key_flags(key: str, word_tokens: bool = False) -> int:
     if key in WORDLIKE_NAMES or word_tokens:
         flags |= WORD
     script = script_of(key)
-    if script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given:
+    if (script in ("latin", "cyrillic", "other") and " " not in key and key not in lexicon().given
+            and (key.isascii() or not caseless(key))):
         flags |= CASED
     return flags
 
@@ -322,4 +441,4 @@ __all__ = ["fold", "fold_char", "fold_word", "Folded", "script_of", "lexicon", "
            "LOWER_SKIP",
            "name_position", "capitalised_mid_sentence", "is_sentence_start", "prev_word",
            "signoff_span", "third_parties", "third_party_at", "contact_spans", "THIRD", "ADDRESS", "DETERMINERS",
-           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate"]
+           "RELATIONS", "POSSESSIVES", "RELATION_ADJ", "SPEECH", "WORDLIKE_NAMES", "WORD_GIVEN", "trie_pattern", "transliterate", "romanised"]

@@ -10,11 +10,13 @@ from . import names as nm
 from .lexicon import PLACE_NAMES
 from .patterns import _P_ADDR, _P_LEAD, _P_THIRD, _P_TITLE, _MONTH_FORMS, _is_w
 from .people import _key, _not_a_name, _titlecase
+from .scripts import HONORIFICS
 from .secret import NAME
 from .words import COMMON_WORDS
 
 #: Replacements of a name judged where it stands (see Neighbours._again).
 _JUDGED = frozenset((_P_THIRD, _P_TITLE, _P_ADDR, _P_LEAD))
+_SUFFIXED = re.compile(r"['’]")  # 'Hanım'a': a Turkish ending after an apostrophe
 _NAME_RUN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: The word after a name (one space between).
@@ -74,7 +76,7 @@ class Neighbours:
             return e
         k = _key(w)
         if (k in self._live or k in self._kept_keys or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES
-                or k in _MONTH_FORMS):
+                or k in _MONTH_FORMS or k in HONORIFICS or _key(_SUFFIXED.split(w)[0]) in HONORIFICS):
             return e
         return m.end(1)
 
@@ -91,6 +93,6 @@ class Neighbours:
             return s
         k = _key(w)
         if (k not in nm.lexicon().given or k in self._live or k in self._kept_keys
-                or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES):
+                or k in COMMON_WORDS or k in nm.WORDLIKE_NAMES or k in HONORIFICS):
             return s
         return a

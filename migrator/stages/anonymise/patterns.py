@@ -84,8 +84,8 @@ _LEAD_NL_RE = re.compile(r"(?:\n|<(?i:/?(?:p|br|div|li|blockquote|h[1-6]|pre|td|
                          r"\b[^<>]*>)" + _LEAD_RE.pattern)
 _ATTR_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s[^<>]*=[^<>]*>")
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_RUN = re.compile(r"[^\W\d_]+")
-_EDGES = re.compile(r"^\W+|\W+$")
+_RUN = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0e31-\u0e4e\u0eb1-\u0ecd])*")  # Thai signs inside: 'วิชัย' is one run
+_EDGES = re.compile(r"^\W+|[^\w\u0e00-\u0eff]+$")  # a Thai name may end in a vowel sign (มาลี)
 
 _ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)")

@@ -20,6 +20,7 @@ from .neighbours import Neighbours, word_start
 from .people import _is_initial, _key, _lower, _not_a_name, _titlecase
 from .secret import EMAIL, ID, IP, NAME, NAMES_IN_BODIES, PHONE, URL
 from .identifiers import id_spans
+from .scripts import vietnamese_stands
 from .lexicon import PLACE_NAMES
 from .words import COMMON_WORDS, _MONTHS
 
@@ -315,6 +316,9 @@ class TextScrubber(Neighbours, Glued):
         be capitalised (a surname, a nickname) capitalised or where a name
         stands."""
         s, e, f = m.start, m.end, m.flags
+        if self._viet and k in self._viet and not vietnamese_stands(text, s, e, self._viet[k],
+                                                                    nm.name_position):
+            return False  # 'Mình', 'Hướng': a word that folds like a Vietnamese name
         if k in _MONTH_FORMS and _in_a_date(text, s, e):
             return False  # 'ends on Jan 5, 2021' (a commenter Jan)
         if m.inflected:
