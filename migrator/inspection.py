@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter, deque
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from . import parallel
@@ -10,6 +11,13 @@ from .stages.dedupe import Deduper
 from .ledger import Ledger
 from .wxr.reader import WXRReader
 from .stages.thread import thread
+
+
+_status, _type, _parent = attrgetter("status"), attrgetter("type"), attrgetter("parent_id")
+#: The personal fields counted (a comment with commentmeta counts as one).
+_PERSONAL = [(name, attrgetter(name.replace("commentmeta", "meta")))
+             for name in ("author_email", "author_ip", "author_url", "author_user_agent",
+                          "commentmeta")]
 
 
 def _note_site(sites: dict[str, dict], site, path: str) -> None:
@@ -28,9 +36,10 @@ def _posts(paths: list[str], ledger: Ledger, progress) -> Iterator[tuple]:
         ends: deque = deque()
         # Its comments are built here: this side's work (threads, duplicates)
         # is lighter than parsing, and the two then take about as long.
+        # Only whether a comment has commentmeta is reported: it is not read.
         reader = parallel.ReaderProcess(paths, ledger, progress,
                                         on_file_end=lambda path, site: ends.append((path, site)),
-                                        build_here=True)
+                                        build_here=True, meta=False)
         try:
             for site, post in reader.posts():
                 while ends:
@@ -67,19 +76,19 @@ def inspect_exports(paths: Iterable[str], progress=None, dedupe: bool = True) ->
         if post is not None:
             _note_site(sites, site, path)
             posts_by_type[post.type] += 1
-            for c in post.comments:
-                total += 1
-                by_status[c.status] += 1
-                by_type[c.type] += 1
-                if c.parent_id:
-                    replies += 1
-                people.add((c.author_email or "").strip().lower() or
-                           "name:" + (c.author_name or "").strip().casefold())
-                for name in ("author_email", "author_ip", "author_url", "author_user_agent"):
-                    if getattr(c, name):
-                        fields[name] += 1
-                if c.meta:
-                    fields["commentmeta"] += 1
+            # Counted a post at a time, each count one pass at C speed
+            # (Counter.update, map): the keys still appear in reading order.
+            cs = post.comments
+            total += len(cs)
+            by_status.update(map(_status, cs))
+            by_type.update(map(_type, cs))
+            replies += sum(map(bool, map(_parent, cs)))
+            people.update([(c.author_email or "").strip().lower() or
+                           "name:" + (c.author_name or "").strip().casefold() for c in cs])
+            for name, get in _PERSONAL:
+                n = sum(map(bool, map(get, cs)))
+                if n:
+                    fields[name] += n
             post.comments = [c for c in post.comments if not c.reject_reason]
             tally = Ledger()  # the thread stage's notes and counts for this post
             thread(post, tally, "reattach")

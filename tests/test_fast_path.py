@@ -162,6 +162,43 @@ def test_inspect_reads_the_same_in_a_second_process(exports, monkeypatch, tmp_pa
     assert json.dumps(fast) == json.dumps(ref)
 
 
+def test_inspect_reads_broken_files_the_same_with_a_third_process(exports, monkeypatch, tmp_path):
+    """inspect's reader process parses what a third one sanitises
+    (parallel._sanitise_into): a file whose XML breaks midway (the rest of
+    it is skipped, the files after it are read), a repair in every part,
+    and a file that cannot be opened or is not XML fail with the same line."""
+    with open(exports[1], "rb") as fh:
+        data = fh.read()
+    at = data.find(b"<wp:comment_author>", len(data) // 2)
+    broken = tmp_path / "broken.xml"  # unreadable XML in the middle
+    broken.write_bytes(data[:at] + b"<wp:comment_author><<<>" + data[at + 20:])
+    amps = tmp_path / "amps.xml"  # a raw '&' outside CDATA: a repair in each part
+    amps.write_bytes(data.replace(b"<title>", b"<title>A & ", 400))
+    spawned = tmp_path / "spawned"  # written by the third process, if there is one
+    real = parallel._sanitise_into
+    monkeypatch.setattr(parallel, "_sanitise_into",
+                        lambda *a: (spawned.write_text("yes"), real(*a)))
+    for paths in ([str(broken), exports[0], str(amps), exports[2]], [str(amps), str(tmp_path)],
+                  [exports[0], THERAPY + ".json"]):
+        monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
+        try:
+            ref = api.inspect(paths)
+        except Exception as e:  # noqa: BLE001 - compared below
+            ref = f"{type(e).__name__}: {e}"
+        monkeypatch.delenv("MIGRATOR_REFERENCE_PATH")
+        try:
+            fast = api.inspect(paths)
+        except Exception as e:  # noqa: BLE001
+            fast = f"{type(e).__name__}: {e}"
+        assert json.dumps(fast) == json.dumps(ref)
+    assert ref == f"WXRError: {THERAPY}.json: cannot open: No such file or directory"
+    assert spawned.read_text() == "yes"
+    first = api.inspect([str(broken), str(amps)])
+    messages = [p["message"] for p in first["problems"]]
+    assert any("unreadable XML" in m for m in messages)
+    assert sum("raw '&'" in m for m in messages) >= 3
+
+
 def test_an_empty_index_is_streamed_as_the_whole_one_is_written(tmp_path, monkeypatch):
     from migrator.sinks.json import JSONSink
 

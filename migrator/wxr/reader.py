@@ -94,8 +94,18 @@ class WXRReader:
     has been read (before the first post is yielded)."""
 
     def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
-                 on_bytes=None, defer: bool = False):
+                 on_bytes=None, defer: bool = False, source=None, meta: bool = True):
         self.path = path
+        #: False: each ``<wp:commentmeta>`` is counted, not read (an empty
+        #: key and value stand in for it), for a caller that only asks
+        #: whether a comment has any (``inspect``).
+        self.meta = meta
+        #: Where the sanitised parts come from when another process reads
+        #: and sanitises the file (:class:`migrator.parallel.ReaderProcess`
+        #: with ``build_here``): ``source(bound)`` yields them, fills
+        #: ``bound`` as :func:`sanitised_chunks` does, and raises what it
+        #: raises; None: this reader opens and sanitises the file itself.
+        self.source = source
         #: Leave each post's comments as the raw text of their fields, for
         #: :meth:`finish` to build in another process (see
         #: :class:`migrator.parallel.ReaderProcess`); ``cut_off`` then says
@@ -119,6 +129,9 @@ class WXRReader:
 
     # -- the stream --------------------------------------------------------
     def posts(self) -> Iterator[Post]:
+        if self.source is not None:
+            yield from self._posts(None)
+            return
         try:
             fh = open(self.path, "rb")
         except OSError as e:
@@ -136,7 +149,9 @@ class WXRReader:
         self._bound: dict[str, str] = {}
         try:
             report = lambda line, msg, kind="damage": self._problem(line, msg, kind)  # noqa: E731
-            for chunk in sanitised_chunks(fh, report, self.chunk_size, self._bound):
+            chunks = (self.source(self._bound) if self.source is not None else
+                      sanitised_chunks(fh, report, self.chunk_size, self._bound))
+            for chunk in chunks:
                 try:
                     parser.feed(chunk)
                 except etree.XMLSyntaxError as e:
@@ -420,6 +435,9 @@ class WXRReader:
             if i >= 0:
                 v[i] = child.text or ""
             elif i == -2:
+                if not self.meta:
+                    meta.append(_UNREAD_META)
+                    continue
                 cache, tags = self._tags._cache, self._tags
                 m = {(cache.get(x.tag) or tags(x.tag)): (x.text or "") for x in child}
                 meta.append((m.get("wp:meta_key", "").strip(), m.get("wp:meta_value", "")))
@@ -505,6 +523,7 @@ class WXRReader:
 
 
 _new = object.__new__
+_UNREAD_META = ("", "")
 
 #: ``comment_approved`` as written -> status (a few distinct values per export)
 _STATUS: dict[str, str] = {}

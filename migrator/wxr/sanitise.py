@@ -1,4 +1,7 @@
 """Byte-level repair of damaged WXR, streamed in chunks before lxml sees it.
+Why this module is long: every repair has a plain path and a fast path that
+must give the same bytes (and say which parts are the file's own), kept
+side by side so they are changed together.
 
 Exports in the wild are damaged in a handful of recurring ways. Each repair
 here is reported as a problem with file and line, so nothing changes
@@ -90,11 +93,17 @@ def _lines_in(text: str, end: int) -> int:
 
 
 def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
-                     bound: dict[str, str] | None = None) -> Iterator[bytes]:
+                     bound: dict[str, str] | None = None,
+                     where: list | None = None) -> Iterator[bytes]:
     """Yield UTF-8 bytes of the repaired document, reporting each repair
     as ``report(line, message[, kind])``. ``bound``, if given, receives the
-    {prefix: uri} this declared on the root element (nothing in the file did)."""
+    {prefix: uri} this declared on the root element (nothing in the file did).
+    ``where``, if given: before each part is yielded, ``where[0]`` is the
+    offset in the file of the bytes the part is a copy of (a part that
+    needed no repair, after one that needed none either), else None."""
     head = fh.read(chunk_size)
+    data_at = 3 if head.startswith(b"\xef\xbb\xbf") else 0  # where ``data`` starts in the file
+    prev = b""  # the read before ``data``
     if not head.strip():
         raise NotXML("the file is empty")
     if head.startswith(b"\xef\xbb\xbf"):
@@ -124,6 +133,34 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
     eof = False
     data = head
     while not eof:
+        if (utf8 and started and len(data) > _WHOLE_MIN and not reference_path()):
+            # The fast path's first test without decoding the part: decoding
+            # (to a str of 4 bytes a character once one emoji is in it) was
+            # the larger part of the sanitiser's cost on clean input.
+            held = decoder.getstate()[0]
+            whole = _whole_chars(held, data)
+            if whole is not None:
+                body, pending, tail_text = whole
+                if not any(b in data for b in _C0_EACH) and _CONTROL.search(carry) is None:
+                    fast = _clean_part(carry, tail_text, b"", body, in_cdata)
+                    if fast is not None:
+                        encoded, in_cdata, tail = fast
+                        decoder.setstate((pending, 0))
+                        if unbound:
+                            _report_bound(encoded, line, unbound, report)
+                        line += encoded.count(b"\n")
+                        if where is not None:
+                            # The part is the carried characters, the held bytes
+                            # and this read: the file's own bytes when the
+                            # carried ones are what the last read ended with.
+                            lead = carry.encode("utf-8") + held
+                            where[0] = (data_at - len(lead) if not lead or prev.endswith(lead)
+                                        else None)
+                        carry = tail_text[len(tail_text) - tail:] if tail else ""
+                        yield encoded
+                        prev, data_at = data, data_at + len(data)
+                        data = fh.read(chunk_size)
+                        continue
         before = _replace_counting.count
         held = decoder.getstate()[0] if utf8 and started else b""
         text = decoder.decode(data, final=False)
@@ -149,7 +186,10 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
                     _report_bound(encoded, line, unbound, report)
                 line += encoded.count(b"\n")
                 carry = text[len(text) - tail:] if tail else ""
+                if where is not None:
+                    where[0] = None
                 yield encoded
+                prev, data_at = data, data_at + len(data)
                 data = fh.read(chunk_size)
                 continue
         buf = carry + text
@@ -159,6 +199,7 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
         if not started:
             # Keep reading until the root element has started, then fix the prolog.
             if "<rss" not in buf and "<channel" not in buf and not eof and len(buf) < 8 * chunk_size:
+                prev, data_at = data, data_at + len(data)
                 carry, data = buf, fh.read(chunk_size)
                 continue
             buf = _fix_prolog(buf, report)
@@ -175,8 +216,11 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
             _report_bound(encoded, line, unbound, report)
         line += _lines_in(buf, cut)
         carry = buf[cut:]
+        if where is not None:
+            where[0] = None
         yield encoded
         if not eof:
+            prev, data_at = data, data_at + len(data)
             data = fh.read(chunk_size)
 
 
@@ -200,6 +244,64 @@ _TAIL = 2 * HOLD + 16
 _FAST_MIN = 4096
 _RAW_CDATA_END_B = re.compile(rb"\]\]>(?!\s*<)")
 _BAD_AMP_B = re.compile(_BAD_AMP.pattern.encode("ascii"))
+
+
+#: :func:`_whole_chars` takes reads longer than this (the fast path needs more
+#: than ``_FAST_MIN`` characters; a character is at most 4 bytes).
+_WHOLE_MIN = 4 * _FAST_MIN
+#: ... and checks them this many bytes at a time: a block of ASCII is not
+#: decoded at all, and one with a few other characters decodes to a narrow
+#: str (a whole read with one emoji in it decodes to 4 bytes a character,
+#: six times slower).
+_BLOCK = 1 << 16
+
+
+def _whole_chars(held: bytes, data: bytes) -> tuple[bytes, bytes, str] | None:
+    """``held + data`` (``held``: the start of a character the last read
+    cut) as ``(whole characters, the start of a character the next read
+    completes, the last _TAIL characters decoded)``, when all of it is UTF-8
+    the decoder would take without a replacement and holds no U+FFFE or
+    U+FFFF; else None (the caller then decodes the part as before). The
+    same split as the incremental decoder's: a valid start of a character
+    waits, an invalid one is an error."""
+    buf = held + data if held else data
+    n = len(buf)
+    i, k = n - 1, 0
+    while i > 0 and k < 3 and buf[i] & 0xC0 == 0x80:
+        i, k = i - 1, k + 1
+    last = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        last.decode(buf[i:], False)
+    except UnicodeDecodeError:
+        return None
+    pending = last.getstate()[0]
+    body = buf[:n - len(pending)] if pending else buf
+    n = len(body)
+    start = 0
+    while start < n:
+        end = start + _BLOCK
+        if end < n:
+            k = 0
+            while k < 3 and body[end] & 0xC0 == 0x80:
+                end, k = end - 1, k + 1
+        else:
+            end = n
+        block = body[start:end]
+        if not block.isascii():
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            if "\ufffe" in text or "\uffff" in text:
+                return None
+        start = end
+    # The last _TAIL characters: from a character's start at most 4 bytes
+    # each before the end (and the 3 bytes of a cut character to skip).
+    t = max(0, n - 4 * _TAIL - 4)
+    k = 0
+    while k < 3 and body[t] & 0xC0 == 0x80:
+        t, k = t + 1, k + 1
+    return body, pending, body[t:].decode("utf-8")[-_TAIL:]
 
 
 def _clean_part(carry: str, text: str, held: bytes, data: bytes,

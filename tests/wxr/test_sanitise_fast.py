@@ -84,3 +84,70 @@ def test_a_damaged_export_is_sanitised_the_same_either_way(tmp_path, monkeypatch
     assert _run(path, chunk, monkeypatch, reference=False) == plain
     if chunk < 10_000:  # small parts: some hold no damage and take the fast path
         assert True in fast_calls
+
+
+@pytest.mark.parametrize("block", [5, 64, 1 << 16])
+def test_a_read_is_checked_as_utf8_without_decoding_it_the_same_way(tmp_path, monkeypatch, block):
+    """The fast path's first test (_whole_chars: is the read valid UTF-8,
+    where does its last whole character end) agrees with the decoder: reads
+    cut through multi-byte characters and through bytes that are not UTF-8,
+    checked in blocks cut through them too."""
+    monkeypatch.setattr(sanitise, "_BLOCK", block)
+    monkeypatch.setattr(sanitise, "_WHOLE_MIN", 4 * sanitise._TAIL + 8)
+    seen: list[bool] = []
+    real = sanitise._whole_chars
+
+    def spy(*args):
+        out = real(*args)
+        seen.append(out is not None)
+        return out
+
+    monkeypatch.setattr(sanitise, "_whole_chars", spy)
+    rng = random.Random(block)
+    path = str(tmp_path / "utf8.xml")
+    for _ in range(60):
+        data = bytearray(_hostile(rng))
+        for _ in range(rng.randint(0, 4)):  # more broken and astral characters
+            at = rng.randrange(len(HEAD), len(data))
+            data[at:at] = rng.choice([b"\xff", b"\x80", b"\xc3", b"\xe2\x82", b"\xf0\x9f\xa4",
+                                      b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xef\xbf\xbf",
+                                      "😀é".encode()])
+        with open(path, "wb") as fh:
+            fh.write(data)
+        for chunk in (rng.randint(600, 3000), 4 * sanitise._TAIL + 9, 1000 + rng.randint(0, 3)):
+            plain = _run(path, chunk, monkeypatch, reference=True)
+            assert _run(path, chunk, monkeypatch, reference=False) == plain
+    assert seen.count(True) > 100 and seen.count(False) > 20
+
+
+def test_a_part_said_to_be_the_files_own_bytes_is(tmp_path, monkeypatch):
+    """``where`` names the file's bytes a part copies (inspect's reader then
+    reads them itself): every part so named is those bytes, on hostile
+    input with bad bytes, a BOM and repairs anywhere; clean input is nearly
+    all named."""
+    monkeypatch.setattr(sanitise, "_WHOLE_MIN", 4 * sanitise._TAIL + 8)
+    monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "0")
+    rng = random.Random(9)
+    path = tmp_path / "where.xml"
+    named = checked = 0
+    for k in range(80):
+        data = _hostile(rng)
+        if k % 3 == 0:
+            data = b"\xef\xbb\xbf" + data
+        path.write_bytes(data)
+        for chunk in (rng.randint(600, 3000), 4 * sanitise._TAIL + 9):
+            where = [None]
+            with open(path, "rb") as fh:
+                for part in sanitise.sanitised_chunks(fh, lambda *a: None, chunk, {}, where):
+                    checked += 1
+                    if where[0] is not None:
+                        named += 1
+                        assert data[where[0]:where[0] + len(part)] == part
+    assert named > 200 and checked > named
+    clean = tmp_path / "clean.xml"
+    write_wxr(str(clean), comments=300, posts=10, seed=3)
+    where, parts = [None], []
+    with open(clean, "rb") as fh:
+        for part in sanitise.sanitised_chunks(fh, lambda *a: None, 20000, {}, where):
+            parts.append(where[0])
+    assert len(parts) > 10 and parts.count(None) <= 2  # the first part binds prefixes
