@@ -33,16 +33,22 @@ def _run(path: str, chunk: int, monkeypatch, reference: bool) -> tuple:
 @pytest.fixture
 def fast_calls(monkeypatch) -> list[bool]:
     """Records whether each part the fast path looked at went on unrepaired."""
-    calls: list[bool] = []
-    real = sanitise._clean_part
+    return _spy(monkeypatch, "_clean_part")
+
+
+def _spy(monkeypatch, name: str) -> list[bool]:
+    """Wraps ``sanitise.<name>``: the list gets, per call, whether it
+    answered something (not None)."""
+    seen: list[bool] = []
+    real = getattr(sanitise, name)
 
     def spy(*args):
         out = real(*args)
-        calls.append(out is not None)
+        seen.append(out is not None)
         return out
 
-    monkeypatch.setattr(sanitise, "_clean_part", spy)
-    return calls
+    monkeypatch.setattr(sanitise, name, spy)
+    return seen
 
 
 def _hostile(rng: random.Random) -> bytes:
@@ -94,15 +100,7 @@ def test_a_read_is_checked_as_utf8_without_decoding_it_the_same_way(tmp_path, mo
     checked in blocks cut through them too."""
     monkeypatch.setattr(sanitise, "_BLOCK", block)
     monkeypatch.setattr(sanitise, "_WHOLE_MIN", 4 * sanitise._TAIL + 8)
-    seen: list[bool] = []
-    real = sanitise._whole_chars
-
-    def spy(*args):
-        out = real(*args)
-        seen.append(out is not None)
-        return out
-
-    monkeypatch.setattr(sanitise, "_whole_chars", spy)
+    seen = _spy(monkeypatch, "_whole_chars")
     rng = random.Random(block)
     path = str(tmp_path / "utf8.xml")
     for _ in range(60):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 import sys
 import os
 from dataclasses import dataclass, field
@@ -330,3 +331,53 @@ if __name__ == "__main__":  # python tests/stages/anonymise/multilingual.py out.
         fh.write(text)
     kinds = {k: len(man.of(k)) for k in ("person", "third", "word", "contact")}
     print(kinds)
+
+
+def strings(obj):
+    """Every string in a JSON document, however deep."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from strings(v)
+
+
+def segments(text: str, digits: int = 3) -> dict[str, str]:
+    """marker ('qz' and ``digits`` digits) -> the text from that comment's
+    marker to the next marker."""
+    marks = list(re.finditer(r"qz\d{%d}" % digits, text))
+    segs: dict[str, str] = {}
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        segs[m.group()] = segs.get(m.group(), "") + text[m.start():end]
+    return segs
+
+
+def files(folder):
+    """Every file under ``folder``, in a stable order."""
+    for root, _, names in sorted(os.walk(folder)):
+        for f in sorted(names):
+            yield os.path.join(root, f)
+
+
+def read_outputs(out) -> dict[str, str]:
+    """The SQLite, json:DIR/ and JSONL outputs written under ``out`` (as
+    db.sqlite, json/ and all.jsonl), each as one text of every string in it."""
+    import json
+    import sqlite3
+
+    got = {}
+    with sqlite3.connect(out / "db.sqlite") as db:
+        parts = []
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            for row in db.execute(f'SELECT * FROM "{table}"'):
+                parts.extend(str(v) for v in row if isinstance(v, str))
+        got["sqlite"] = "\n".join(parts)
+    got["json"] = "\n".join(s for f in files(out / "json")
+                            for s in strings(json.load(open(f, encoding="utf-8"))))
+    with open(out / "all.jsonl", encoding="utf-8") as fh:
+        got["jsonl"] = "\n".join(s for line in fh if line.strip() for s in strings(json.loads(line)))
+    return got

@@ -4,10 +4,8 @@ comment, for every personal token of the manifest, and the figures are printed."
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
-import sqlite3
 import sys
 
 import pytest
@@ -18,49 +16,16 @@ import multilingual  # noqa: E402
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def _strings(obj):
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _strings(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _strings(v)
-
-
-def _files(folder):
-    for root, _, files in sorted(os.walk(folder)):
-        for f in sorted(files):
-            yield os.path.join(root, f)
-
-
 def outputs(out) -> dict[str, str]:
     """Each output as one text, entities and JSON escapes resolved."""
-    got = {}
-    with sqlite3.connect(out / "db.sqlite") as db:
-        parts = []
-        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-            for row in db.execute(f'SELECT * FROM "{table}"'):
-                parts.extend(str(v) for v in row if isinstance(v, str))
-        got["sqlite"] = "\n".join(parts)
-    got["json"] = "\n".join(s for f in _files(out / "json")
-                            for s in _strings(json.load(open(f, encoding="utf-8"))))
-    with open(out / "all.jsonl", encoding="utf-8") as fh:
-        got["jsonl"] = "\n".join(s for line in fh if line.strip() for s in _strings(json.loads(line)))
+    got = multilingual.read_outputs(out)
     got["wxr"] = html.unescape((out / "clean.wxr").read_text(encoding="utf-8"))
-    got["html"] = "\n".join(html.unescape(open(f, encoding="utf-8").read()) for f in _files(out / "html"))
+    got["html"] = "\n".join(html.unescape(open(f, encoding="utf-8").read())
+                            for f in multilingual.files(out / "html"))
     return got
 
 
-def segments(text: str) -> dict[str, str]:
-    """marker -> the text from that comment's marker to the next marker."""
-    marks = list(re.finditer(r"qz\d{3}", text))
-    segs: dict[str, str] = {}
-    for i, m in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        segs[m.group()] = segs.get(m.group(), "") + text[m.start():end]
-    return segs
+segments = multilingual.segments
 
 
 def count(surface: str, text: str) -> int:

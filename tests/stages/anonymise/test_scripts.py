@@ -15,10 +15,8 @@ every output (SQLite, JSON, JSONL with private fields). Checked per comment:
 """
 from __future__ import annotations
 
-import json
 import os
 import re
-import sqlite3
 import sys
 import unicodedata
 
@@ -26,6 +24,13 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from wxr_builder import C, P, wxr  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from multilingual import read_outputs, segments  # noqa: E402
+
+
+def segments4(text: str) -> dict[str, str]:
+    return segments(text, digits=4)
 
 # A thread per language: commenters (name, e-mail), comments (author, parent
 # index or None, body, the name forms in it that must not survive, and maybe
@@ -218,26 +223,6 @@ def build():
     return wxr(posts), cases
 
 
-def _strings(obj):
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _strings(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _strings(v)
-
-
-def _segments(text: str) -> dict[str, str]:
-    marks = list(re.finditer(r"qz\d{4}", text))
-    segs: dict[str, str] = {}
-    for i, m in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        segs[m.group()] = segs.get(m.group(), "") + text[m.start():end]
-    return segs
-
-
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
@@ -272,17 +257,7 @@ def run(tmp_path_factory):
     ledger = api.convert([str(src)], targets, Options(anonymise=True, secret=b"a secret of 16+ bytes",
                                                        dedupe=False), private_fields=True)
     assert ledger.totals()["written"] == len(cases)
-    got = {}
-    with sqlite3.connect(out / "db.sqlite") as db:
-        parts = []
-        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-            for row in db.execute(f'SELECT * FROM "{table}"'):
-                parts.extend(str(v) for v in row if isinstance(v, str))
-        got["sqlite"] = "\n".join(parts)
-    got["json"] = "\n".join(s for root, _, files in os.walk(out / "json") for f in sorted(files)
-                            for s in _strings(json.load(open(os.path.join(root, f), encoding="utf-8"))))
-    with open(out / "all.jsonl", encoding="utf-8") as fh:
-        got["jsonl"] = "\n".join(s for line in fh if line.strip() for s in _strings(json.loads(line)))
+    got = read_outputs(out)
     return cases, got
 
 
@@ -291,7 +266,7 @@ def findings(cases, got):
     (language, output, marker, sentence or honorific) that changed."""
     leaks, eaten = [], []
     for fmt, text in got.items():
-        segs = _segments(text)
+        segs = segments4(text)
         assert set(segs) == set(cases), fmt
         for marker, (lang, forms, ordinary, keep) in cases.items():
             seg = segs[marker]
