@@ -480,6 +480,22 @@ def _unflat(flat: tuple) -> Post:
     return post
 
 
+class _Tally:
+    """Bytes read since they were last taken: the progress each frame carries."""
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def add(self, n: int) -> None:
+        self.n += n
+
+    def take(self) -> int:
+        n, self.n = self.n, 0
+        return n
+
+
 #: The sanitised parts of the files, from the sanitiser's process
 #: (:func:`_sanitise_into`) to the reader's: kind, length of what follows,
 #: bytes of the file read for it.
@@ -521,14 +537,8 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
         if payload:
             _write_all(wfd, payload)
 
-    got = [0]
-
-    def counted(n: int) -> None:
-        got[0] += n
-
-    def took() -> int:
-        n, got[0] = got[0], 0
-        return n
+    tally = _Tally()
+    took = tally.take
 
     def report(line, message, kind="damage") -> None:
         send(_PROBLEM, pickle.dumps((line, message, kind)))
@@ -547,7 +557,7 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
             where: list = [None]
             with fh:
                 try:
-                    for part in sanitised_chunks(_Counting(fh, counted), report, 1 << 20, bound,
+                    for part in sanitised_chunks(_Counting(fh, tally.add), report, 1 << 20, bound,
                                                  where):
                         if first:
                             send(_BOUND, pickle.dumps(bound))
@@ -679,14 +689,8 @@ def _read_into(paths: list[str], wfd: int, progress: bool,
     from .wxr.reader import WXRError, WXRReader
 
     tap = _LedgerTap()
-    seen = [0]
-
-    def on_bytes(n: int) -> None:
-        seen[0] += n
-
-    def took() -> int:
-        n, seen[0] = seen[0], 0
-        return n
+    tally = _Tally()
+    on_bytes, took = tally.add, tally.take
 
     batch: list[tuple] = []
     comments = 0

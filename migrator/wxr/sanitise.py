@@ -133,6 +133,8 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
     eof = False
     data = head
     while not eof:
+        if where is not None:
+            where[0] = None  # unless the fast path below finds the part is the file's bytes
         if (utf8 and started and len(data) > _WHOLE_MIN and not reference_path()):
             # The fast path's first test without decoding the part: decoding
             # (to a str of 4 bytes a character once one emoji is in it) was
@@ -186,8 +188,6 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
                     _report_bound(encoded, line, unbound, report)
                 line += encoded.count(b"\n")
                 carry = text[len(text) - tail:] if tail else ""
-                if where is not None:
-                    where[0] = None
                 yield encoded
                 prev, data_at = data, data_at + len(data)
                 data = fh.read(chunk_size)
@@ -216,8 +216,6 @@ def sanitised_chunks(fh: BinaryIO, report: Report, chunk_size: int = CHUNK,
             _report_bound(encoded, line, unbound, report)
         line += _lines_in(buf, cut)
         carry = buf[cut:]
-        if where is not None:
-            where[0] = None
         yield encoded
         if not eof:
             prev, data_at = data, data_at + len(data)
