@@ -6,6 +6,7 @@ Ids across several files of one run: :mod:`migrator.identity`.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections import Counter, deque
@@ -236,6 +237,7 @@ class Pipeline:
         # the two cores (and cost its memory).
         self._read_apart = worker is None and self._reads_apart()
         identity = Identity()
+        thresholds = parallel.fewer_collections()
         pending: deque[tuple[Site, Post]] = deque()
         in_flight = 0  # comments of the posts in ``pending``
 
@@ -272,6 +274,7 @@ class Pipeline:
             while pending:
                 yield finish()
         finally:
+            gc.set_threshold(*thresholds)
             identity.close()
             if worker is not None:
                 worker.close()
