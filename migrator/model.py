@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
@@ -226,6 +227,7 @@ class Site:
 _site_spelling = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\.)?|^www\.")
 
 
+@lru_cache(maxsize=256)  # asked for every post a sink writes: a regex and a sha256 each
 def origin_label(key: str) -> str:
     """A short label of a site key (its URL) that any run can compute, with or
     without the anonymisation secret: outputs of the same site, anonymised or

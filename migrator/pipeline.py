@@ -20,7 +20,7 @@ from .ledger import Ledger
 from .model import Post, Site, origin_label, reference_path
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
-from .stages.dates import round_dates
+from .stages.dates import default_precision, round_dates
 from .stages.thread import select, thread
 
 DEFAULT_STATUSES = ("approved",)
@@ -55,8 +55,8 @@ class Options:
 
     @property
     def precision(self) -> str:
-        from .stages.dates import default_precision
-
+        # default_precision is imported at the top: asked once a post, an
+        # import statement here cost as much as the rest of round_dates.
         return self.date_precision or default_precision(self.anonymise)
 
     def describe(self) -> dict:
