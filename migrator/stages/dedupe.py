@@ -35,8 +35,8 @@ from typing import Iterable, Iterator
 
 from ..ledger import Ledger
 from ..model import Comment, Post
-from .similarity import (SHINGLE, _WORD, _assign, _identity, _ratio, containment, normalise,
-                         person_keys, shingles)
+from .similarity import (SHINGLE, _WORD, _assign, _email_key, _identity, _name_key, _ratio,
+                         containment, normalise, person_keys, shingles)
 from .thread import retree
 
 KEEP_POLICIES = ("longest", "first", "last")
@@ -160,7 +160,7 @@ class _Item:
         """What an exact duplicate must share: the normalised text, or the raw
         content when the normalised text is (near) empty."""
         norm = self.norm
-        if sum(ch.isalnum() for ch in norm[:64]) >= MEANINGFUL:
+        if sum(map(str.isalnum, norm[:64])) >= MEANINGFUL:  # map: no generator frame a character
             return ("n", norm)
         return ("raw", self.c.content)
 
@@ -264,7 +264,9 @@ class Deduper:
         idempotent: deduping the output finds nothing."""
         comments = post.comments
         live = {c.id: c for c in comments if c.status not in NOT_COMPARED}
-        ident = {cid: _identity(c) for cid, c in live.items()}
+        # _identity(c), inlined: one Python call less a comment
+        ident = {cid: (_email_key(c.author_email), _name_key(c.author_name))
+                 for cid, c in live.items()}
         items: dict[int, _Item] = {}
         tree: _Tree | None = None
         final: dict[int, Cluster] = {}
