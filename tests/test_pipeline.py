@@ -162,3 +162,30 @@ def test_the_spilled_ledger_reads_back_in_order_on_both_paths(monkeypatch):
     assert first[1]["fate"] == "merged" and first[2]["notes"] == ["a note"]
     assert [e["fate"] for e in every[7:]] == ["filtered", "written", "written", "written"]
     assert totals == {"input": 11, "written": 9, "filtered": 1, "merged": 1, "rejected": 0}
+
+
+def test_collections_are_rarer_only_while_posts_stream(tmp_path, monkeypatch):
+    """While posts stream the young generation is collected every
+    parallel.GC_YOUNG live containers (the default 700 cost the main
+    process 7% of a run); the caller's thresholds come back after, also
+    when the caller stops early, and the reference path keeps them."""
+    import gc
+
+    from migrator import parallel
+
+    path = write(tmp_path, [P(1, [C(1), C(2, parent=1)]), P(2, [C(3)])])
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        seen = [gc.get_threshold() for _ in Pipeline([path], Options(jobs=1)).posts()]
+        assert seen == [(parallel.GC_YOUNG, 10, 10)] * 2
+        assert gc.get_threshold() == (700, 10, 10)
+        posts = Pipeline([path], Options(jobs=1)).posts()
+        next(posts)
+        posts.close()  # a caller that stops early
+        assert gc.get_threshold() == (700, 10, 10)
+        monkeypatch.setenv("MIGRATOR_REFERENCE_PATH", "1")
+        assert {gc.get_threshold() for _ in Pipeline([path], Options(jobs=1)).posts()} == {
+            (700, 10, 10)}
+    finally:
+        gc.set_threshold(*before)
