@@ -23,7 +23,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKeyConstra
                         MetaData, String, Table, Text, create_engine, delete, event, insert,
                         inspect, select, update)
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..version import __version__
 from ..ledger import Ledger
@@ -365,10 +365,6 @@ class SQLSink:
         self._run_id: int | None = None
         self._run = None
         self._deferred: tuple[Index, ...] = ()  # built in close()
-        #: A new SQLite file loads with its foreign keys checked once, at the
-        #: end (see :meth:`_keys_checked`); True while rows are unchecked.
-        self._keys_later = False
-        self._unchecked = False
 
     @classmethod
     def from_target(cls, kind: str, where: str, replace: bool = False, **_):
@@ -387,8 +383,6 @@ class SQLSink:
                 os.makedirs(folder, exist_ok=True)
         self.engine = engine_for(self.url)
         self._deferred = create_schema(self.engine)
-        self._keys_later = (bool(self._deferred) and self.engine.dialect.name == "sqlite"
-                            and not reference_path())
         self._state = run_state(run)
         try:
             with self.engine.begin() as conn:
@@ -466,9 +460,6 @@ class SQLSink:
                     meta_rows.append({"site": c.site, "comment_id": c.id, "seq": seq,
                                       "key": k, "value": v})
         with self.engine.begin() as conn:  # one transaction per batch
-            if self._keys_later:  # before the first statement: SQLite ignores it in a transaction
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                self._unchecked = True
             gone = {r["origin"] for r in site_rows} & self._to_replace
             if gone:  # --replace: the site's earlier rows go in this same transaction
                 _delete_sites(conn, gone)
@@ -485,26 +476,6 @@ class SQLSink:
         self._pending.clear()
         self._pending_comments = 0
 
-    def _keys_checked(self) -> None:
-        """A new SQLite file is loaded without SQLite checking each row's
-        foreign keys (a lookup in posts and one in comments per comment: a
-        fifth of the load, 0.5 s at 200,000 comments); they are checked here
-        all at once (0.2 s), after the last batch and before the run is
-        done, and a row that breaks one fails the run with the error SQLite
-        would have raised. A file with rows of earlier runs is checked row
-        by row as before."""
-        if not self._unchecked:
-            return
-        with self.engine.begin() as conn:
-            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pooled connection as it was
-        if bad is not None:
-            import sqlite3
-
-            raise IntegrityError("PRAGMA foreign_key_check", None,
-                                 sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
-        self._unchecked = False
-
     def close(self, ok: bool, counts: dict | None = None) -> None:
         """Write the last batch (only if the run went well) and finish the
         run's row: ``done``, or ``failed`` when the run or that last batch
@@ -515,7 +486,6 @@ class SQLSink:
             if ok:
                 try:
                     self._flush()
-                    self._keys_checked()
                 except BaseException:
                     ok = False
                     raise
@@ -544,6 +514,5 @@ class SQLSink:
         if self.engine is None or self._run_id is None:
             return
         self._flush()
-        self._keys_checked()
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == self._run_id).values(counts=json.dumps(counts)))
