@@ -1,7 +1,4 @@
 """SQLite, PostgreSQL or any SQLAlchemy database, through SQLAlchemy Core.
-Why this module is long: the schema, the upsert for each kind of database and
-SQLite's fast load (driver rows, indexes and key checks left to the end) share
-one batch discipline, kept together.
 
 One schema everywhere: ``sites``, ``posts``, ``comments``, ``comment_meta``
 and ``runs`` (provenance). Rows are keyed by (site, id), so two sites share a
