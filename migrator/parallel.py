@@ -9,6 +9,14 @@ for scrubbing, the table of commenters learned before the first post:
 run them on post N while this process reads, resolves ids and threads post
 N+1 and writes post N-1.
 
+The worker learns the commenters itself, after the fork: the name tables
+live in that process only. Learned here before the fork, they were shared
+at first, and then copied page by page by both processes as each allocated
+into the holes learning had left (40 MB more at 200,000 comments, 50 MB at
+400,000). What this side needs of them it asks for: each site as the sinks
+get it, with its users' new logins (:meth:`StageWorker.site`), and each
+post's author (with its scrubbed title, slug, body and excerpt).
+
 Only what the stages read and change crosses the pipe: ids, parents, depth,
 author fields, status, type, the comment's time, the body. The worker runs
 exactly the in-process code (:meth:`Deduper.apply
@@ -39,9 +47,10 @@ import signal
 import struct
 from collections import Counter, deque
 from datetime import timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .ledger import Ledger
+from .memory import TRIM_EVERY, Trimmer, trim
 from .model import EPOCH, EPOCH_UTC, MICROSECOND, Comment, Post, Site, reference_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,9 +135,11 @@ class _Recorder:
 
 
 def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
-          rows: list[tuple], texts: tuple | None = None) -> tuple:
+          rows: list[tuple], texts: tuple | None = None, sites: dict | None = None) -> tuple:
     """One post through the stages, as the answer the parent applies
-    (``texts``: the post's title, slug, body, excerpt and parent, to scrub too)."""
+    (``texts``: the post's title, slug, body, excerpt, parent, author and
+    site, to scrub too; ``sites``: each site's original and logins, as
+    :meth:`StageWorker.site` left them)."""
     comments = [_light(post_id, r) for r in rows]
     post = Post(id=post_id, comments=comments)
     rec = _Recorder()
@@ -145,11 +156,12 @@ def _work(deduper: "Deduper | None", anon: "Anonymiser | None", post_id: int,
         fields = [(c.content, c.author_name, c.user_id, c.author_ip) for c in post.comments]
     scrubbed = None
     if anon is not None and texts is not None:  # after the comments, as in-process
-        title, slug, content, excerpt, parent = texts
+        title, slug, content, excerpt, parent, author, site_key = texts
         counts: Counter = Counter()
         done = anon.post_texts(Post(id=post_id, title=title, slug=slug, content=content,
                                     excerpt=excerpt, parent=parent), counts)
-        scrubbed = (done, dict(counts))
+        site, logins = sites[site_key]  # type: ignore[index] - sent before its posts
+        scrubbed = (done + (anon.post_author(author, site, logins),), dict(counts))
     notes = {c.id: c.notes for c in comments if c.notes}
     return ("ok", order, notes, fields, rec.calls, scrubbed)
 
@@ -196,6 +208,8 @@ def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in 
     (coverage cannot see a forked child; the tests check its output
     against the in-process stages)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    sites: dict[str, tuple[Site, dict[str, str]]] = {}  # key -> (the original, its logins)
+    trimmer = Trimmer(TRIM_EVERY)
     while True:
         head = _read_exact(rfd, _HEAD.size)
         if head is None:
@@ -203,9 +217,15 @@ def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in 
         kind, payload = pickle.loads(_read_exact(rfd, _HEAD.unpack(head)[0]) or b"")
         try:
             if kind == "site":
-                anon.apply_site(payload)
-                continue
-            answer = _work(deduper, anon, *payload)
+                site, keep_posts = payload
+                scrubbed, logins = anon.apply_site(site)
+                if not keep_posts:
+                    scrubbed = anon.anonymous_site(site, scrubbed)
+                sites[site.key] = (site, logins)
+                answer = ("site", (scrubbed, logins))
+            else:
+                answer = _work(deduper, anon, *payload, sites=sites)
+                trimmer.tick(len(payload[1]) + 1)
         except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
             _write_all(wfd, _frame(("error", f"{type(e).__name__}: {e}", None, None, None, None)))
             return
@@ -231,6 +251,23 @@ def fewer_collections() -> tuple[int, int, int]:
     if not reference_path() and old[0] < GC_YOUNG:
         gc.set_threshold(GC_YOUNG, *old[1:])
     return old
+
+
+def _portable(e: BaseException):
+    """``e`` itself if it crosses the pipe whole (so the parent raises what
+    an in-process run would: a damaged file's error, say), else its text."""
+    try:
+        pickle.loads(pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL))
+        return e
+    except Exception:  # noqa: BLE001 - any failure to pickle: the text will do
+        return f"{type(e).__name__}: {e}"
+
+
+def _raise(error) -> None:
+    """Raise what the worker reported: the exception it sent, or its text."""
+    if isinstance(error, BaseException):
+        raise error
+    raise WorkerError(f"the worker failed: {error}")
 
 
 def _freeze() -> None:
@@ -264,10 +301,12 @@ class StageWorker:
     other to read (no deadlock, however big a post), and no helper thread
     competes with the pipeline for the GIL (which would delay every post)."""
 
-    def __init__(self, deduper: "Deduper | None", anonymiser: "Anonymiser | None") -> None:
+    def __init__(self, deduper: "Deduper | None", anonymiser: "Anonymiser | None",
+                 learn: "Callable[[], None] | None" = None) -> None:
+        """``learn``: teaches ``anonymiser`` every commenter; called in the
+        worker, after the fork, so the name tables are built there only."""
         self.deduper, self.anonymiser = deduper, anonymiser
-        if anonymiser is not None:
-            anonymiser._ensure()  # the name tables are built once, before the fork
+        self._learn = learn
         req_r, self._req = os.pipe()
         self._res, res_w = os.pipe()
         for fd in (self._req, res_w):
@@ -292,17 +331,37 @@ class StageWorker:
     def _child(self, req_r: int, res_w: int) -> None:  # pragma: no cover - in the child
         os.close(self._req)  # the parent's ends: an EOF must mean the parent is done
         os.close(self._res)
-        _serve(self.deduper, self.anonymiser, req_r, res_w)
+        anon = self.anonymiser
+        if anon is not None:
+            try:
+                if self._learn is not None:
+                    self._learn()
+                anon._ensure()  # the name tables, built once, in this process only
+                trim(collect=True)  # what learning let go of (the scan's rows)
+            except BaseException as e:  # noqa: BLE001 - the parent raises it
+                _write_all(res_w, _frame(("error", _portable(e), None, None, None, None)))
+                return
+        _serve(self.deduper, anon, req_r, res_w)
 
-    def site(self, site: Site) -> None:
-        """The worker learns the site's own users, as ``apply_site`` did here."""
-        self._send(("site", site))
+    def site(self, site: Site, keep_posts: bool = False) -> tuple[Site, dict[str, str]]:
+        """``site`` as the sinks get it and its users' new logins, from the
+        worker (``Anonymiser.apply_site``, then, unless ``keep_posts``,
+        ``anonymous_site``), which keeps both for the posts' authors. Only
+        with no post in flight (a site's first post starts a file)."""
+        self._send(("site", (site, keep_posts)))
+        while not self._answers:
+            self._pump(wait=True)
+        kind, answer = self._answers.popleft()[:2]
+        if kind != "site":
+            _raise(answer)
+        return answer
 
     def submit(self, post: Post, texts: bool = False) -> None:
         """Send ``post`` (``texts``: its title, slug, body and excerpt are
         to be scrubbed too: see :meth:`collect`)."""
         self._send(("post", (post.id, _rows(post, timed=self.deduper is not None),
-                             (post.title, post.slug, post.content, post.excerpt, post.parent)
+                             (post.title, post.slug, post.content, post.excerpt, post.parent,
+                              post.author, post.site)
                              if texts and self.anonymiser is not None else None)))
 
     def _send(self, msg) -> None:
@@ -316,7 +375,7 @@ class StageWorker:
             self._pump(wait=True)
         kind, order, notes, fields, calls, self.texts = self._answers.popleft()
         if kind != "ok":
-            raise WorkerError(f"the worker failed: {order}")
+            _raise(order)
         if order is not None or notes or calls:
             by_id = {c.id: c for c in post.comments}
             for call in calls:
@@ -526,23 +585,6 @@ _PART, _BOUND, _PROBLEM, _END, _NOT_XML, _CANNOT, _BUG, _SAME = range(8)
 _SPAN = struct.Struct("<QQ")
 
 
-def _trimmer():  # pragma: no cover - in the sanitiser's child
-    """glibc's ``malloc_trim``, or a no-op where there is none. The sanitiser
-    makes a few 1 MB buffers a part; glibc soon serves them from its heap
-    (its mmap threshold rises with the first one freed), which then only
-    grows: the process's peak RSS went 59 -> 72 MB from 200,000 to 400,000
-    comments. Trimmed every 16 parts it stays at 45 MB, for no CPU time
-    measurable here (trimming every part cost a quarter more)."""
-    try:
-        import ctypes
-        import ctypes.util
-
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
-
-
 def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a child
     """With ``build_here`` the reader's process forks this one, which reads
     and sanitises the files: byte scanning that would otherwise be added to
@@ -564,7 +606,7 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
     def report(line, message, kind="damage") -> None:
         send(_PROBLEM, pickle.dumps((line, message, kind)))
 
-    trim, parts = _trimmer(), 0
+    parts = 0
 
     try:
         for path in paths:
@@ -585,6 +627,11 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
                             first = False
                         parts += 1
                         if parts % 16 == 0:
+                            # A few 1 MB buffers a part: glibc soon serves
+                            # them from its heap, which then only grows (peak
+                            # RSS 59 -> 72 MB from 200,000 to 400,000
+                            # comments); trimmed every 16 parts it stays at
+                            # 45 MB, for no measurable CPU (every part: +25%).
                             trim()
                         if where[0] is None:
                             send(_PART, part, took())

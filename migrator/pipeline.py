@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 from . import parallel
 from .identity import Identity
 from .ledger import Ledger
+from .memory import TRIM_EVERY, Trimmer
 from .model import Post, Site, origin_label, reference_path
 from .wxr import scan
 from .wxr.reader import WXRError, WXRReader
@@ -132,6 +133,11 @@ class Pipeline:
         #: posts are the target's, found there by slug and link).
         self.keep_posts = keep_posts
         self._anonymous_sites: dict[str, tuple[Site, dict[str, str]]] = {}
+        #: The sites met, in order; whether the anonymiser here has learned
+        #: the commenters (it has not where the stage worker did, see posts).
+        self._sites_met: list[Site] = []
+        self._trimmer = Trimmer(TRIM_EVERY)
+        self._learned = False
         #: input file -> the (original) key of its site, for problem messages
         self._file_site: dict[str, str] = {}
         self.options = options or Options()
@@ -212,7 +218,6 @@ class Pipeline:
             more = f" (and {len(damage) - 1} more)" if len(damage) > 1 else ""
             message = p.message
             if self.anonymiser is not None:  # it quotes ids and titles, as every problem does
-                learn_commenters(self.anonymiser, self.paths)
                 message = self._scrub_message(message, file_site.get(p.file) or (
                     next(iter(file_site.values())) if len(set(file_site.values())) == 1 else None))
             raise StrictError(f"{p.file}:{p.line}: {message}{more}")
@@ -225,13 +230,16 @@ class Pipeline:
         if o.strict:
             self.check_strict()
         anon = self.anonymiser
-        if anon is not None:
-            # Every commenter first, so a name is scrubbed before its owner's
-            # first comment; a byte scan, not a second parse.
-            learn_commenters(anon, self.paths)
         worker = None
         if parallel.wanted(o.jobs, self.deduper is not None, anon is not None):
-            worker = parallel.StageWorker(self.deduper, anon)
+            # Every commenter first, so a name is scrubbed before its owner's
+            # first comment (a byte scan, not a second parse): in the worker,
+            # which alone holds the name tables (see migrator.parallel).
+            worker = parallel.StageWorker(self.deduper, anon, learn=(
+                None if anon is None else lambda: learn_commenters(anon, self.paths)))
+        elif anon is not None:
+            learn_commenters(anon, self.paths)
+            self._learned = True
         # The reader gets a process of its own where there is a core for it:
         # with the stage worker running, a third process would only share
         # the two cores (and cost its memory).
@@ -257,9 +265,13 @@ class Pipeline:
                     while pending:
                         yield finish()
                 if anon is not None and site.key not in self._anonymous_sites:
-                    self.site_out(site)
-                    if worker is not None:
-                        worker.site(site)
+                    if worker is None:
+                        self.site_out(site)
+                    else:
+                        while pending:  # a new site starts a file: drained already
+                            yield finish()
+                        self._anonymous_sites[site.key] = worker.site(site, self.keep_posts)
+                    self._sites_met.append(site)
                 post = self.process(post, identity, stages=worker is None)
                 if worker is None:
                     yield self.surround(site, post)
@@ -360,6 +372,7 @@ class Pipeline:
         """After the sinks: what no sink rejected is written; flush the ledger."""
         self.ledger.written_unless_settled(post.comments)
         self.ledger.flush()
+        self._trimmer.tick(len(post.comments) + 1)
 
     def run(self, sinks: list[Sink]) -> Ledger:
         """Push every post through every sink. Returns the ledger.
@@ -420,7 +433,18 @@ class Pipeline:
     def _scrub_message(self, message: str, site: str | None) -> str:
         """A problem message of an anonymised run, scrubbed like a body, its
         ids of ``site`` replaced the way the outputs replace them."""
-        message = self.anonymiser.scrub_post_text(message, Counter())
+        anon = self.anonymiser
+        if not self._learned:
+            # The stage worker held the name tables and is gone: learned
+            # again here, and the sites applied in the same order, the
+            # tables are the worker's (only a run with problems pays this).
+            learn_commenters(anon, self.paths)
+            for met in self._sites_met:
+                scrubbed, _ = anon.apply_site(met)
+                if not self.keep_posts:
+                    anon.anonymous_site(met, scrubbed)
+            self._learned = True
+        message = anon.scrub_post_text(message, Counter())
         if site is not None:  # after the scrub, which would take a long id for a phone
             message = self.anonymiser.renumber_message(message, site, posts=not self.keep_posts)
         return message

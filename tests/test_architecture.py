@@ -53,7 +53,7 @@ def room(module: str) -> str:
         return "data"
     if head in ("wxr", "stages", "sinks", "schema"):
         return head
-    if head in ("pipeline", "parallel", "identity"):
+    if head in ("pipeline", "parallel", "identity", "memory"):
         return "compose"
     if head in TARGET_PACKAGES:
         return "targets"

@@ -313,3 +313,72 @@ def test_flat_posts_keep_every_comment_whichever_way_it_crosses():
         (1, usual.date, usual.date_gmt, "a"), (2, odd.date, None, "")]
     d, _, _ = parallel._flat(Post(id=9, comments=[]))
     assert [c.id for c in parallel._unflat((d, (), [odd])).comments] == [2]
+
+
+@needs_fork
+def test_the_name_tables_are_built_in_the_worker_only(busy_export):
+    """With the worker, this process learns no commenter and builds no
+    table (the worker does, after the fork: the tables are not in two
+    processes); in one process they are built here."""
+    for jobs, here in ((2, False), (1, True)):
+        pipe = Pipeline([busy_export, THERAPY], Options(anonymise=True, secret=b"k", jobs=jobs))
+        for _site, post in pipe.posts():
+            pipe.settle(post)
+        anon = pipe.anonymiser
+        assert bool(anon.compiled) is here and bool(anon._by_digest) is here, jobs
+        assert pipe.ledger.stats["anonymise"]["names in bodies"] > 100
+        pipe.ledger.close()
+
+
+def _problem_run(tmp_path, name, paths, jobs):
+    o = Options(anonymise=True, secret=b"same secret", jobs=jobs, dedupe=False)
+    pipe = Pipeline(paths, o)
+    ledger = api.convert(paths, [f"jsonl:{tmp_path}/{name}.jsonl"], pipeline=pipe)
+    return pipe, [(p.kind, p.line, p.message) for p in ledger.problems]
+
+
+@needs_fork
+def test_a_worker_runs_problems_are_scrubbed_as_in_one_process(tmp_path):
+    """Problems quote names, titles and ids. With the worker gone, this
+    process learns the commenters and the sites' users in the worker's
+    order, so each message comes out as a run in one process writes it."""
+    ann = C(id=7, author="Rosalind Featherstonehaugh", email="rf@x.test",
+            content="Rosalind here. Love & thanks to Bartholomew Quill \x01.")
+    first = write(tmp_path, [P(id=1, title="Rosalind Featherstonehaugh's question",
+                               comments=[ann, C(id=8, author="Bartholomew Quill",
+                                                email="bq@x.test", content="Hi Rosalind!")])],
+                  name="a.xml")
+    second = write(tmp_path, [P(id=2, title="Bartholomew Quill answers", comments=[
+        C(id=7, author="Bartholomew Quill", email="bq@x.test", content="Another comment 7.")])],
+        name="b.xml")
+    pipe1, one = _problem_run(tmp_path, "one", [first, second], 1)
+    pipe2, two = _problem_run(tmp_path, "two", [first, second], 2)
+    kinds = {k for k, _, _ in one}
+    assert "collision" in kinds and "damage" in kinds, one
+    assert one == two
+    text = " ".join(m for _, _, m in two)
+    assert "Rosalind" not in text and "Featherstonehaugh" not in text and "Quill" not in text
+    assert pipe2.anonymiser.compiled >= 1  # learned here after the run, for the messages
+
+
+@needs_fork
+def test_an_error_while_the_worker_learns_is_raised_as_itself(busy_export):
+    """What learning raises in the worker (an unreadable export, say) reaches
+    the caller as the same exception, not as a worker failure."""
+    def learn():
+        raise PermissionError(13, "Permission denied", busy_export)
+
+    worker = parallel.StageWorker(None, Anonymiser(secret=b"k"), learn=learn)
+    try:
+        with pytest.raises(PermissionError, match="Permission denied"):
+            worker.site(_first_site(busy_export))
+    finally:
+        worker.close()
+    assert not multiprocessing.active_children()
+
+
+def _first_site(path):
+    from migrator.wxr.reader import WXRReader
+    reader = WXRReader(path)
+    next(iter(reader.posts()))
+    return reader.site

@@ -210,18 +210,23 @@ class PostScrubber:
         :meth:`apply`): its own fields, and every id. ``site`` is the
         original, ``anon_site`` what the sinks get. With ``keep_posts`` (push)
         only the comments' ids change. ``texts``: what :meth:`post_texts`
-        gave for this post elsewhere, and its counts."""
+        gave for this post elsewhere, and its counts; a fifth text there is
+        what :meth:`post_author` gave for its author (the stage worker,
+        which holds the name tables, sends it)."""
         old_site = post.site
         new_post = post.id
         if not keep_posts:
             new_post = self.derive_id("post", old_site, post.id)
+            author = None
             if texts is None:
                 title, slug, content, excerpt = self.post_texts(post, counts)
             else:
-                (title, slug, content, excerpt), done = texts
+                done_texts, done = texts
+                title, slug, content, excerpt = done_texts[:4]
+                author = done_texts[4] if len(done_texts) > 4 else None
                 counts.update(done)
             base = anon_site.base_blog_url
-            post.author = self.post_author(post.author, site, logins)
+            post.author = self.post_author(post.author, site, logins) if author is None else author
             post.content = self.renumber_posts(content, old_site)
             post.excerpt = self.renumber_posts(excerpt, old_site)
             post.title, post.slug = title, slug
