@@ -128,8 +128,10 @@ SCHEMA_LOCK = 0x6D696772
 #: random page of each index (2 GB written for a 150 MB file, and a fifth of
 #: the main process's time, at 200,000 comments); built once from the loaded
 #: rows they cost a sort each. The primary keys stay: upserts need them.
-DEFERRED_INDEXES = tuple(i for i in comments.indexes
-                         if i.name in ("ix_comments_thread", "ix_comments_parent", "ix_comments_date"))
+DEFERRED_INDEXES = tuple(sorted((i for i in comments.indexes if i.name in (
+    "ix_comments_thread", "ix_comments_parent", "ix_comments_date")), key=lambda i: i.name))
+# (sorted: ``Table.indexes`` is a set, and the order they are built in is
+# the order of the file's schema, which two runs must write the same)
 
 
 def create_schema(engine: Engine) -> tuple[Index, ...]:

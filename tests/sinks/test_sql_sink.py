@@ -500,3 +500,26 @@ def test_real_export_roundtrip(db_url, engine, fixtures_dir):
     first = dump(engine)
     convert([path], db_url)
     assert dump(engine) == first
+
+
+def test_two_runs_write_the_same_schema_in_the_same_order(tmp_path):
+    """The indexes a new SQLite file gets at the end are built in the order
+    of their names: ``Table.indexes`` is a set, ordered by where each
+    object sits in memory, so each process used to write its own order
+    into the file's schema (and every ``.dump`` of it differed)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    export = write(tmp_path, [P(id=1, comments=[C(id=1), C(id=2, parent=1)])])
+    orders = set()
+    for n in range(3):
+        db = tmp_path / f"run{n}.db"
+        subprocess.run([sys.executable, "-c", "import sys; from migrator.cli import main; "
+                        "sys.argv[0] = 'migrator'; main()", "convert", export, "--to",
+                        f"sqlite:{db}"], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": "random"})
+        with sqlite3.connect(db) as con:
+            orders.add(tuple(r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'ix_comments_%' ORDER BY rowid")))
+    assert orders == {("ix_comments_date", "ix_comments_parent", "ix_comments_thread")}
