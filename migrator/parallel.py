@@ -218,9 +218,7 @@ def _serve(deduper, anon, rfd: int, wfd: int) -> None:  # pragma: no cover - in 
         try:
             if kind == "site":
                 site, keep_posts = payload
-                scrubbed, logins = anon.apply_site(site)
-                if not keep_posts:
-                    scrubbed = anon.anonymous_site(site, scrubbed)
+                scrubbed, logins = anon.output_site(site, keep_posts)
                 sites[site.key] = (site, logins)
                 answer = ("site", (scrubbed, logins))
             else:
@@ -345,8 +343,8 @@ class StageWorker:
 
     def site(self, site: Site, keep_posts: bool = False) -> tuple[Site, dict[str, str]]:
         """``site`` as the sinks get it and its users' new logins, from the
-        worker (``Anonymiser.apply_site``, then, unless ``keep_posts``,
-        ``anonymous_site``), which keeps both for the posts' authors. Only
+        worker (``Anonymiser.output_site``), which keeps both for the posts'
+        authors. Only
         with no post in flight (a site's first post starts a file)."""
         self._send(("site", (site, keep_posts)))
         while not self._answers:
@@ -593,7 +591,7 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
     problems its repairs made, each file ends in ``_END`` (or what stopped
     it); the reader's side is :class:`_Parts`."""
     from .wxr.reader import _Counting
-    from .wxr.sanitise import NotXML, sanitised_chunks
+    from .wxr.sanitise import CHUNK, NotXML, sanitised_chunks
 
     def send(kind: int, payload: bytes = b"", nbytes: int = 0) -> None:
         _write_all(wfd, _FEED.pack(kind, len(payload), nbytes))
@@ -620,7 +618,7 @@ def _sanitise_into(paths: list[str], wfd: int) -> None:  # pragma: no cover - a 
             where: list = [None]
             with fh:
                 try:
-                    for part in sanitised_chunks(_Counting(fh, tally.add), report, 1 << 20, bound,
+                    for part in sanitised_chunks(_Counting(fh, tally.add), report, CHUNK, bound,
                                                  where):
                         if first:
                             send(_BOUND, pickle.dumps(bound))

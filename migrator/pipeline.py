@@ -329,10 +329,7 @@ class Pipeline:
         if anon is None:
             return site
         if site.key not in self._anonymous_sites:
-            scrubbed, logins = anon.apply_site(site)
-            if not self.keep_posts:
-                scrubbed = anon.anonymous_site(site, scrubbed)
-            self._anonymous_sites[site.key] = (scrubbed, logins)
+            self._anonymous_sites[site.key] = anon.output_site(site, self.keep_posts)
         return self._anonymous_sites[site.key][0]
 
     def surround(self, site: Site, post: Post, texts: tuple | None = None) -> tuple[Site, Post]:
@@ -440,9 +437,7 @@ class Pipeline:
             # tables are the worker's (only a run with problems pays this).
             learn_commenters(anon, self.paths)
             for met in self._sites_met:
-                scrubbed, _ = anon.apply_site(met)
-                if not self.keep_posts:
-                    anon.anonymous_site(met, scrubbed)
+                anon.output_site(met, self.keep_posts)
             self._learned = True
         message = anon.scrub_post_text(message, Counter())
         if site is not None:  # after the scrub, which would take a long id for a phone

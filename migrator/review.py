@@ -48,8 +48,7 @@ def review(paths: Iterable[str], options: "Options | None" = None, *,
                     # As convert would write it (clusters hold these same comments):
                     # bodies and names, then the post, its ids and the site's URLs.
                     if site.key not in sites:
-                        scrubbed, logins = anonymiser.apply_site(site)
-                        sites[site.key] = (anonymiser.anonymous_site(site, scrubbed), logins)
+                        sites[site.key] = anonymiser.output_site(site)
                     anonymiser.apply(post, pipe.ledger)
                     anonymiser.apply_post(post, site, *sites[site.key], Counter())
                 round_dates(post, options.precision)

@@ -21,7 +21,7 @@ from ..ledger import Ledger
 from ..model import Author, Comment, Post, Site, as_naive_utc, status_from_wp
 from .dates import _Offsets, _fmt, _utc, parse_wp_date  # noqa: F401 (re-exported)
 from .ids import derived_id, post_id_for
-from .sanitise import NotXML, sanitised_chunks
+from .sanitise import CHUNK, NotXML, sanitised_chunks
 
 WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
 EXCERPT_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
@@ -93,7 +93,7 @@ class WXRReader:
     """Reads one export file. ``site`` is filled in once the channel header
     has been read (before the first post is yielded)."""
 
-    def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = 1 << 20,
+    def __init__(self, path: str, ledger: Ledger | None = None, chunk_size: int = CHUNK,
                  on_bytes=None, defer: bool = False, source=None, meta: bool = True):
         self.path = path
         #: False: each ``<wp:commentmeta>`` is counted, not read (an empty

@@ -122,6 +122,15 @@ class PostScrubber:
                         ).hexdigest()[:32]
 
     # -- the site ----------------------------------------------------------------------
+    def output_site(self, site: Site, keep_posts: bool = False) -> tuple[Site, dict[str, str]]:
+        """``site`` as anonymised outputs get it, and its users' new logins:
+        :meth:`apply_site`, then, unless ``keep_posts`` (push: the target
+        keeps its own URLs), :meth:`anonymous_site`."""
+        scrubbed, logins = self.apply_site(site)
+        if not keep_posts:
+            scrubbed = self.anonymous_site(site, scrubbed)
+        return scrubbed, logins
+
     def anonymous_site(self, site: Site, scrubbed: Site) -> Site:
         """``scrubbed`` (the copy :meth:`apply_site` made) without the
         original's URLs: they point to ``site-LABEL.anonymous.invalid``."""
